@@ -1,0 +1,219 @@
+"""Corpus reading, tokenization and vocabulary.
+
+A corpus is read once and kept as integer ids: ``Corpus.ids`` (N,) int32 holds every kept token in order and
+``Corpus.sentence_starts`` (S+1,) int64 the offset of each sentence (one line of text, split every
+``MAX_SENTENCE_TOKENS`` tokens). Words below ``min_count`` (or beyond ``max_vocab``) are dropped before
+training, as the word2vec C tool does.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import zlib
+from array import array
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+MAX_SENTENCE_TOKENS = 10_000
+TOKEN_PATTERN = re.compile(r"\w+(?:['’\-]\w+)*")
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+class CorpusError(ValueError):
+    """A corpus that cannot be used, with a message that says what to do."""
+
+
+class CorpusEncodingError(CorpusError):
+    """The text is not valid UTF-8; ``encoding="latin-1"`` reads any byte sequence."""
+
+
+def tokenize(line: str, lowercase: bool = True, whitespace: bool = False) -> list[str]:
+    """Split one line into tokens: unicode words (inner apostrophes/hyphens kept) or whitespace fields."""
+    if lowercase:
+        line = line.lower()
+    return line.split() if whitespace else TOKEN_PATTERN.findall(line)
+
+
+def decode_bytes(data: bytes, encoding: str = "utf-8", max_bytes: int | None = None) -> str:
+    """Bytes of a ``.txt`` or ``.gz`` file to text; binary or badly encoded data raise ``CorpusError``."""
+    if data[:2] == GZIP_MAGIC:
+        try:
+            data = _gunzip(data, max_bytes)
+        except (OSError, EOFError, zlib.error) as error:
+            raise CorpusError(f"The gzip file is damaged or truncated ({error}). Re-create it or upload the "
+                              "plain text instead.") from error
+    if max_bytes is not None and len(data) > max_bytes:
+        raise CorpusError(f"The text is {len(data) / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.0f} MB. "
+                          "Upload a smaller sample of it.")
+    if b"\x00" in data[:1_000_000]:
+        raise CorpusError("This looks like a binary file (it contains NUL bytes), not text. Upload a plain "
+                          "UTF-8 text file (.txt) or a gzipped one (.gz), one sentence per line.")
+    if encoding.replace("_", "-").lower() in ("utf-8", "utf8"):
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise CorpusEncodingError(
+                f"The text is not valid UTF-8 (byte {error.start} is 0x{data[error.start]:02x}). Save it as "
+                "UTF-8, or read it as latin-1 (every byte becomes a character).") from error
+    return data.decode(encoding)
+
+
+def _gunzip(data: bytes, max_bytes: int | None) -> bytes:
+    if max_bytes is None:
+        return gzip.decompress(data)
+    decompressor = zlib.decompressobj(wbits=31)
+    out = decompressor.decompress(data, max_bytes + 1)
+    if len(out) > max_bytes:
+        raise CorpusError(f"The gzip file unpacks to more than {max_bytes / 1e6:.0f} MB, over the limit. "
+                          "Upload a smaller sample of it.")
+    return out
+
+
+def read_text(path: str | Path, encoding: str = "utf-8", max_bytes: int | None = None) -> str:
+    """Read a ``.txt`` or ``.gz`` corpus file (gzip is detected by its magic bytes, not the name)."""
+    path = Path(path)
+    if not path.is_file():
+        raise CorpusError(f"No such corpus file: {path}")
+    return decode_bytes(path.read_bytes(), encoding=encoding, max_bytes=max_bytes)
+
+
+def split_long(tokens: list[str], limit: int = MAX_SENTENCE_TOKENS) -> Iterator[list[str]]:
+    """Yield ``tokens`` in pieces of at most ``limit`` tokens (one piece for a normal line)."""
+    for start in range(0, max(len(tokens), 1), limit):
+        yield tokens[start:start + limit]
+
+
+@dataclass
+class Vocabulary:
+    """Kept words ordered by descending count, with statistics about the whole corpus."""
+
+    words: list[str]
+    counts: np.ndarray  # (V,) int64, descending
+    total_tokens: int  # all tokens in the corpus, kept or not
+    total_types: int  # distinct tokens in the corpus, kept or not
+    min_count: int = 1
+    index: dict[str, int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.index = {word: i for i, word in enumerate(self.words)}
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.index
+
+    @property
+    def kept_tokens(self) -> int:
+        return int(self.counts.sum())
+
+    @property
+    def share_kept(self) -> float:
+        """Share of the corpus' tokens that training sees (before subsampling)."""
+        return self.kept_tokens / self.total_tokens if self.total_tokens else 0.0
+
+    def keep_probabilities(self, sample: float) -> np.ndarray:
+        """(V,) float64 subsampling keep-probability of each word, as the word2vec C tool computes it.
+
+        keep(w) = (sqrt(c / (s T)) + 1) (s T) / c, capped at 1, with c the count of w, T the kept tokens and
+        s = ``sample``; ``sample <= 0`` keeps everything.
+        """
+        counts = self.counts.astype(np.float64)
+        if sample <= 0 or len(counts) == 0:
+            return np.ones_like(counts)
+        threshold = sample * counts.sum()
+        return np.minimum((np.sqrt(counts / threshold) + 1.0) * threshold / counts, 1.0)
+
+    def noise_distribution(self, exponent: float = 0.75) -> np.ndarray:
+        """(V,) float64 noise distribution for negative sampling: count^exponent, normalised."""
+        weights = self.counts.astype(np.float64) ** exponent
+        return weights / weights.sum()
+
+
+@dataclass
+class Corpus:
+    """A tokenized corpus kept as integer ids of its vocabulary."""
+
+    vocab: Vocabulary
+    ids: np.ndarray  # (N,) int32, kept tokens in order
+    sentence_starts: np.ndarray  # (S + 1,) int64 offsets into ids
+    preview: list[list[str]] = field(default_factory=list)  # first tokenized lines, all tokens
+
+    @property
+    def n_sentences(self) -> int:
+        return len(self.sentence_starts) - 1
+
+    @property
+    def n_tokens(self) -> int:
+        return len(self.ids)
+
+
+class _FirstSeenIds(dict):
+    """word -> id in order of first appearance; ``map(ids.__getitem__, tokens)`` adds unseen words."""
+
+    def __missing__(self, word: str) -> int:
+        value = self[word] = len(self)
+        return value
+
+
+def build_corpus(lines: Iterable[str], min_count: int = 5, max_vocab: int | None = None,
+                 lowercase: bool = True, whitespace: bool = False, preview_lines: int = 20) -> Corpus:
+    """Tokenize ``lines`` (one sentence each), count words, keep the frequent ones and encode the text.
+
+    Words are ordered by descending count (ties: first appearance). Raises ``CorpusError`` when nothing
+    is left to train on, naming a ``min_count`` that would keep some words.
+    """
+    if min_count < 1:
+        raise CorpusError(f"min_count must be at least 1 (got {min_count}).")
+    if max_vocab is not None and max_vocab < 1:
+        raise CorpusError(f"max_vocab must be at least 1 (got {max_vocab}).")
+    first_seen = _FirstSeenIds()
+    lookup = first_seen.__getitem__
+    provisional = array("i")
+    lengths = array("q")
+    preview: list[list[str]] = []
+    for line in lines:
+        tokens = tokenize(line, lowercase, whitespace)
+        if not tokens:
+            continue
+        if len(preview) < preview_lines:
+            preview.append(tokens[:200])
+        for piece in split_long(tokens):
+            provisional.extend(map(lookup, piece))
+            lengths.append(len(piece))
+    if not first_seen:
+        raise CorpusError("The text has no words in it. Upload a text file with at least a few sentences, "
+                          "one per line.")
+    counts = np.bincount(np.frombuffer(provisional, dtype=np.int32), minlength=len(first_seen))
+    order = np.argsort(-counts, kind="stable")
+    kept = order[counts[order] >= min_count]
+    if max_vocab is not None:
+        kept = kept[:max_vocab]
+    if len(kept) == 0:
+        best = int(counts.max())
+        raise CorpusError(f"No word occurs at least min_count={min_count} times (the most frequent occurs "
+                          f"{best} times). Set min_count to {best} or less, or use a larger corpus.")
+    words_by_provisional = list(first_seen)
+    vocab = Vocabulary(words=[words_by_provisional[i] for i in kept], counts=counts[kept].astype(np.int64),
+                       total_tokens=len(provisional), total_types=len(first_seen), min_count=min_count)
+    remap = np.full(len(first_seen), -1, dtype=np.int32)
+    remap[kept] = np.arange(len(kept), dtype=np.int32)
+    mapped = remap[np.frombuffer(provisional, dtype=np.int32)]
+    keep_mask = mapped >= 0
+    raw_starts = np.concatenate([[0], np.cumsum(np.frombuffer(lengths, dtype=np.int64))])
+    kept_before = np.concatenate([[0], np.cumsum(keep_mask, dtype=np.int64)])
+    starts = np.unique(kept_before[raw_starts])  # drops sentences that became empty
+    return Corpus(vocab=vocab, ids=np.ascontiguousarray(mapped[keep_mask]), sentence_starts=starts,
+                  preview=preview)
+
+
+def load_corpus(path: str | Path, min_count: int = 5, max_vocab: int | None = None, lowercase: bool = True,
+                whitespace: bool = False, encoding: str = "utf-8", max_bytes: int | None = None) -> Corpus:
+    """Read and encode a corpus file (``.txt`` or ``.gz``, one sentence per line)."""
+    text = read_text(path, encoding=encoding, max_bytes=max_bytes)
+    return build_corpus(text.splitlines(), min_count=min_count, max_vocab=max_vocab, lowercase=lowercase,
+                        whitespace=whitespace)
