@@ -1,0 +1,76 @@
+"""Skip-gram and CBOW over one window, composed from the reference losses (pure numpy, float64).
+
+``input_vectors`` holds the input vectors v_w as rows (n, d) (the derivation's V, transposed) and
+``output_vectors`` the output vectors u_w (n, d) for softmax and negative sampling, or the inner-node vectors
+(n-1, d) for hierarchical softmax. The derivation for CBOW is in ``docs/derivation.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .huffman import HuffmanTree
+from .losses import hierarchical_softmax_loss, negative_sampling_loss, softmax_loss
+
+MODELS = ("skipgram", "cbow")
+LOSSES = ("negative", "hierarchical", "softmax")
+
+
+def target_loss(hidden: np.ndarray, target: int, output_vectors: np.ndarray, loss: str,
+                negatives: np.ndarray | None = None,
+                tree: HuffmanTree | None = None) -> tuple[float, np.ndarray, np.ndarray]:
+    """Loss of predicting word ``target`` from the hidden vector ``hidden`` (d,) with the chosen loss."""
+    if loss == "softmax":
+        return softmax_loss(hidden, target, output_vectors)
+    if loss == "negative":
+        if negatives is None:
+            raise ValueError("negative sampling needs the drawn negatives")
+        return negative_sampling_loss(hidden, target, output_vectors, negatives)
+    if loss == "hierarchical":
+        if tree is None:
+            raise ValueError("hierarchical softmax needs the Huffman tree")
+        path, codes = tree.path(target)
+        return hierarchical_softmax_loss(hidden, path, codes, output_vectors)
+    raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
+
+
+def skipgram_loss(center: int, outside_words: Sequence[int], input_vectors: np.ndarray,
+                  output_vectors: np.ndarray, loss: str, negatives: Sequence[np.ndarray] | None = None,
+                  tree: HuffmanTree | None = None) -> tuple[float, np.ndarray, np.ndarray]:
+    """Skip-gram: J = Σ_j F(w_{c+j}, v_c), the centre word predicting each outside word of its window.
+
+    ``negatives[j]`` (K,) are the negatives drawn for outside word j.
+    Returns: loss, grad_input (n, d) (only row ``center`` non-zero), grad_output (same shape as output_vectors).
+    """
+    v_c = input_vectors[center].astype(np.float64)
+    total = 0.0
+    grad_input = np.zeros(input_vectors.shape, dtype=np.float64)
+    grad_output = np.zeros(output_vectors.shape, dtype=np.float64)
+    for j, outside in enumerate(outside_words):
+        drawn = None if negatives is None else negatives[j]
+        loss_j, grad_center, grad_out = target_loss(v_c, outside, output_vectors, loss, drawn, tree)
+        total += loss_j
+        grad_input[center] += grad_center
+        grad_output += grad_out
+    return total, grad_input, grad_output
+
+
+def cbow_loss(context_words: Sequence[int], center: int, input_vectors: np.ndarray,
+              output_vectors: np.ndarray, loss: str, negatives: np.ndarray | None = None,
+              tree: HuffmanTree | None = None) -> tuple[float, np.ndarray, np.ndarray]:
+    """CBOW: J = F(w_c, h) with h = (1/C) Σ_j v_{c+j}, the mean of the C context input vectors.
+
+    By the chain rule ∂J/∂v_{c+j} = (1/C) ∂J/∂h for every context position j (a word appearing twice in the
+    window receives it twice).
+    Returns: loss, grad_input (n, d) (context rows non-zero), grad_output.
+    """
+    context = np.asarray(context_words, dtype=np.int64)
+    if len(context) == 0:
+        raise ValueError("CBOW needs at least one context word")
+    hidden = input_vectors[context].astype(np.float64).mean(axis=0)
+    total, grad_hidden, grad_output = target_loss(hidden, center, output_vectors, loss, negatives, tree)
+    grad_input = np.zeros(input_vectors.shape, dtype=np.float64)
+    np.add.at(grad_input, context, grad_hidden / len(context))
+    return total, grad_input, grad_output
