@@ -1,0 +1,214 @@
+"""Trained word vectors and the questions one asks of them: neighbours, analogies, similarities.
+
+``Embeddings`` holds ``words`` (ordered by descending frequency), ``vectors`` (n, d) float32 and optional
+``counts`` (n,) int64. Every query uses cosine similarity over the unit-normalised vectors, computed once and
+cached, with one matrix-vector product per query, so a 100k x 300 vocabulary answers in milliseconds. Treat an
+``Embeddings`` as immutable: the cached unit vectors are not refreshed if the arrays are changed in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+COSMUL_EPSILON = 1e-3  # Levy & Goldberg (2014), eq. 4
+ANALOGY_METHODS = ("3cosadd", "3cosmul")
+
+Query = str | np.ndarray
+
+
+class EmbeddingsError(ValueError):
+    """Word vectors that cannot be used, or a query that cannot be answered."""
+
+
+class UnknownWordError(KeyError):
+    """A word that is not in the vocabulary; the message names it."""
+
+    def __init__(self, word: str, vocab_size: int, hint: str | None = None) -> None:
+        self.word = word
+        message = f"{word!r} is not in the vocabulary ({vocab_size:,} words)"
+        self.message = message + (f"; did you mean {hint!r}?" if hint else ".")
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """(n, d) rows scaled to length 1 (all-zero rows stay zero), as float32."""
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
+    return matrix / np.maximum(norms, np.finfo(np.float32).tiny)
+
+
+def analogy_scores(unit: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray,
+                   method: str = "3cosadd") -> np.ndarray:
+    """(B, n) score of every candidate row of ``unit`` (n, d) for the questions a : b :: c : ?.
+
+    ``a``, ``b``, ``c`` are (B,) row indices into ``unit``. "3cosadd" is cos(x, b - a + c) (the word2vec
+    vector offset); "3cosmul" is cos'(x, b) cos'(x, c) / (cos'(x, a) + 1e-3) with cos' = (cos + 1) / 2.
+    The question words themselves are not excluded here.
+    """
+    if method == "3cosadd":
+        targets = unit_rows(unit[b] - unit[a] + unit[c])
+        return targets @ unit.T
+    if method == "3cosmul":
+        shifted = [(unit[i] @ unit.T + 1.0) / 2.0 for i in (a, b, c)]
+        return shifted[1] * shifted[2] / (shifted[0] + COSMUL_EPSILON)
+    raise EmbeddingsError(f"Unknown analogy method {method!r}; use one of {', '.join(ANALOGY_METHODS)}.")
+
+
+def _top_k(scores: np.ndarray, k: int, exclude: set[int]) -> list[int]:
+    """Indices of the ``k`` highest ``scores`` (n,) that are not in ``exclude``, best first."""
+    wanted = min(k + len(exclude), len(scores))
+    if wanted <= 0:
+        return []
+    best = np.argpartition(-scores, wanted - 1)[:wanted] if wanted < len(scores) else np.arange(len(scores))
+    best = best[np.argsort(-scores[best], kind="stable")]
+    return [int(i) for i in best if int(i) not in exclude][:k]
+
+
+class Embeddings:
+    """Word vectors with cosine-similarity queries.
+
+    words: n distinct strings, most frequent first; vectors: (n, d) float32; counts: (n,) int64 or None;
+    config: the training settings (a JSON-serialisable dict) or None.
+    """
+
+    def __init__(self, words: Sequence[str], vectors: np.ndarray, counts: np.ndarray | None = None,
+                 config: dict[str, Any] | None = None) -> None:
+        self.words = list(words)
+        try:
+            self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        except (TypeError, ValueError) as error:
+            raise EmbeddingsError(f"The vectors are not a numeric array ({error}).") from error
+        self.counts = None if counts is None else np.asarray(counts)
+        self.config = dict(config) if config else {}
+        self._validate()
+        self._index = {word: i for i, word in enumerate(self.words)}
+        self._unit: np.ndarray | None = None
+
+    def _validate(self) -> None:
+        n = len(self.words)
+        if self.vectors.ndim != 2:
+            raise EmbeddingsError(f"vectors must be a 2-D (words, dimensions) array, got shape {self.vectors.shape}.")
+        if n == 0 or self.vectors.shape[1] == 0:
+            raise EmbeddingsError(f"Embeddings need at least one word and one dimension (got shape "
+                                  f"{self.vectors.shape}).")
+        if self.vectors.shape[0] != n:
+            raise EmbeddingsError(f"There are {n:,} words but {self.vectors.shape[0]:,} vector rows.")
+        bad = next((w for w in self.words if not isinstance(w, str) or not w), None)
+        if bad is not None:
+            raise EmbeddingsError(f"Every word must be a non-empty string; got {bad!r}.")
+        if len(set(self.words)) != n:
+            seen: dict[str, int] = {}
+            for i, word in enumerate(self.words):
+                if word in seen:
+                    raise EmbeddingsError(f"The word {word!r} occurs twice (positions {seen[word]} and {i}).")
+                seen[word] = i
+        finite = np.isfinite(self.vectors).all(axis=1)
+        if not finite.all():
+            row = int(np.argmin(finite))
+            raise EmbeddingsError(f"The vector of {self.words[row]!r} (row {row}) contains NaN or infinity.")
+        if self.counts is not None:
+            if self.counts.shape != (n,) or not np.issubdtype(self.counts.dtype, np.integer):
+                raise EmbeddingsError(f"counts must be ({n},) integers, got {self.counts.dtype} "
+                                      f"{self.counts.shape}.")
+            self.counts = self.counts.astype(np.int64)
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._index
+
+    def __repr__(self) -> str:
+        return f"Embeddings({len(self):,} words x {self.dim} dimensions)"
+
+    @property
+    def dim(self) -> int:
+        return int(self.vectors.shape[1])
+
+    @property
+    def unit_vectors(self) -> np.ndarray:
+        """(n, d) float32 vectors scaled to length 1, computed on first use."""
+        if self._unit is None:
+            self._unit = unit_rows(self.vectors)
+        return self._unit
+
+    def index(self, word: str) -> int:
+        """Row of ``word``; raises ``UnknownWordError``."""
+        try:
+            return self._index[word]
+        except (KeyError, TypeError):
+            hint = word.lower() if isinstance(word, str) and word.lower() in self._index else None
+            raise UnknownWordError(str(word), len(self), hint) from None
+
+    def vector(self, word: str) -> np.ndarray:
+        """(d,) float32 vector of ``word`` (a view: do not modify it)."""
+        return self.vectors[self.index(word)]
+
+    def similarity(self, word1: str, word2: str) -> float:
+        """Cosine similarity of two words."""
+        unit = self.unit_vectors
+        return float(unit[self.index(word1)] @ unit[self.index(word2)])
+
+    def _query_vector(self, positive: Sequence[Query], negative: Sequence[Query]) -> tuple[np.ndarray, set[int]]:
+        """Normalised mean of the positive minus the negative unit vectors, and the rows of query words."""
+        total = np.zeros(self.dim, dtype=np.float64)
+        rows: set[int] = set()
+        for sign, items in ((1.0, positive), (-1.0, negative)):
+            for item in items:
+                if isinstance(item, str):
+                    row = self.index(item)
+                    rows.add(row)
+                    total += sign * self.unit_vectors[row]
+                else:
+                    vector = np.asarray(item, dtype=np.float64)
+                    if vector.shape != (self.dim,):
+                        raise EmbeddingsError(f"A query vector must have shape ({self.dim},), got {vector.shape}.")
+                    total += sign * vector / max(float(np.linalg.norm(vector)), 1e-30)
+        norm = float(np.linalg.norm(total))
+        if not np.isfinite(norm) or norm < 1e-12:
+            raise EmbeddingsError("The query adds up to a zero vector; there is no direction to compare with.")
+        return (total / norm).astype(np.float32), rows
+
+    def most_similar(self, positive: Query | Sequence[Query], negative: Query | Sequence[Query] | None = None,
+                     k: int = 10, restrict: int | None = None) -> list[tuple[str, float]]:
+        """The ``k`` words closest (cosine) to mean(positive) - mean-style(negative), as gensim computes it.
+
+        ``positive``/``negative`` are words, (d,) vectors, or lists of them; query words are never returned.
+        ``restrict`` searches only the first (most frequent) words.
+        """
+        positive = [positive] if isinstance(positive, str | np.ndarray) else list(positive)
+        negative = [] if negative is None else negative
+        negative = [negative] if isinstance(negative, str | np.ndarray) else list(negative)
+        if not positive and not negative:
+            raise EmbeddingsError("most_similar needs at least one word or vector.")
+        query, rows = self._query_vector(positive, negative)
+        candidates = self.unit_vectors if restrict is None else self.unit_vectors[:max(restrict, 0)]
+        scores = candidates @ query
+        return [(self.words[i], float(scores[i])) for i in _top_k(scores, k, rows)]
+
+    def analogy(self, a: str, b: str, c: str, k: int = 1, method: str = "3cosadd") -> list[tuple[str, float]]:
+        """Answers to a : b :: c : ? (e.g. man : king :: woman : queen), best first, excluding a, b and c."""
+        rows = np.array([[self.index(a)], [self.index(b)], [self.index(c)]])
+        scores = analogy_scores(self.unit_vectors, rows[0], rows[1], rows[2], method)[0]
+        return [(self.words[i], float(scores[i])) for i in _top_k(scores, k, set(rows.ravel().tolist()))]
+
+    def doesnt_match(self, words: Sequence[str]) -> str:
+        """The word least similar to the mean of the (unit) vectors of ``words``."""
+        if len(words) < 2:
+            raise EmbeddingsError("doesnt_match needs at least two words.")
+        unit = self.unit_vectors[[self.index(word) for word in words]]
+        mean = unit_rows(unit.mean(axis=0))
+        return words[int(np.argmin(unit @ mean))]
+
+    def top(self, n: int) -> Embeddings:
+        """The first (most frequent) ``n`` words as new ``Embeddings`` sharing the same arrays."""
+        if n < 1:
+            raise EmbeddingsError(f"top(n) needs n >= 1 (got {n}).")
+        counts = None if self.counts is None else self.counts[:n]
+        return Embeddings(self.words[:n], self.vectors[:n], counts, self.config)
