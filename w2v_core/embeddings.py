@@ -51,13 +51,22 @@ def analogy_scores(unit: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray
     vector offset); "3cosmul" is cos'(x, b) cos'(x, c) / (cos'(x, a) + 1e-3) with cos' = (cos + 1) / 2.
     The question words themselves are not excluded here.
     """
+    if method not in ANALOGY_METHODS:
+        raise EmbeddingsError(f"Unknown analogy method {method!r}; use one of {', '.join(ANALOGY_METHODS)}.")
     if method == "3cosadd":
-        targets = unit_rows(unit[b] - unit[a] + unit[c])
-        return targets @ unit.T
-    if method == "3cosmul":
-        shifted = [(unit[i] @ unit.T + 1.0) / 2.0 for i in (a, b, c)]
-        return shifted[1] * shifted[2] / (shifted[0] + COSMUL_EPSILON)
-    raise EmbeddingsError(f"Unknown analogy method {method!r}; use one of {', '.join(ANALOGY_METHODS)}.")
+        return unit_rows(unit[b] - unit[a] + unit[c]) @ unit.T
+    size = len(a)
+    rows, inverse = np.unique(np.concatenate([a, b, c]), return_inverse=True)
+    cosines = unit[rows] @ unit.T  # (distinct question words, n): each compared with the candidates once
+    cos_a, cos_b, cos_c = (cosines[inverse[i * size:(i + 1) * size]] for i in range(3))
+    # (cos_b + 1)/2 (cos_c + 1)/2 / ((cos_a + 1)/2 + eps) = (cos_b + 1)(cos_c + 1) / (2 cos_a + 2 + 4 eps)
+    cos_b += 1.0
+    cos_c += 1.0
+    cos_b *= cos_c
+    cos_a *= 2.0
+    cos_a += 2.0 + 4.0 * COSMUL_EPSILON
+    cos_b /= cos_a
+    return cos_b
 
 
 def _top_k(scores: np.ndarray, k: int, exclude: set[int]) -> list[int]:
