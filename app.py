@@ -1,7 +1,19 @@
-"""Word2Vec Lab: entry point of the Streamlit app (placeholder until the pages land)."""
+"""Word2Vec Lab: entry point of the Streamlit app (navigation and the sidebar status on every page)."""
 
 import streamlit as st
 
+from ui.sidebar import show_status
+from ui.state import keep_session_guard
+
 st.set_page_config(page_title="Word2Vec Lab", layout="wide")
-st.title("Word2Vec Lab")
-st.write("Train word2vec on your own text and watch it learn. The pages are on their way.")
+keep_session_guard()
+page = st.navigation([
+    st.Page("pages/corpus.py", title="Corpus"),
+    st.Page("pages/train.py", title="Train", default=True),
+    st.Page("pages/gradients.py", title="Gradients"),
+    st.Page("pages/projection.py", title="Projection"),
+    st.Page("pages/neighbours.py", title="Neighbours"),
+])
+with st.sidebar:
+    show_status()
+page.run()

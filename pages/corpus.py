@@ -1,0 +1,131 @@
+"""Corpus page: choose or upload the text and see what training will see."""
+
+import pandas as pd
+import streamlit as st
+
+from ui.charts import keep_probability_figure, zipf_figure
+from ui.corpus_source import SOURCES, LoadedCorpus, min_count_table
+from ui.errors import message_of, user_errors
+from ui.state import DEFAULTS, current_corpus, set_uploads, setting
+from ui.text import md_literal
+from w2v_core.corpus import CorpusEncodingError
+
+
+def choose_source() -> None:
+    """Widgets that pick the corpus and its vocabulary settings."""
+    left, right = st.columns([3, 2])
+    with left:
+        source = st.radio("Text to train on", list(SOURCES), format_func=SOURCES.get, key="corpus_source",
+                          index=list(SOURCES).index(DEFAULTS["corpus_source"]), persist_state="session",
+                          help="The generated teaching corpus has known word groups (days, numbers, colours, "
+                               "countries and capitals, royalty), so clusters and analogies appear in seconds.")
+        if source == "teaching":
+            st.number_input("Sentences to generate", 100, 1_000_000, DEFAULTS["teaching_sentences"], 1000,
+                            key="teaching_sentences", persist_state="session",
+                            help="More sentences give cleaner vectors but take longer to train.")
+        elif source == "sample":
+            st.caption("The King James Bible (public domain), one verse a line: about 790,000 tokens.")
+        else:
+            upload_widget()
+    with right:
+        st.number_input("min_count", 1, 1_000_000, DEFAULTS["min_count"], key="min_count",
+                        persist_state="session",
+                        help="Words that occur fewer times than this are dropped before training.")
+        st.number_input("Largest vocabulary (0 = no limit)", 0, 10_000_000, DEFAULTS["max_vocab"], 1000,
+                        key="max_vocab", persist_state="session",
+                        help="Keep at most this many of the most frequent words.")
+        st.checkbox("Lowercase the text", DEFAULTS["lowercase"], key="lowercase", persist_state="session",
+                    help="Treat 'The' and 'the' as the same word.")
+        st.caption("Changes apply to the next training run; a running one keeps its corpus.")
+
+
+def upload_widget() -> None:
+    """File uploader; the files are copied into the session (an uploader's value vanishes on page switch)."""
+    files = st.file_uploader("Text files (.txt or .gz, one sentence per line)", type=["txt", "gz"],
+                             accept_multiple_files=True, key="corpus_files",
+                             help="UTF-8 text; several files are joined in the order given.")
+    if files:
+        signature = [(f.file_id, f.name, f.size) for f in files]
+        if signature != st.session_state.get("_upload_signature"):
+            st.session_state["_upload_signature"] = signature
+            set_uploads([(f.name, f.getvalue()) for f in files])
+    kept = st.session_state.get("_uploads", [])
+    if kept and not files:
+        names = ", ".join(name for name, _ in kept)
+        st.caption(f"Using the files uploaded earlier: {md_literal(names)}")
+    if kept:
+        st.button("Forget the uploaded files", on_click=set_uploads, args=([],),
+                  help="Remove the uploaded text from this session.")
+
+
+def _read_as_latin1() -> None:
+    st.session_state["_upload_encoding"] = "latin-1"
+
+
+def load() -> LoadedCorpus | None:
+    """Build the chosen corpus, or show why it cannot be used."""
+    if setting("corpus_source") == "upload" and not st.session_state.get("_uploads"):
+        st.info("Upload one or more text files above to train on your own text.")
+        return None
+    try:
+        return current_corpus()
+    except CorpusEncodingError as error:
+        st.error(f"Could not read the text: {error}")
+        st.button("Read the files as latin-1", on_click=_read_as_latin1,
+                  help="Every byte becomes one character; right for Western European text in old encodings.")
+    except (ValueError, KeyError) as error:
+        st.error(f"Could not use this corpus: {message_of(error)}")
+    return None
+
+
+def show_statistics(loaded: LoadedCorpus) -> None:
+    """Tokens, vocabulary, Zipf plot, what min_count removes, subsampling and a preview."""
+    corpus, vocab = loaded.corpus, loaded.corpus.vocab
+    columns = st.columns(5)
+    columns[0].metric("Tokens in the text", f"{vocab.total_tokens:,}", help="All words, before min_count.")
+    columns[1].metric("Tokens kept", f"{corpus.n_tokens:,}", f"{vocab.share_kept:.1%}", delta_color="off",
+                      help="Tokens of words in the vocabulary: what training reads each epoch.")
+    columns[2].metric("Distinct words", f"{vocab.total_types:,}", help="Every different word in the text.")
+    columns[3].metric("Vocabulary", f"{len(vocab):,}", help="Words that get a vector (count >= min_count).")
+    columns[4].metric("Sentences", f"{corpus.n_sentences:,}", help="Lines with at least one kept word.")
+    st.plotly_chart(zipf_figure(loaded.all_words, loaded.all_counts, vocab.min_count), key="zipf")
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("What min_count removes")
+        removed = loaded.all_counts < vocab.min_count
+        st.write(f"min_count = {vocab.min_count} removes {int(removed.sum()):,} of {vocab.total_types:,} "
+                 f"distinct words, {1 - vocab.share_kept:.1%} of the tokens.")
+        st.dataframe(pd.DataFrame(min_count_table(loaded.all_counts)), hide_index=True)
+        examples = [w for w, removed_word in zip(loaded.all_words, removed, strict=True) if removed_word][:30]
+        if examples:
+            st.caption("Most frequent removed words: " + md_literal(", ".join(examples)))
+    with right:
+        st.subheader("Subsampling of frequent words")
+        sample = float(setting("cfg_sample"))
+        keep = vocab.keep_probabilities(sample)
+        share = float((keep * vocab.counts).sum() / max(vocab.kept_tokens, 1))
+        st.write(f"With sample = {sample:g} (set on the Train page), training keeps {share:.1%} of the tokens "
+                 "per epoch on average; frequent words are skipped more often.")
+        st.plotly_chart(keep_probability_figure(vocab.words, keep), key="keep_probability")
+
+    st.subheader("Preview of the tokenized text")
+    rows = [{"line": i + 1, "tokens": " · ".join(tokens),
+             "dropped by min_count": " ".join(t for t in tokens if t not in vocab.index)}
+            for i, tokens in enumerate(corpus.preview)]
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.caption(f"Built in {loaded.seconds:.1f} s. Next: train on it on the Train page.")
+    st.page_link("pages/train.py", label="Go to Train")
+
+
+st.title("Corpus")
+st.write("Choose the text word2vec learns from and see what training will see.")
+with user_errors("The corpus page failed"):
+    choose_source()
+    corpus = load()
+    if corpus is not None:
+        show_statistics(corpus)
+st.divider()
+st.markdown("**Have word vectors trained elsewhere?** Open them (word2vec text or binary, fastText .vec, "
+            ".npz) on the Neighbours or Projection page to explore them without training.")
+st.page_link("pages/neighbours.py", label="Open vectors on the Neighbours page")

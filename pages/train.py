@@ -1,0 +1,211 @@
+"""Train page: hyperparameters, Start/Pause/Resume/Stop and step mode, live loss and progress."""
+
+import streamlit as st
+
+from ui.charts import alpha_figure, loss_figure
+from ui.corpus_source import LoadedCorpus
+from ui.errors import message_of, user_errors
+from ui.exports import config_json, figure_html, history_csv
+from ui.state import (
+    DEFAULTS,
+    current_corpus,
+    get_trainer,
+    run_corpus_name,
+    set_trainer,
+    setting,
+    training_config,
+)
+from ui.text import md_literal
+from w2v_core.trainer import Trainer
+
+POLL_SECONDS = 1.0
+MODELS = {"skipgram": "Skip-gram (predict context from word)", "cbow": "CBOW (predict word from context)"}
+LOSSES = {"negative": "Negative sampling", "hierarchical": "Hierarchical softmax", "softmax": "Full softmax"}
+STEP_CHOICES = (1_000, 10_000, 100_000, 1_000_000)
+
+
+def settings_form(loaded: LoadedCorpus | None) -> None:
+    """Hyperparameter widgets (their values persist across pages)."""
+    d = DEFAULTS
+    first, second, third, fourth = st.columns(4)
+    first.selectbox("Model", list(MODELS), format_func=MODELS.get, key="cfg_model", persist_state="session",
+                    help="Skip-gram is better for rare words; CBOW is faster.")
+    second.selectbox("Loss", list(LOSSES), format_func=LOSSES.get, key="cfg_loss", persist_state="session",
+                     help="Negative sampling is fast; full softmax is exact but O(vocabulary) per pair.")
+    third.number_input("Vector size (dim)", 1, 1000, d["cfg_dim"], 10, key="cfg_dim", persist_state="session",
+                       help="Dimensions of each word vector; 50-300 is usual.")
+    fourth.number_input("Epochs", 1, 1000, d["cfg_epochs"], key="cfg_epochs", persist_state="session",
+                        help="Passes over the corpus.")
+    first.number_input("Window", 1, 50, d["cfg_window"], key="cfg_window", persist_state="session",
+                       help="Context words on each side of the centre word (a random smaller window is drawn).")
+    second.number_input("Negatives", 1, 100, d["cfg_negative"], key="cfg_negative", persist_state="session",
+                        disabled=setting("cfg_loss") != "negative",
+                        help="Noise words drawn per training pair (negative sampling only); 5-20 is usual.")
+    third.number_input("sample", 0.0, 0.999, d["cfg_sample"], 1e-4, format="%g", key="cfg_sample",
+                       persist_state="session",
+                       help="Subsampling threshold of frequent words; 1e-3 to 1e-5 is usual, 0 turns it off.")
+    fourth.number_input("Workers", 1, 64, d["cfg_workers"], key="cfg_workers", persist_state="session",
+                        help="Training threads; the number of CPU cores is fastest.")
+    with st.expander("More settings"):
+        a, b, c, e = st.columns(4)
+        a.number_input("Learning rate alpha", 0.0001, 10.0, d["cfg_alpha"], 0.005, format="%g", key="cfg_alpha",
+                       persist_state="session", placeholder="auto: 0.025 skip-gram, 0.05 CBOW",
+                       help="Starting learning rate; it decays linearly to min_alpha. Empty = the usual value.")
+        b.number_input("min_alpha", 0.0, 10.0, d["cfg_min_alpha"], 0.0001, format="%g", key="cfg_min_alpha",
+                       persist_state="session", placeholder="auto: alpha × 0.0001",
+                       help="Learning rate at the end of training. Empty = alpha × 0.0001.")
+        c.number_input("Noise exponent", -2.0, 2.0, d["cfg_ns_exponent"], 0.05, key="cfg_ns_exponent",
+                       persist_state="session",
+                       help="Negative samples are drawn with probability count^exponent; 0.75 is usual.")
+        e.number_input("Seed", 0, 2**31 - 1, d["cfg_seed"], key="cfg_seed", persist_state="session",
+                       help="Random seed: with 1 worker the same seed gives the same vectors.")
+        st.checkbox("Record per-word gradients", d["cfg_telemetry"], key="cfg_telemetry", persist_state="session",
+                    help="Needed by the Gradients page; costs a little speed.")
+    if loaded is not None:
+        st.caption(f"Training on **{md_literal(loaded.name)}**: {len(loaded.corpus.vocab):,} words, "
+                   f"{loaded.corpus.n_tokens:,} tokens per epoch. Settings apply when a run starts.")
+
+
+def _new_trainer() -> tuple[Trainer, str] | None:
+    """A trainer on the current corpus and settings (with the corpus name), or None with the reason kept."""
+    try:
+        loaded = current_corpus()
+        return Trainer(loaded.corpus, training_config()), loaded.name
+    except (ValueError, KeyError) as error:
+        st.session_state["_train_error"] = message_of(error)
+    except MemoryError:
+        st.session_state["_train_error"] = "Not enough memory for these vectors: use a smaller dim or vocabulary."
+    return None
+
+
+def _start() -> None:
+    made = _new_trainer()
+    if made is not None:
+        set_trainer(*made)
+        made[0].start()
+
+
+def _step() -> None:
+    trainer = get_trainer()
+    if trainer is None or trainer.state not in ("ready", "paused"):
+        made = _new_trainer()
+        if made is None:
+            return
+        set_trainer(*made)
+        trainer = made[0]
+    trainer.step(int(setting("step_words")))
+
+
+def _call(method: str) -> None:
+    trainer = get_trainer()
+    if trainer is not None:
+        getattr(trainer, method)()
+
+
+def controls() -> None:
+    """Start / Pause / Resume / Stop and the step mode."""
+    trainer = get_trainer()
+    state = trainer.state if trainer is not None else None
+    active = trainer is not None and trainer.is_active
+    columns = st.columns([1.3, 1, 1, 1, 1.3, 1.5])
+    columns[0].button("Start training", type="primary", on_click=_start, disabled=active,
+                      help="Start a new run with the settings above (a paused run is discarded).")
+    columns[1].button("Pause", on_click=_call, args=("pause",), disabled=not active,
+                      help="Let the threads finish their current chunk and wait.")
+    columns[2].button("Resume", on_click=_call, args=("resume",), disabled=state != "paused",
+                      help="Continue the paused run.")
+    columns[3].button("Stop", on_click=_call, args=("stop",), disabled=state not in ("running", "compiling",
+                                                                                      "paused"),
+                      help="End the run; its vectors stay available for exploring.")
+    words = columns[4].selectbox("Words per step", STEP_CHOICES, STEP_CHOICES.index(DEFAULTS["step_words"]),
+                                 format_func="{:,}".format,
+                                 key="step_words", persist_state="session",
+                                 help="Step mode: train this many words, then pause, to watch learning slowly.")
+    columns[5].button(f"Train {words:,} words", key="step_button", on_click=_step, disabled=active,
+                      help="Train a few words in the foreground and pause (starts a new run if none is paused).")
+    error = st.session_state.pop("_train_error", None)
+    if error:
+        st.error(f"Could not start training: {error}")
+    if trainer is not None:
+        for warning in trainer.warnings:
+            st.warning(warning)
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def live_panel(was_active: bool) -> None:
+    """Progress and charts; a fragment that reruns every second while training runs."""
+    trainer = get_trainer()
+    if trainer is None:
+        st.info("Press **Start training** to train on the corpus with these settings and watch the loss fall.")
+        return
+    progress = trainer.progress()
+    label = {"compiling": "Compiling the training kernels (first run only)…", "running": "Training",
+             "paused": "Paused", "finished": "Finished", "stopped": "Stopped", "failed": "Failed",
+             "ready": "Ready"}.get(trainer.state, trainer.state)
+    st.progress(min(progress.fraction, 1.0),
+                text=f"{label}: {progress.words_done:,} of {progress.words_total:,} words · epoch "
+                     f"{progress.epoch}/{progress.epochs} · {progress.words_per_second:,.0f} words/s · "
+                     f"elapsed {_duration(progress.elapsed_seconds)} · ETA {_duration(progress.eta_seconds)}")
+    if trainer.state == "failed":
+        st.error(f"{trainer.error or 'Training failed.'} Change the settings and press Start training again.")
+    history = trainer.loss_history()
+    n_tokens = trainer.corpus.n_tokens
+    ends = [k * n_tokens for k in range(1, progress.epochs) if k * n_tokens <= progress.words_done]
+    left, right = st.columns([3, 2])
+    left.plotly_chart(loss_figure(history, ends), key="loss_chart")
+    with right:
+        config = trainer.config
+        st.plotly_chart(alpha_figure(history, progress.words_total, config.start_alpha, config.end_alpha),
+                        key="alpha_chart")
+        epochs = trainer.epoch_losses()
+        if len(epochs):
+            st.dataframe(epochs.rename(columns={"loss": "mean loss", "words_done": "words"}), hide_index=True,
+                         height=min(36 * len(epochs) + 38, 220))
+    if was_active and not trainer.is_active:
+        st.rerun(scope="app")
+
+
+def downloads() -> None:
+    """Exports of the run: configuration, loss history and the loss chart."""
+    trainer = get_trainer()
+    if trainer is None or trainer.is_active:
+        return
+    history = trainer.loss_history()
+    progress = trainer.progress()
+    st.subheader("Export this run")
+    a, b, c = st.columns(3)
+    config = config_json(trainer.config.to_dict(), progress, trainer.state, run_corpus_name())
+    a.download_button("Configuration (JSON)", config,
+                      file_name="w2v-config.json", mime="application/json", on_click="ignore",
+                      help="The settings of this run, to repeat it in the app or the CLI.")
+    b.download_button("Loss history (CSV)", history_csv(history), file_name="w2v-loss.csv", mime="text/csv",
+                      on_click="ignore", help="Loss per chunk of about 10,000 words.")
+    ends = [k * trainer.corpus.n_tokens for k in range(1, progress.epochs)
+            if k * trainer.corpus.n_tokens <= progress.words_done]
+    figure = loss_figure(history, ends)
+    c.download_button("Loss chart (HTML)", lambda: figure_html(figure), file_name="w2v-loss.html",
+                      mime="text/html", on_click="ignore", help="An interactive copy of the chart.")
+    st.caption("Save any chart as PNG with the camera icon in its toolbar. Word vectors can be exported on "
+               "the Neighbours page.")
+
+
+st.title("Train")
+with user_errors("The Train page failed"):
+    try:
+        corpus = current_corpus()
+    except (ValueError, KeyError) as problem:
+        corpus = None
+        st.error(f"The corpus cannot be used: {message_of(problem)} Fix it on the Corpus page.")
+        st.page_link("pages/corpus.py", label="Go to Corpus")
+    settings_form(corpus)
+    controls()
+    current = get_trainer()
+    running = current is not None and current.is_active
+    st.fragment(run_every=POLL_SECONDS if running else None)(live_panel)(running)
+    downloads()

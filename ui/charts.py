@@ -1,0 +1,198 @@
+"""Plotly figure builders of the app: pure functions of arrays and frames (no Streamlit), tested directly.
+
+Words are escaped (``plot_text``) wherever Plotly would read them as HTML, so ``<script>`` shows literally.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+           "#bcbd22", "#17becf", "#393b79", "#ad494a", "#8ca252", "#bd9e39", "#7b4173", "#3182bd")
+WEBGL_ABOVE = 1000  # points; more use Scattergl
+
+
+def plot_text(words: Sequence[str]) -> list[str]:
+    """Words safe for Plotly labels and hover text (HTML special characters escaped)."""
+    return [html.escape(str(word), quote=False) for word in words]
+
+
+def _empty(title: str, message: str) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(title=title, xaxis_visible=False, yaxis_visible=False, height=320,
+                      annotations=[{"text": message, "showarrow": False, "font": {"size": 15}}])
+    return fig
+
+
+def log_spaced_ranks(n: int, max_points: int = 2000) -> np.ndarray:
+    """(k,) int64 indices 0..n-1, all of them if n <= max_points, else spread evenly on a log scale."""
+    if n <= max_points:
+        return np.arange(n)
+    return np.unique(np.geomspace(1, n, max_points).astype(np.int64) - 1)
+
+
+def zipf_figure(words: Sequence[str], counts: np.ndarray, min_count: int) -> go.Figure:
+    """Rank/frequency on log-log axes of all distinct tokens (counts (T,) descending); kept vs removed."""
+    if len(counts) == 0:
+        return _empty("Zipf plot", "No words")
+    index = log_spaced_ranks(len(counts))
+    ranks, selected = index + 1, counts[index]
+    kept = selected >= min_count
+    labels = np.array(plot_text([words[i] for i in index]), dtype=object)
+    fig = go.Figure()
+    for mask, name, colour in ((kept, "kept", PALETTE[0]), (~kept, f"removed (count < {min_count})", PALETTE[3])):
+        if mask.any():
+            fig.add_trace(go.Scattergl(x=ranks[mask], y=selected[mask], mode="markers", name=name,
+                                       marker={"size": 5, "color": colour}, hovertext=labels[mask],
+                                       hovertemplate="%{hovertext}<br>rank %{x}, count %{y}<extra></extra>"))
+    fig.update_layout(title="Zipf plot: frequency against rank", height=380, legend={"orientation": "h"})
+    fig.update_xaxes(type="log", title="rank")
+    fig.update_yaxes(type="log", title="count")
+    return fig
+
+
+def keep_probability_figure(words: Sequence[str], keep: np.ndarray, n: int = 30) -> go.Figure:
+    """Bar chart of the subsampling keep-probability (V,) of the ``n`` most frequent words."""
+    n = min(n, len(words))
+    if n == 0:
+        return _empty("Subsampling", "No words")
+    fig = go.Figure(go.Bar(x=plot_text(words[:n]), y=keep[:n], marker_color=PALETTE[0],
+                           hovertemplate="%{x}: kept with probability %{y:.3f}<extra></extra>"))
+    fig.update_layout(title=f"Subsampling: chance that each of the {n} most frequent words is kept",
+                      height=340, yaxis={"range": [0, 1.05], "title": "keep probability"})
+    return fig
+
+
+def smooth(values: pd.Series, span: int = 20) -> pd.Series:
+    """Exponentially weighted moving average that ignores NaN."""
+    return values.ewm(span=max(span, 1), ignore_na=True).mean()
+
+
+def loss_figure(history: pd.DataFrame, epoch_ends: Sequence[float] = (), span: int = 20) -> go.Figure:
+    """Per-chunk loss, its smoothed line and (negative sampling) the positive/negative parts, with epoch
+    boundaries as dotted lines. ``history``: columns words_done, loss, loss_positive, loss_negative."""
+    title = "Training loss (mean per training pair)"
+    if history is None or len(history) == 0:
+        return _empty(title, "No loss yet: start training")
+    x = history["words_done"]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=x, y=history["loss"], mode="lines", name="loss per chunk",
+                             line={"color": "rgba(31,119,180,0.35)", "width": 1}))
+    fig.add_trace(go.Scatter(x=x, y=smooth(history["loss"], span), mode="lines", name="smoothed",
+                             line={"color": PALETTE[0], "width": 3}))
+    for column, name, colour in (("loss_positive", "positive part (smoothed)", PALETTE[2]),
+                                 ("loss_negative", "negative part (smoothed)", PALETTE[3])):
+        if column in history and history[column].notna().any():
+            fig.add_trace(go.Scatter(x=x, y=smooth(history[column], span), mode="lines", name=name,
+                                     line={"color": colour, "width": 2, "dash": "dot"}))
+    for number, end in enumerate(epoch_ends, start=1):
+        fig.add_vline(x=float(end), line={"dash": "dot", "color": "grey", "width": 1},
+                      annotation_text=f"epoch {number}", annotation_position="top left")
+    fig.update_layout(title=title, height=400, legend={"orientation": "h", "y": -0.2},
+                      xaxis_title="words trained", yaxis_title="loss", uirevision="loss")
+    return fig
+
+
+def alpha_figure(history: pd.DataFrame, words_total: int, alpha: float, min_alpha: float) -> go.Figure:
+    """The learning-rate schedule: planned linear decay over ``words_total`` and the values used so far."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=[0, words_total], y=[alpha, min_alpha], mode="lines", name="planned",
+                             line={"color": "grey", "dash": "dash"}))
+    if history is not None and len(history):
+        fig.add_trace(go.Scatter(x=history["words_done"], y=history["alpha"], mode="lines", name="used",
+                                 line={"color": PALETTE[1], "width": 3}))
+    fig.update_layout(title="Learning rate", height=300, xaxis_title="words trained", yaxis_title="alpha",
+                      legend={"orientation": "h", "y": -0.3}, uirevision="alpha")
+    return fig
+
+
+def top_gradients_figure(words: Sequence[str], norms: np.ndarray, n: int = 20, title: str = "") -> go.Figure:
+    """Horizontal bars of the ``n`` largest gradient norms (V,), largest on top."""
+    order = np.argsort(-norms, kind="stable")[:n]
+    order = order[norms[order] > 0]
+    if len(order) == 0:
+        return _empty(title, "No updates in the latest interval")
+    fig = go.Figure(go.Bar(x=norms[order][::-1], y=plot_text([words[i] for i in order[::-1]]),
+                           orientation="h", marker_color=PALETTE[0],
+                           hovertemplate="%{y}: %{x:.4g}<extra></extra>"))
+    fig.update_layout(title=title, height=max(300, 22 * len(order) + 100), xaxis_title="mean gradient norm",
+                      yaxis={"type": "category"})
+    return fig
+
+
+def gradient_frequency_figure(words: Sequence[str], counts: np.ndarray, input_norm: np.ndarray,
+                              output_norm: np.ndarray | None = None) -> go.Figure:
+    """Gradient magnitude against word count (V,) on log-log axes; words without updates are left out."""
+    labels = np.array(plot_text(words), dtype=object)
+    fig = go.Figure()
+    for norms, name, colour in ((input_norm, "input vectors", PALETTE[0]),
+                                (output_norm, "output vectors", PALETTE[1])):
+        if norms is None:
+            continue
+        mask = norms > 0
+        fig.add_trace(go.Scattergl(x=counts[mask], y=norms[mask], mode="markers", name=name,
+                                   marker={"size": 5, "color": colour, "opacity": 0.6}, hovertext=labels[mask],
+                                   hovertemplate="%{hovertext}<br>count %{x}, gradient %{y:.4g}<extra></extra>"))
+    if not fig.data or all(len(trace.x) == 0 for trace in fig.data):
+        return _empty("Gradient against frequency", "No updates in the latest interval")
+    fig.update_layout(title="Gradient magnitude against word frequency", height=420,
+                      legend={"orientation": "h", "y": -0.2})
+    fig.update_xaxes(type="log", title="count in the corpus")
+    fig.update_yaxes(type="log", title="mean gradient norm")
+    return fig
+
+
+def gradient_history_figure(history: pd.DataFrame, names: dict[int, str], column: str = "input_norm") -> go.Figure:
+    """Gradient norm over training for some words: one line per word_id of ``history``."""
+    title = f"Gradient over time ({'input' if column == 'input_norm' else 'output'} vectors)"
+    if history is None or len(history) == 0:
+        return _empty(title, "No gradient history yet for these words")
+    fig = go.Figure()
+    for number, (word_id, rows) in enumerate(history.groupby("word_id", sort=False)):
+        label = plot_text([names.get(int(word_id), str(word_id))])[0]
+        fig.add_trace(go.Scatter(x=rows["words_done"], y=rows[column], mode="lines+markers", name=label,
+                                 marker={"size": 4}, line={"color": PALETTE[number % len(PALETTE)]}))
+    fig.update_layout(title=title, height=400, xaxis_title="words trained", yaxis_title="mean gradient norm",
+                      legend={"orientation": "h", "y": -0.2})
+    return fig
+
+
+def projection_figure(coords: np.ndarray, words: Sequence[str], colour: np.ndarray | None = None,
+                      colour_title: str = "", categorical: bool = False,
+                      highlight: Sequence[int] = (), query: int | None = None, title: str = "") -> go.Figure:
+    """Scatter of projected words ``coords`` (n, 2) or (n, 3); ``colour`` (n,) numbers or cluster labels;
+    ``highlight`` indices (e.g. neighbours) are labelled, ``query`` is marked with a star."""
+    n, dims = coords.shape
+    labels = np.array(plot_text(words), dtype=object)
+    marker: dict = {"size": 5 if dims == 2 else 3, "opacity": 0.75}
+    if colour is not None and categorical:
+        marker["color"] = [PALETTE[int(c) % len(PALETTE)] for c in colour]
+    elif colour is not None:
+        marker.update(color=colour, colorscale="Viridis", showscale=True, colorbar={"title": colour_title})
+    hover = "%{hovertext}<extra></extra>"
+    if dims == 3:
+        fig = go.Figure(go.Scatter3d(x=coords[:, 0], y=coords[:, 1], z=coords[:, 2], mode="markers",
+                                     name="words", marker=marker, hovertext=labels, hovertemplate=hover))
+    else:
+        trace = go.Scattergl if n > WEBGL_ABOVE else go.Scatter
+        fig = go.Figure(trace(x=coords[:, 0], y=coords[:, 1], mode="markers", name="words", marker=marker,
+                              hovertext=labels, hovertemplate=hover))
+    marked = [i for i in highlight if i != query] + ([query] if query is not None else [])
+    if marked:
+        points = coords[marked]
+        styles = {"size": [9] * (len(marked) - (query is not None)) + ([16] if query is not None else []),
+                  "color": ["#d62728"] * len(marked), "symbol": ["circle"] * (len(marked) - (query is not None))
+                  + (["diamond"] if query is not None else [])}
+        common = {"mode": "markers+text", "name": "search", "text": list(labels[marked]),
+                  "textposition": "top center", "hovertext": list(labels[marked]), "hovertemplate": hover}
+        if dims == 3:
+            fig.add_trace(go.Scatter3d(x=points[:, 0], y=points[:, 1], z=points[:, 2], marker=styles, **common))
+        else:
+            fig.add_trace(go.Scatter(x=points[:, 0], y=points[:, 1], marker=styles, **common))
+    fig.update_layout(title=title, height=640, showlegend=False, uirevision=title)
+    return fig

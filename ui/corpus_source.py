@@ -1,0 +1,125 @@
+"""The corpus a session trains on: a bundled one (generated teaching text, sample text) or uploaded files.
+
+Pure functions (no Streamlit): ``ui.state`` caches and stores their results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from w2v_core.corpus import Corpus, CorpusError, build_corpus, decode_bytes, read_text
+
+SOURCES = {
+    "teaching": "Teaching corpus (generated)",
+    "sample": "King James Bible (sample text)",
+    "upload": "My text files",
+}
+SAMPLE_PATH = Path(__file__).resolve().parent.parent / "data" / "kjv.txt.gz"
+MAX_TEXT_BYTES = 250_000_000  # unpacked text per uploaded file
+TEACHING_SEED = 0
+
+
+@dataclass(frozen=True)
+class CorpusSettings:
+    """Everything that decides which corpus is built (hashable: a cache key)."""
+
+    source: str = "teaching"
+    min_count: int = 5
+    max_vocab: int | None = None
+    lowercase: bool = True
+    teaching_sentences: int = 20_000
+    uploads_id: str = ""  # fingerprint of the uploaded files, "" when there are none
+    encoding: str = "utf-8"
+
+
+@dataclass
+class LoadedCorpus:
+    """A built corpus with the statistics the Corpus page shows."""
+
+    name: str
+    settings: CorpusSettings
+    corpus: Corpus
+    all_words: list[str]  # every distinct token (min_count=1), by descending count
+    all_counts: np.ndarray  # (T,) int64 counts of all_words
+    seconds: float  # time taken to build
+
+
+def uploads_fingerprint(files: Sequence[tuple[str, bytes]]) -> str:
+    """A short hash of uploaded (name, bytes) pairs; "" when there are none."""
+    if not files:
+        return ""
+    digest = hashlib.sha256()
+    for name, data in files:
+        digest.update(name.encode("utf-8", "replace") + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()[:16]
+
+
+def corpus_name(settings: CorpusSettings, file_names: Sequence[str] = ()) -> str:
+    """Human-readable name of the corpus chosen by ``settings``."""
+    if settings.source == "teaching":
+        return f"Teaching corpus ({settings.teaching_sentences:,} sentences)"
+    if settings.source == "sample":
+        return "King James Bible"
+    shown = ", ".join(file_names[:3]) + (f" and {len(file_names) - 3} more" if len(file_names) > 3 else "")
+    return f"Uploaded: {shown}" if shown else "Uploaded files"
+
+
+def _build(name: str, settings: CorpusSettings, lines: Sequence[str]) -> LoadedCorpus:
+    start = time.perf_counter()
+    everything = build_corpus(lines, min_count=1, lowercase=settings.lowercase, preview_lines=0)
+    corpus = build_corpus(lines, min_count=settings.min_count, max_vocab=settings.max_vocab,
+                          lowercase=settings.lowercase)
+    return LoadedCorpus(name=name, settings=settings, corpus=corpus, all_words=everything.vocab.words,
+                        all_counts=everything.vocab.counts, seconds=time.perf_counter() - start)
+
+
+def load_bundled(settings: CorpusSettings) -> LoadedCorpus:
+    """Build the generated teaching corpus or the bundled sample text as ``settings`` say."""
+    if settings.source == "teaching":
+        from w2v_core.teaching import generate_teaching_corpus
+
+        if not 100 <= settings.teaching_sentences <= 1_000_000:
+            raise CorpusError("The teaching corpus needs between 100 and 1,000,000 sentences.")
+        lines = generate_teaching_corpus(settings.teaching_sentences, seed=TEACHING_SEED)
+    elif settings.source == "sample":
+        lines = read_text(SAMPLE_PATH).splitlines()
+    else:
+        raise CorpusError(f"Unknown bundled corpus {settings.source!r}.")
+    return _build(corpus_name(settings), settings, lines)
+
+
+def _lines_of(files: Sequence[tuple[str, bytes]], encoding: str) -> Iterator[list[str]]:
+    for name, data in files:
+        try:
+            text = decode_bytes(data, encoding=encoding, max_bytes=MAX_TEXT_BYTES)
+        except CorpusError as error:
+            raise type(error)(f"{name}: {error}") from error
+        if not text.strip():
+            raise CorpusError(f"{name} is empty (or only white space). Upload a text file with a few "
+                              "sentences in it, one per line.")
+        yield text.splitlines()
+
+
+def load_uploaded(files: Sequence[tuple[str, bytes]], settings: CorpusSettings) -> LoadedCorpus:
+    """Decode and build the uploaded ``(name, bytes)`` files as one corpus (their lines in order)."""
+    if not files:
+        raise CorpusError("No files uploaded yet. Upload one or more .txt or .gz files, one sentence per line.")
+    lines = [line for file_lines in _lines_of(files, settings.encoding) for line in file_lines]
+    return _build(corpus_name(settings, [name for name, _ in files]), settings, lines)
+
+
+def min_count_table(counts: np.ndarray, values: Sequence[int] = (1, 2, 3, 5, 10, 20, 50, 100)) -> list[dict]:
+    """For each min_count in ``values``: words kept and share of tokens kept, from all counts (T,)."""
+    total = max(int(counts.sum()), 1)
+    rows = []
+    for value in values:
+        kept = counts >= value
+        rows.append({"min_count": value, "words kept": int(kept.sum()),
+                     "tokens kept": f"{counts[kept].sum() / total:.1%}"})
+    return rows

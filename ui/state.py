@@ -1,0 +1,234 @@
+"""Per-session state: the corpus, the trainer (stopped when the session ends) and opened vectors.
+
+Widget values live under their keys with ``persist_state="session"``; ``setting(key)`` reads one from any page
+(falling back to its default until the widget has been shown). Non-widget values use ``_``-prefixed keys,
+except ``trainer`` (the current ``Trainer`` or ``None``), which tests poll.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from ui.corpus_source import CorpusSettings, LoadedCorpus, load_bundled, load_uploaded, uploads_fingerprint
+from w2v_core.embeddings import Embeddings
+from w2v_core.trainer import TrainConfig, Trainer
+
+LOG = logging.getLogger(__name__)
+TERMINAL_STATES = ("finished", "stopped", "failed")
+_CONFIG_DEFAULTS = TrainConfig().to_dict()
+DEFAULTS: dict[str, Any] = {
+    "corpus_source": "teaching", "min_count": 5, "max_vocab": 0, "lowercase": True,
+    "teaching_sentences": 20_000, "model_source": "trained", "vector_kind": "input", "step_words": 10_000,
+    **{f"cfg_{name}": value for name, value in _CONFIG_DEFAULTS.items()},
+}
+
+
+def setting(key: str) -> Any:
+    """The value of widget ``key`` (kept across pages), or its default before it was first shown."""
+    return st.session_state.get(key, DEFAULTS[key])
+
+
+# ----------------------------------------------------------------------------------------------- trainer
+
+
+class TrainerGuard:
+    """Stops a browser session's trainers when the session ends (held by a session-scoped resource cache)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._trainers: list[Trainer] = []
+
+    def watch(self, trainer: Trainer) -> None:
+        """Remember ``trainer`` (and forget ones that have ended)."""
+        with self._lock:
+            alive = [t for t in self._trainers if t is not trainer and t.state not in TERMINAL_STATES]
+            self._trainers = [*alive, trainer]
+
+    def release(self) -> None:
+        """Stop every trainer of the session (called from Streamlit's on_release; must not raise)."""
+        with self._lock:
+            trainers, self._trainers = self._trainers, []
+        for trainer in trainers:
+            try:
+                trainer.stop()
+            except Exception:  # noqa: BLE001 - a failing stop must not break the release of other sessions
+                LOG.exception("stopping a trainer of a closed session failed")
+
+
+def _release_guard(guard: TrainerGuard) -> None:
+    guard.release()
+
+
+@st.cache_resource(scope="session", on_release=_release_guard, show_spinner=False)
+def session_guard() -> TrainerGuard:
+    """This session's TrainerGuard (released, and its trainers stopped, when the browser session ends)."""
+    return TrainerGuard()
+
+
+def get_trainer() -> Trainer | None:
+    """The session's current trainer, or None before the first run."""
+    return st.session_state.get("trainer")
+
+
+def run_corpus_name() -> str:
+    """Name of the corpus the current trainer was started on."""
+    return st.session_state.get("_run_corpus_name", "")
+
+
+def set_trainer(trainer: Trainer, corpus_name: str = "") -> None:
+    """Make ``trainer`` the session's current trainer, stopping the previous one if it still runs."""
+    old = get_trainer()
+    if old is not None and old is not trainer and old.state not in TERMINAL_STATES:
+        old.stop()
+    st.session_state["trainer"] = trainer
+    st.session_state["_run_corpus_name"] = corpus_name
+    st.session_state["_run_number"] = st.session_state.get("_run_number", 0) + 1
+    session_guard().watch(trainer)
+
+
+def training_config() -> TrainConfig:
+    """The TrainConfig of the Train page's widgets (defaults until they were shown)."""
+    return TrainConfig.from_dict({name: setting(f"cfg_{name}") for name in _CONFIG_DEFAULTS})
+
+
+def keep_session_guard() -> None:
+    """Re-register the current trainer with this session's guard (a new guard after a reconnect)."""
+    trainer = get_trainer()
+    guard = session_guard()
+    if trainer is not None and trainer.state not in TERMINAL_STATES:
+        guard.watch(trainer)
+
+
+# ------------------------------------------------------------------------------------------------ corpus
+
+
+@st.cache_resource(max_entries=12, show_spinner="Building the corpus…")
+def _bundled_corpus(settings: CorpusSettings) -> LoadedCorpus:
+    """Bundled corpora are shared by all sessions (read-only)."""
+    return load_bundled(settings)
+
+
+def corpus_settings() -> CorpusSettings:
+    """The corpus chosen by the Corpus page's widgets."""
+    max_vocab = int(setting("max_vocab"))
+    return CorpusSettings(source=setting("corpus_source"), min_count=int(setting("min_count")),
+                          max_vocab=max_vocab or None, lowercase=bool(setting("lowercase")),
+                          teaching_sentences=int(setting("teaching_sentences")),
+                          uploads_id=uploads_fingerprint(st.session_state.get("_uploads", [])),
+                          encoding=st.session_state.get("_upload_encoding", "utf-8"))
+
+
+def current_corpus() -> LoadedCorpus:
+    """The corpus chosen on the Corpus page, built once per choice; raises CorpusError for unusable ones."""
+    settings = corpus_settings()
+    if settings.source != "upload":
+        return _bundled_corpus(settings)
+    loaded: LoadedCorpus | None = st.session_state.get("_uploaded_corpus")
+    if loaded is None or loaded.settings != settings:
+        st.session_state.pop("_uploaded_corpus", None)
+        with st.spinner("Reading your files…"):
+            loaded = load_uploaded(st.session_state.get("_uploads", []), settings)
+        st.session_state["_uploaded_corpus"] = loaded
+    return loaded
+
+
+def set_uploads(files: list[tuple[str, bytes]]) -> None:
+    """Keep uploaded ``(name, bytes)`` files for this session (file_uploader values vanish on page switch)."""
+    st.session_state["_uploads"] = files
+    st.session_state["_upload_encoding"] = "utf-8"
+    st.session_state.pop("_uploaded_corpus", None)
+
+
+# ------------------------------------------------------------------------------------------------- models
+
+
+@dataclass
+class ModelView:
+    """Word vectors to explore, with where they come from."""
+
+    emb: Embeddings
+    label: str  # e.g. "trained model at 1,200,000 words"
+    live: bool  # a snapshot of a training that is still running
+    key: tuple  # identifies this snapshot (for caching projections)
+
+
+@dataclass
+class OpenedVectors:
+    """Vectors opened from a file trained elsewhere."""
+
+    emb: Embeddings
+    name: str
+    number: int  # counts files opened in this session
+
+
+def has_output_vectors(trainer: Trainer) -> bool:
+    """Hierarchical softmax has no output vector per word."""
+    return trainer.config.loss != "hierarchical"
+
+
+def trained_view(kind: str = "input", refresh: bool = False) -> ModelView | None:
+    """A snapshot of the trainer's vectors; while it runs, the same snapshot until ``refresh``."""
+    trainer = get_trainer()
+    if trainer is None:
+        return None
+    words_done = trainer.progress().words_done
+    if words_done == 0:
+        return None
+    if kind == "output" and not has_output_vectors(trainer):
+        kind = "input"
+    run = st.session_state.get("_run_number", 0)
+    live = trainer.is_active
+    snapshots: dict[str, ModelView] = st.session_state.setdefault("_snapshots", {})
+    cached = snapshots.get(kind)
+    if cached is not None and cached.key[0] == run and not refresh and (live or cached.key[1] == words_done):
+        return cached
+    emb = trainer.embeddings(kind=kind)
+    state = "training, live snapshot" if live else trainer.state
+    view = ModelView(emb=emb, live=live, key=(run, words_done, kind),
+                     label=f"run {run} ({state}) at {words_done:,} words, {kind} vectors")
+    snapshots[kind] = view
+    return view
+
+
+def opened_view() -> ModelView | None:
+    """The vectors opened from a file, if any."""
+    opened: OpenedVectors | None = st.session_state.get("_vectors")
+    if opened is None:
+        return None
+    return ModelView(emb=opened.emb, live=False, key=("file", opened.number),
+                     label=f"{opened.name} ({len(opened.emb.words):,} words)")
+
+
+def set_opened_vectors(emb: Embeddings, name: str) -> None:
+    """Keep vectors opened from a file for this session and explore them."""
+    number = st.session_state.get("_vectors_number", 0) + 1
+    st.session_state["_vectors_number"] = number
+    st.session_state["_vectors"] = OpenedVectors(emb=emb, name=name, number=number)
+    st.session_state["model_source"] = "opened"
+
+
+# ------------------------------------------------------------------------------------------------- status
+
+
+def training_status(trainer: Trainer | None) -> str:
+    """One line on the training state, e.g. "running 42% (epoch 2/5, 310k words/s)"."""
+    if trainer is None:
+        return "not started"
+    state = trainer.state
+    if state == "failed":
+        return f"failed: {trainer.error or 'unknown reason'}"
+    progress = trainer.progress()
+    done = f"{progress.fraction:.0%}"
+    if state == "running":
+        return (f"running {done} (epoch {progress.epoch}/{progress.epochs}, "
+                f"{progress.words_per_second / 1000:,.0f}k words/s)")
+    if state == "compiling":
+        return "starting (compiling the training kernels)…"
+    if state == "ready":
+        return "ready"
+    return f"{state} at {done} ({progress.words_done:,} words)"

@@ -1,0 +1,112 @@
+"""Which vectors the Projection and Neighbours pages explore: the trained model (a live snapshot while
+training) or vectors opened from a file trained elsewhere. Also the vector downloads."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.errors import message_of
+from ui.state import (
+    ModelView,
+    get_trainer,
+    has_output_vectors,
+    opened_view,
+    set_opened_vectors,
+    trained_view,
+)
+from ui.text import md_literal
+from w2v_core.embeddings import Embeddings
+from w2v_core.formats import projector_zip_bytes, vectors_from_bytes, vectors_to_bytes
+
+VECTOR_FILE_TYPES = ["txt", "vec", "bin", "npz", "gz", "w2v"]
+SOURCES = {"trained": "Trained in this app", "opened": "Opened from a file"}
+DOWNLOADS = (  # label, format, file name, mime, help
+    ("word2vec text", "text", "vectors.txt", "text/plain", "word2vec text format: gensim, fastText, the C tool."),
+    ("word2vec binary", "binary", "vectors.bin", "application/octet-stream", "word2vec binary format (C tool)."),
+    ("NumPy .npz", "npz", "vectors.npz", "application/octet-stream", "words, vectors and counts as arrays."),
+)
+
+
+def _open_uploaded(key: str) -> None:
+    """Callback of the vector-file uploader: read the file (most frequent words first) and explore it."""
+    upload = st.session_state.get(key)
+    if upload is None:
+        return
+    limit = int(st.session_state.get("vectors_max_words", 50_000))
+    try:
+        emb = vectors_from_bytes(upload.getvalue(), upload.name, limit=limit)
+    except (ValueError, KeyError) as error:
+        st.session_state["_vectors_error"] = f"Could not open {upload.name}: {message_of(error)}"
+        return
+    except MemoryError:
+        st.session_state["_vectors_error"] = f"{upload.name} is too large to open: load fewer words."
+        return
+    set_opened_vectors(emb, upload.name)
+
+
+def open_vectors_section(page: str, expanded: bool) -> None:
+    """Uploader for vectors trained elsewhere, with the number of words to load."""
+    with st.expander("Open vectors trained elsewhere", expanded=expanded):
+        left, right = st.columns([1, 2])
+        left.number_input("Words to load", 100, 5_000_000, 50_000, 10_000, key="vectors_max_words",
+                          persist_state="session",
+                          help="Load only the first (most frequent) words of the file; large files stay fast.")
+        key = f"vector_file_{page}"
+        right.file_uploader("Vector file", type=VECTOR_FILE_TYPES, key=key, on_change=_open_uploaded,
+                            args=(key,), help="word2vec text or binary (gensim, the C tool), fastText .vec, "
+                                              "or .npz; files from Spark MLlib's word2vec text export too.")
+        error = st.session_state.pop("_vectors_error", None)
+        if error:
+            st.error(error)
+
+
+def choose_view(page: str) -> ModelView | None:
+    """Let the user pick the vectors to explore; returns them, or None after showing what to do."""
+    trainer = get_trainer()
+    trained = trainer is not None and trainer.progress().words_done > 0
+    opened = opened_view()
+    open_vectors_section(page, expanded=not trained and opened is None)
+    available = [name for name, ok in (("trained", trained), ("opened", opened is not None)) if ok]
+    if not available:
+        st.info("No vectors yet. Train a model on the Train page (press **Start training**), or open vectors "
+                "trained elsewhere above.")
+        st.page_link("pages/train.py", label="Go to Train")
+        return None
+    source = available[0]
+    left, middle, right = st.columns([2, 1, 1])
+    if len(available) == 2:
+        source = left.radio("Vectors to explore", available, format_func=SOURCES.get, key="model_source",
+                            persist_state="session", horizontal=True,
+                            help="The model trained here, or the vectors opened from a file.")
+    if source == "opened":
+        view = opened_view()
+    else:
+        kind = "input"
+        if has_output_vectors(trainer):
+            kind = middle.radio("Which vectors", ["input", "output"], key="vector_kind", persist_state="session",
+                                horizontal=True, help="Input vectors are the usual word vectors; output "
+                                                      "vectors are the context side of the model.")
+        refresh = False
+        if trainer.is_active:
+            refresh = right.button("Take a new snapshot", key=f"snapshot_{page}",
+                                   help="Copy the current weights of the running training.")
+        view = trained_view(kind, refresh)
+    if view is None:
+        return None
+    if view.live:
+        st.info(f"Training is running: this is a live snapshot ({md_literal(view.label)}). Press **Take a new "
+                "snapshot** for a newer one.")
+    else:
+        st.caption(f"Exploring: {md_literal(view.label)}")
+    return view
+
+
+def vector_downloads(emb: Embeddings, key: str) -> None:
+    """Download buttons for the vectors in every export format (files are built when clicked)."""
+    columns = st.columns(len(DOWNLOADS) + 1)
+    for column, (label, fmt, name, mime, help_text) in zip(columns, DOWNLOADS, strict=False):
+        column.download_button(label, lambda fmt=fmt: vectors_to_bytes(emb, fmt), file_name=name, mime=mime,
+                               key=f"{key}_{fmt}", on_click="ignore", help=help_text)
+    columns[-1].download_button("Projector TSV (zip)", lambda: projector_zip_bytes(emb), file_name="projector.zip",
+                                mime="application/zip", key=f"{key}_projector", on_click="ignore",
+                                help="vectors.tsv and metadata.tsv for projector.tensorflow.org.")
