@@ -1,0 +1,227 @@
+"""word2vec text and binary files, read as a stream and written byte for byte as gensim writes them.
+
+Text: an optional header "n d", then "word v1 ... vd" per line, numbers spelled as numpy's shortest float32
+repr. Binary (the C tool's format): the header line, then per word its UTF-8 bytes, a space and d
+little-endian float32 (gensim writes nothing after them, the C tool a newline; both are read). ``limit``
+stops reading after that many words. Problems raise ``VectorFormatError`` naming the line (text) or word
+number (binary).
+"""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+import numpy as np
+
+from w2v_core.embeddings import Embeddings, EmbeddingsError
+
+MAX_LINE_BYTES = 1 << 20
+CHUNK_BYTES = 1 << 16
+ASCII_SPACE = set(" \t\n\r\x0b\x0c")
+
+
+class VectorFormatError(ValueError):
+    """A word-vector file that cannot be read or written, with the line or word at fault."""
+
+
+def check_limit(limit: int | None) -> None:
+    if limit is not None and limit < 1:
+        raise VectorFormatError(f"limit must be at least 1 word (got {limit}).")
+
+
+def check_storable(emb: Embeddings, what: str, forbidden: set[str] = ASCII_SPACE) -> None:
+    """Refuse words that a format cannot store (whitespace separates fields in word2vec files)."""
+    for i, word in enumerate(emb.words):
+        if forbidden & set(word):
+            raise VectorFormatError(f"Word {i + 1} ({word!r}) contains a space, tab or line break, which the "
+                                    f"{what} format cannot store. Replace them (e.g. with '_') before saving.")
+
+
+def to_embeddings(words: list[str], rows: list[np.ndarray] | np.ndarray, counts: np.ndarray | None = None,
+                  config: dict | None = None) -> Embeddings:
+    """``Embeddings`` from parsed data; their validation errors become ``VectorFormatError``."""
+    if len(words) == 0:
+        raise VectorFormatError("The file contains no word vectors.")
+    try:
+        return Embeddings(words, rows, counts, config)
+    except EmbeddingsError as error:
+        raise VectorFormatError(str(error)) from error
+
+
+def decode_line(raw: bytes, where: str) -> str:
+    """A line of a text file as str; binary data raise ``VectorFormatError``."""
+    if b"\x00" in raw:
+        raise VectorFormatError(f"{where} contains binary data (NUL bytes): this is not a text vector file. A "
+                                "binary word2vec file must be named .bin.")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise VectorFormatError(f"{where} is not UTF-8 text (byte {error.start}); a binary word2vec file must "
+                                "be named .bin.") from error
+
+
+def parse_numbers(fields: list[bytes], where: str, word: str | None = None) -> np.ndarray:
+    """(len(fields),) float32 from number fields; non-numbers, NaN and infinity raise ``VectorFormatError``."""
+    try:
+        with np.errstate(over="ignore"):
+            values = np.array([float(field) for field in fields], dtype=np.float32)
+    except ValueError:
+        bad = next(f for f in fields if not _is_float(f))
+        raise VectorFormatError(f"{where}: {bad[:30].decode('utf-8', 'replace')!r} is not a number.") from None
+    if not np.isfinite(values).all():
+        raise VectorFormatError(f"{where}: the vector{f' of {word!r}' if word else ''} contains NaN or infinity "
+                                "(or a number too large for float32).")
+    return values
+
+
+def _is_float(field: bytes) -> bool:
+    try:
+        float(field)
+    except ValueError:
+        return False
+    return True
+
+
+def read_lines(stream: BinaryIO):
+    """(line number, bytes) of each line, refusing lines over ``MAX_LINE_BYTES``."""
+    line_no = 0
+    while raw := stream.readline(MAX_LINE_BYTES):
+        line_no += 1
+        if len(raw) == MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            raise VectorFormatError(f"Line {line_no} is longer than {MAX_LINE_BYTES >> 20} MB: this is not a "
+                                    "text vector file.")
+        yield line_no, raw
+
+
+def _header(raw: bytes) -> tuple[int, int] | None:
+    """(words, dimensions) of a "n d" header line, or None when line 1 is already a vector."""
+    fields = decode_line(raw, "Line 1").split()
+    if len(fields) < 2:
+        raise VectorFormatError(f"Line 1 should be a header 'words dimensions' (like '71291 300') or a vector "
+                                f"'word v1 ... vd'; got {raw[:60].decode('utf-8', 'replace').strip()!r}.")
+    try:
+        n, d = int(fields[0]), int(fields[1])
+    except ValueError:
+        return None
+    if len(fields) > 2:
+        return None
+    if n < 1 or d < 1:
+        raise VectorFormatError(f"Line 1: the header says {n} words of {d} dimensions; both must be positive.")
+    return n, d
+
+
+def read_word2vec_text(stream: BinaryIO, limit: int | None = None) -> Embeddings:
+    """Read "word v1 ... vd" lines (after an optional "n d" header), stopping after ``limit`` words."""
+    check_limit(limit)
+    lines = read_lines(stream)
+    first = next(lines, None)
+    if first is None or not first[1].strip():
+        raise VectorFormatError("The file is empty." if first is None else "Line 1 is empty; expected a header.")
+    header = _header(first[1])
+    dim = header[1] if header else None
+    words: list[str] = []
+    rows: list[np.ndarray] = []
+    seen: dict[str, int] = {}
+    for line_no, raw in lines if header else _chain(first, lines):
+        fields = raw.split()
+        if not fields:
+            continue
+        if limit is not None and len(words) >= limit:
+            break
+        if header and len(words) == header[0]:
+            raise VectorFormatError(f"Line {line_no}: the header says {header[0]:,} words, but the file has more.")
+        decode_line(raw, f"Line {line_no}")
+        word = fields[0].decode()
+        if dim is not None and len(fields) - 1 != dim:
+            source = "the header says" if header else "line 1 has"
+            raise VectorFormatError(f"Line {line_no} has {len(fields) - 1} values, but {source} {dim}: every "
+                                    "line must be 'word v1 ... vd' with the same d.")
+        if word in seen:
+            raise VectorFormatError(f"Line {line_no}: the word {word!r} already appeared on line {seen[word]}.")
+        rows.append(parse_numbers(fields[1:], f"Line {line_no}", word))
+        dim = dim or len(rows[0])
+        seen[word] = line_no
+        words.append(word)
+    if header and len(words) < min(header[0], limit or header[0]):
+        raise VectorFormatError(f"The header says {header[0]:,} words, but the file ends after {len(words):,} "
+                                "(truncated?).")
+    return to_embeddings(words, rows)
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest
+
+
+def write_word2vec_text(emb: Embeddings, stream: BinaryIO) -> None:
+    """Write the word2vec text format exactly as gensim's ``save_word2vec_format(binary=False)`` does."""
+    check_storable(emb, "word2vec")
+    stream.write(f"{len(emb)} {emb.dim}\n".encode())
+    for word, row in zip(emb.words, emb.vectors, strict=True):
+        stream.write(f"{word} {' '.join(map(str, row))}\n".encode())
+
+
+def read_word2vec_binary(stream: BinaryIO, limit: int | None = None) -> Embeddings:
+    """Read the C tool's binary format record by record, stopping after ``limit`` words."""
+    check_limit(limit)
+    raw = stream.readline(MAX_LINE_BYTES)
+    if not raw:
+        raise VectorFormatError("The file is empty.")
+    try:
+        header = _header(raw)
+    except VectorFormatError:
+        header = None
+    if header is None:
+        raise VectorFormatError("Line 1 of a binary word2vec file must be the header 'words dimensions' (like "
+                                "'71291 300'). fastText .bin models are a different format: use their .vec.")
+    n, dim = header
+    target = n if limit is None else min(n, limit)
+    size = 4 * dim
+    buffer, pos = b"", 0
+    words: list[str] = []
+    vectors = np.empty((target, dim), dtype=np.float32)
+    seen: dict[str, int] = {}
+    while len(words) < target:
+        number = len(words) + 1
+        while True:  # make sure the buffer holds a whole record: "word " + 4d bytes
+            while buffer[pos:pos + 1] == b"\n":  # the C tool ends each vector with a newline
+                pos += 1
+            space = buffer.find(b" ", pos)
+            if space >= 0 and len(buffer) - space - 1 >= size:
+                break
+            more = stream.read(CHUNK_BYTES)
+            if not more:
+                raise VectorFormatError(f"The header says {n:,} words, but the file ends inside word {number:,} "
+                                        "(truncated?).")
+            buffer, pos = buffer[pos:] + more, 0
+            if len(buffer) > 1_000 and buffer.find(b" ", 0, 1_000) < 0:
+                raise VectorFormatError(f"Word {number:,}: no space within 1,000 bytes; this is not a binary "
+                                        "word2vec file.")
+        try:
+            word = buffer[pos:space].decode("utf-8")
+        except UnicodeDecodeError:
+            raise VectorFormatError(f"Word {number:,} is not valid UTF-8: the file is damaged or not a binary "
+                                    "word2vec file.") from None
+        block = buffer[space + 1:space + 1 + size]
+        if number == 1 and dim > 1 and all(32 <= byte < 127 or byte in (10, 13) for byte in block):
+            raise VectorFormatError("This looks like a text word2vec file (the first vector is readable "
+                                    "text); name it .txt or .vec.")
+        vectors[number - 1] = np.frombuffer(block, dtype="<f4")
+        if not word or word in seen:
+            where = "is empty" if not word else f"{word!r} already appeared as word {seen[word]:,}"
+            raise VectorFormatError(f"Word {number:,} {where}.")
+        if not np.isfinite(vectors[number - 1]).all():
+            raise VectorFormatError(f"Word {number:,}: the vector of {word!r} contains NaN or infinity.")
+        seen[word] = number
+        words.append(word)
+        pos = space + 1 + size
+    return to_embeddings(words, vectors)
+
+
+def write_word2vec_binary(emb: Embeddings, stream: BinaryIO, newline: bool = False) -> None:
+    """Write the binary format as gensim does; ``newline=True`` adds the C tool's "\\n" after each vector."""
+    check_storable(emb, "word2vec")
+    stream.write(f"{len(emb)} {emb.dim}\n".encode())
+    end = b"\n" if newline else b""
+    for word, row in zip(emb.words, emb.vectors.astype("<f4"), strict=True):
+        stream.write(word.encode() + b" " + row.tobytes() + end)
