@@ -1,0 +1,472 @@
+"""The trainer: background threads running the compiled kernels, with pause/stop, telemetry and snapshots.
+
+Training state (output weights, noise table, Huffman tree) lives here; the result is an ``Embeddings`` built
+by ``embeddings()``. Every public method is safe to call from another thread; pages poll ``progress()``,
+``loss_history()``, ``gradient_stats()`` and ``snapshots()``.
+
+Work is cut into jobs: chunks of whole sentences (about ``chunk_words`` words) in each epoch. A job's learning
+rate and random seed depend only on its position, so ``workers=1`` runs are bit-for-bit reproducible.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import kernels
+from .config import ConfigError, TrainConfig
+from .corpus import Corpus
+from .history import BoundedHistory
+from .huffman import build_huffman_tree
+
+__all__ = ["ConfigError", "GradientStats", "Progress", "Snapshot", "TrainConfig", "Trainer"]
+
+_MODEL_KIND = {"skipgram": kernels.SKIPGRAM, "cbow": kernels.CBOW}
+_LOSS_KIND = {"negative": kernels.NEGATIVE, "hierarchical": kernels.HIERARCHICAL, "softmax": kernels.SOFTMAX}
+
+
+@dataclass(frozen=True)
+class Progress:
+    words_done: int
+    words_total: int
+    epoch: int  # 1-based epoch in progress (or the last one when done)
+    epochs: int
+    alpha: float
+    words_per_second: float
+    eta_seconds: float | None
+    elapsed_seconds: float
+
+    @property
+    def fraction(self) -> float:
+        return self.words_done / self.words_total if self.words_total else 1.0
+
+
+@dataclass(frozen=True)
+class GradientStats:
+    """Per-word gradient magnitudes of one reporting interval.
+
+    input_norm / output_norm (V,) float64: mean L2 norm of the gradient applied to each word's input / output
+    vector per update (0 where not updated); for hierarchical softmax the output arrays are indexed by inner
+    node. input_updates / output_updates (V,) int64: number of updates.
+    """
+
+    words_done: int
+    input_norm: np.ndarray
+    output_norm: np.ndarray
+    input_updates: np.ndarray
+    output_updates: np.ndarray
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    words_done: int
+    epoch: int
+    loss: float
+    word_ids: np.ndarray  # (n,) int32: the most frequent words
+    vectors: np.ndarray  # (n, d) float32 input vectors
+
+
+@dataclass
+class JobResult:
+    words: int
+    pairs: int
+    positive: float
+    negative: float
+    stopped: bool
+    trace_inputs: np.ndarray | None = None
+    trace_targets: np.ndarray | None = None
+    trace_negatives: np.ndarray | None = None
+
+
+class _SharedExclusiveGate:
+    """Many jobs may update the weights at once (Hogwild); a consistent copy waits for them and blocks new ones."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._active = 0
+        self._exclusive = False
+
+    def enter_shared(self) -> None:
+        with self._condition:
+            self._condition.wait_for(lambda: not self._exclusive)
+            self._active += 1
+
+    def leave_shared(self) -> None:
+        with self._condition:
+            self._active -= 1
+            self._condition.notify_all()
+
+    def copy(self, array: np.ndarray, rows: int | None = None) -> np.ndarray:
+        with self._condition:
+            self._condition.wait_for(lambda: not self._exclusive)
+            self._exclusive = True
+            self._condition.wait_for(lambda: self._active == 0)
+        try:
+            return array[:rows].copy()
+        finally:
+            with self._condition:
+                self._exclusive = False
+                self._condition.notify_all()
+
+
+def _job_seed(seed: int, job: int) -> int:
+    """splitmix64 of (seed, job): independent, reproducible random streams per job."""
+    z = (seed * 0x9E3779B97F4A7C15 + job + 1) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    return z ^ (z >> 31)
+
+
+def _chunk_bounds(starts: np.ndarray, chunk_words: int) -> np.ndarray:
+    """Sentence indices where chunks of about ``chunk_words`` words begin, plus the end: (C+1,) int64."""
+    targets = np.arange(0, starts[-1], chunk_words)
+    bounds = np.unique(np.searchsorted(starts, targets, side="left"))
+    return np.append(bounds[bounds < len(starts) - 1], len(starts) - 1).astype(np.int64)
+
+
+class Trainer:
+    """Trains word vectors on a ``Corpus`` with a ``TrainConfig``; see the module docstring."""
+
+    def __init__(self, corpus: Corpus, config: TrainConfig, chunk_words: int | None = None,
+                 snapshot_words: int = 1000, history_words: int = 5000, max_snapshots: int = 60,
+                 max_history: int = 2000) -> None:
+        self.warnings = config.validate(len(corpus.vocab))
+        self.corpus, self.config, self.vocab = corpus, config, corpus.vocab
+        n_words, dim = len(self.vocab), config.dim
+        rng = np.random.default_rng(config.seed)
+        self.w_in = ((rng.random((n_words, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
+        n_out = max(n_words - 1, 1) if config.loss == "hierarchical" else n_words
+        self.w_out = np.zeros((n_out, dim), dtype=np.float32)
+        self._keep = self.vocab.keep_probabilities(config.sample).astype(np.float32)
+        if config.loss == "negative":
+            self._alias_prob, self._alias_idx = kernels.alias_table(self.vocab.noise_distribution(config.ns_exponent))
+        else:
+            self._alias_prob, self._alias_idx = np.ones(1, np.float32), np.zeros(1, np.int32)
+        if config.loss == "hierarchical":
+            self.tree = build_huffman_tree(self.vocab.counts)
+        else:
+            self.tree = None
+        self._tree_arrays = ((self.tree.points, self.tree.codes, self.tree.lengths) if self.tree is not None else
+                             (np.zeros((1, 1), np.int32), np.zeros((1, 1), np.uint8), np.zeros(1, np.int32)))
+        if chunk_words is None:
+            chunk_words = int(np.clip(corpus.n_tokens // 200, 1000, 10_000))
+            if config.loss == "softmax":  # keep each job short enough for pause/step to stay responsive
+                chunk_words = max(50, min(chunk_words, int(3e8 / (n_out * dim * 2 * config.window))))
+        self._chunks = _chunk_bounds(corpus.sentence_starts, chunk_words)
+        self._chunk_offsets = corpus.sentence_starts[self._chunks]
+        self.n_jobs = (len(self._chunks) - 1) * config.epochs
+        self.words_total = corpus.n_tokens * config.epochs
+        self._report_every = max(chunk_words, self.words_total // 400)
+        self._snapshot_every = max(chunk_words, self.words_total // 50)
+        self._snapshot_rows = min(snapshot_words, n_words)
+        self._history_rows = min(history_words, n_words)
+
+        self._lock = threading.Lock()
+        self._gate = _SharedExclusiveGate()
+        self._resume_event = threading.Event()
+        self._control = np.zeros(1, dtype=np.int32)
+        self._threads: list[threading.Thread] = []
+        self._alive = 0  # worker threads still in their loop
+        self._state = "ready"
+        self.error: str | None = None
+        self._next_job = 0
+        self._words_done = 0
+        self._last_alpha = config.start_alpha
+        self._active_seconds = 0.0
+        self._run_started: float | None = None
+        self._rate_window: list[tuple[float, int]] = []
+        self._loss_points: BoundedHistory[tuple] = BoundedHistory(max_history)
+        self._epoch_sums = np.zeros((config.epochs, 2))  # loss sum, examples
+        self._grad = np.zeros((4, n_words), dtype=np.float64)  # interval sums: in norm, out norm, in n, out n
+        self._last_report = 0
+        self._latest_gradients: GradientStats | None = None
+        self._gradient_history: BoundedHistory[tuple[int, np.ndarray, np.ndarray]] = BoundedHistory(max_history // 4)
+        self._snapshots: BoundedHistory[Snapshot] = BoundedHistory(max_snapshots)
+        self._last_snapshot = -1
+
+    # ----- control -------------------------------------------------------------------------------------------
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def is_active(self) -> bool:
+        return self._state in ("compiling", "running")
+
+    def start(self) -> None:
+        """Start (or continue after ``step``) training in ``config.workers`` background threads."""
+        with self._lock:
+            if self._state not in ("ready", "paused") or self._alive:
+                return
+            self._state = "running" if kernels_are_compiled() else "compiling"
+            self._resume_event.set()
+            self._run_started = time.perf_counter()
+            self._alive = self.config.workers
+            self._threads = [threading.Thread(target=self._worker, name=f"w2v-worker-{i}", daemon=True)
+                             for i in range(self.config.workers)]
+        for thread in self._threads:
+            thread.start()
+
+    def pause(self) -> None:
+        """Let the threads finish their current job and wait."""
+        with self._lock:
+            if self._state in ("running", "compiling"):
+                self._resume_event.clear()
+                self._state = "paused"
+                self._account_time()
+
+    def resume(self) -> None:
+        with self._lock:
+            if self._state == "paused" and self._alive:
+                self._state = "running"
+                self._run_started = time.perf_counter()
+                self._resume_event.set()
+                return
+        self.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop promptly (the kernels check between words) and wait for the threads."""
+        with self._lock:
+            if self._state in ("running", "compiling", "paused", "ready"):
+                self._state = "stopped"
+                self._account_time()
+            self._control[0] = 1
+            self._resume_event.set()
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def step(self, n_words: int) -> int:
+        """Train about ``n_words`` words (whole jobs) in the calling thread; returns the words trained."""
+        with self._lock:
+            if self._state not in ("ready", "paused") or self._alive:
+                raise RuntimeError("step() needs a trainer that is not running: pause or stop it first")
+            self._state = "running"
+            self._run_started = time.perf_counter()
+        done = 0
+        try:
+            while done < n_words and self._state == "running":
+                job = self._claim_job()
+                if job is None:
+                    break
+                done += self._run_and_record(job, self._new_buffers())
+        finally:
+            with self._lock:
+                self._account_time()
+                if self._state == "running":
+                    self._state = "finished" if self._next_job >= self.n_jobs else "paused"
+        return done
+
+    # ----- work ----------------------------------------------------------------------------------------------
+    def _new_buffers(self) -> np.ndarray:
+        return np.zeros((4, len(self.vocab)), dtype=np.float64) if self.config.telemetry else np.zeros((4, 1))
+
+    def _claim_job(self) -> int | None:
+        with self._lock:
+            if self._next_job >= self.n_jobs:
+                return None
+            self._next_job += 1
+            return self._next_job - 1
+
+    def _worker(self) -> None:
+        buffers = self._new_buffers()
+        try:
+            while True:
+                self._resume_event.wait()
+                job = None if self._control[0] else self._claim_job()
+                if job is None:
+                    break
+                self._run_and_record(job, buffers)
+                _compiled.set()
+                with self._lock:
+                    if self._state == "compiling":
+                        self._state = "running"
+        except Exception as error:  # noqa: BLE001 - a failed run must be reported, not lost in a thread
+            self._fail(f"Training failed: {type(error).__name__}: {error}")
+        finally:
+            with self._lock:
+                self._alive -= 1
+                if not self._alive and self._state in ("running", "compiling") and self._next_job >= self.n_jobs:
+                    self._state = "finished"
+                    self._account_time()
+
+    def _fail(self, reason: str) -> None:
+        with self._lock:
+            self.error = reason
+            self._state = "failed"
+            self._control[0] = 1
+            self._resume_event.set()
+            self._account_time()
+
+    def job_alpha(self, job: int) -> tuple[float, float]:
+        """Learning rate at the first and last word of a job (linear decay over all epochs)."""
+        epoch, chunk = divmod(job, len(self._chunks) - 1)
+        begin = epoch * self.corpus.n_tokens + self._chunk_offsets[chunk]
+        end = epoch * self.corpus.n_tokens + self._chunk_offsets[chunk + 1]
+        a0, a1 = self.config.start_alpha, self.config.end_alpha
+        return a0 - (a0 - a1) * begin / self.words_total, a0 - (a0 - a1) * end / self.words_total
+
+    def run_job(self, job: int, buffers: np.ndarray | None = None, trace_rows: int = 0) -> JobResult:
+        """Run one job on the shared weights (no bookkeeping); ``trace_rows`` records its first examples."""
+        config = self.config
+        chunk = job % (len(self._chunks) - 1)
+        alpha_begin, alpha_end = self.job_alpha(job)
+        stats = np.zeros(kernels.STATS_SIZE, dtype=np.float64)
+        buffers = self._new_buffers() if buffers is None else buffers
+        width = 2 * config.window
+        trace_inputs = np.full((trace_rows, width), -1, dtype=np.int32)
+        trace_targets = np.full(trace_rows, -1, dtype=np.int32)
+        trace_negatives = np.full((trace_rows, max(config.negative, 1)), -1, dtype=np.int32)
+        counts_in = np.zeros(buffers.shape[1], dtype=np.int64)
+        counts_out = np.zeros(buffers.shape[1], dtype=np.int64)
+        self._gate.enter_shared()
+        try:
+            kernels.train_chunk(
+                _MODEL_KIND[config.model], _LOSS_KIND[config.loss], self.corpus.ids, self.corpus.sentence_starts,
+                int(self._chunks[chunk]), int(self._chunks[chunk + 1]), self.w_in, self.w_out, self._keep,
+                self._alias_prob, self._alias_idx, *self._tree_arrays, config.window, config.negative,
+                alpha_begin, alpha_end, np.uint64(_job_seed(config.seed, job)), stats, config.telemetry,
+                buffers[0], buffers[1], counts_in, counts_out, trace_inputs, trace_targets, trace_negatives,
+                self._control)
+        finally:
+            self._gate.leave_shared()
+        buffers[2] += counts_in
+        buffers[3] += counts_out
+        return JobResult(int(stats[kernels.STAT_WORDS]), int(stats[kernels.STAT_PAIRS]),
+                         float(stats[kernels.STAT_POSITIVE]), float(stats[kernels.STAT_NEGATIVE]),
+                         bool(stats[kernels.STAT_STOPPED]), trace_inputs, trace_targets, trace_negatives)
+
+    def _run_and_record(self, job: int, buffers: np.ndarray) -> int:
+        result = self.run_job(job, buffers)
+        if result.stopped:
+            return 0
+        loss = result.positive + result.negative
+        if not np.isfinite(loss):
+            alpha = self.job_alpha(job)[0]
+            self._fail(f"The loss became {loss} at word {self._words_done:,}: training diverged with learning rate "
+                       f"{alpha:.3g}. Lower alpha (try {alpha / 10:.3g}) and start again.")
+            return 0
+        epoch = job // (len(self._chunks) - 1)
+        with self._lock:
+            self._words_done += result.words
+            self._last_alpha = self.job_alpha(job)[1]
+            now = time.perf_counter()
+            self._rate_window = [*self._rate_window[-49:], (now, self._words_done)]
+            pairs = max(result.pairs, 1)
+            negative_part = result.negative / pairs if self.config.loss == "negative" else np.nan
+            self._loss_points.append((self._words_done, epoch + 1, loss / pairs, result.positive / pairs,
+                                      negative_part, self._last_alpha, result.pairs))
+            self._epoch_sums[epoch] += (loss, result.pairs)
+            if self.config.telemetry:
+                self._grad += buffers
+                buffers[:] = 0
+                if self._words_done - self._last_report >= self._report_every:
+                    self._publish_gradients()
+            take_snapshot = self._words_done - self._last_snapshot >= self._snapshot_every or self._last_snapshot < 0
+            if take_snapshot:
+                self._last_snapshot = self._words_done
+        if take_snapshot or self._next_job >= self.n_jobs:
+            self._snapshots.append(Snapshot(self._words_done, epoch + 1, loss / pairs,
+                                            np.arange(self._snapshot_rows, dtype=np.int32),
+                                            self.w_in[:self._snapshot_rows].copy()))
+        return result.words
+
+    def _publish_gradients(self) -> None:
+        """Turn the interval sums into means (caller holds the lock) and start a new interval."""
+        in_sum, out_sum, in_n, out_n = self._grad
+        input_norm = np.divide(in_sum, in_n, out=np.zeros_like(in_sum), where=in_n > 0)
+        output_norm = np.divide(out_sum, out_n, out=np.zeros_like(out_sum), where=out_n > 0)
+        self._latest_gradients = GradientStats(self._words_done, input_norm, output_norm,
+                                               in_n.astype(np.int64), out_n.astype(np.int64))
+        rows = self._history_rows
+        self._gradient_history.append((self._words_done, input_norm[:rows].astype(np.float32),
+                                       output_norm[:rows].astype(np.float32)))
+        self._grad[:] = 0
+        self._last_report = self._words_done
+
+    def _account_time(self) -> None:
+        if self._run_started is not None:
+            self._active_seconds += time.perf_counter() - self._run_started
+            self._run_started = None
+
+    # ----- telemetry -----------------------------------------------------------------------------------------
+    def progress(self) -> Progress:
+        with self._lock:
+            elapsed = self._active_seconds + (time.perf_counter() - self._run_started if self._run_started else 0.0)
+            window = self._rate_window
+            if self._run_started is not None and len(window) >= 2 and window[-1][0] > window[0][0]:
+                rate = (window[-1][1] - window[0][1]) / (window[-1][0] - window[0][0])
+            else:
+                rate = self._words_done / elapsed if elapsed > 0 else 0.0
+            remaining = self.words_total - self._words_done
+            eta = remaining / rate if rate > 0 and self._state in ("running", "compiling") else None
+            epoch = min(self._words_done // max(self.corpus.n_tokens, 1) + 1, self.config.epochs)
+            return Progress(self._words_done, self.words_total, int(epoch), self.config.epochs, self._last_alpha,
+                            rate, eta, elapsed)
+
+    def loss_history(self) -> pd.DataFrame:
+        with self._lock:
+            points = self._loss_points.items()
+        return pd.DataFrame(points, columns=["words_done", "epoch", "loss", "loss_positive", "loss_negative",
+                                             "alpha", "pairs"])
+
+    def epoch_losses(self) -> pd.DataFrame:
+        with self._lock:
+            sums = self._epoch_sums.copy()
+        seen = sums[:, 1] > 0
+        epochs = np.arange(1, len(sums) + 1)[seen]
+        return pd.DataFrame({"epoch": epochs, "loss": sums[seen, 0] / sums[seen, 1],
+                             "words_done": np.minimum(epochs * self.corpus.n_tokens, self._words_done)})
+
+    def gradient_stats(self) -> GradientStats | None:
+        """The latest complete reporting interval (None before the first one)."""
+        with self._lock:
+            if self._latest_gradients is None and self.config.telemetry and self._grad[2].any():
+                self._publish_gradients()
+            return self._latest_gradients
+
+    def gradient_history(self, word_ids: list[int]) -> pd.DataFrame:
+        """Mean gradient norms per interval for words among the ``history_words`` most frequent."""
+        with self._lock:
+            rows = self._gradient_history.items()
+        ids = [w for w in word_ids if 0 <= w < self._history_rows]
+        records = [(words, w, float(inp[w]), float(out[w])) for words, inp, out in rows for w in ids]
+        return pd.DataFrame(records, columns=["words_done", "word_id", "input_norm", "output_norm"])
+
+    def snapshots(self) -> list[Snapshot]:
+        return self._snapshots.items()
+
+    def vectors(self, kind: str = "input") -> np.ndarray:
+        """A consistent copy of the input (V, d) or output vectors, taken between jobs."""
+        if kind not in ("input", "output"):
+            raise ValueError(f"kind must be 'input' or 'output' (got {kind!r})")
+        if kind == "output" and self.config.loss == "hierarchical":
+            raise ValueError("Hierarchical softmax has no output word vectors (only inner-node vectors).")
+        return self._gate.copy(self.w_in if kind == "input" else self.w_out)
+
+    def embeddings(self, kind: str = "input"):  # noqa: ANN201 - Embeddings, imported lazily
+        from .embeddings import Embeddings
+
+        return Embeddings(list(self.vocab.words), self.vectors(kind), self.vocab.counts.copy(),
+                          config=self.config.to_dict())
+
+
+_compiled = threading.Event()
+
+
+def kernels_are_compiled() -> bool:
+    return _compiled.is_set()
+
+
+def warm_up() -> float:
+    """Compile (or load from numba's cache) the kernels on a tiny corpus; returns the seconds it took."""
+    from .corpus import build_corpus
+
+    started = time.perf_counter()
+    corpus = build_corpus(["a b c d a b", "c d a b e"], min_count=1)
+    Trainer(corpus, TrainConfig(dim=4, epochs=1, workers=1)).step(100)
+    _compiled.set()
+    return time.perf_counter() - started
