@@ -165,7 +165,7 @@ class Embeddings:
         return float(unit[self.index(word1)] @ unit[self.index(word2)])
 
     def _query_vector(self, positive: Sequence[Query], negative: Sequence[Query]) -> tuple[np.ndarray, set[int]]:
-        """Normalised mean of the positive minus the negative unit vectors, and the rows of query words."""
+        """Unit-length sum of the positive minus the negative unit vectors, and the rows of the query words."""
         total = np.zeros(self.dim, dtype=np.float64)
         rows: set[int] = set()
         for sign, items in ((1.0, positive), (-1.0, negative)):
@@ -186,7 +186,7 @@ class Embeddings:
 
     def most_similar(self, positive: Query | Sequence[Query], negative: Query | Sequence[Query] | None = None,
                      k: int = 10, restrict: int | None = None) -> list[tuple[str, float]]:
-        """The ``k`` words closest (cosine) to mean(positive) - mean-style(negative), as gensim computes it.
+        """The ``k`` words closest (cosine) to sum(positive) - sum(negative) of unit vectors, as in gensim.
 
         ``positive``/``negative`` are words, (d,) vectors, or lists of them; query words are never returned.
         ``restrict`` searches only the first (most frequent) words.
