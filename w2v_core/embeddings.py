@@ -184,8 +184,9 @@ class Embeddings:
             raise EmbeddingsError("The query adds up to a zero vector; there is no direction to compare with.")
         return (total / norm).astype(np.float32), rows
 
-    def most_similar(self, positive: Query | Sequence[Query], negative: Query | Sequence[Query] | None = None,
-                     k: int = 10, restrict: int | None = None) -> list[tuple[str, float]]:
+    def most_similar(self, positive: Query | Sequence[Query], k: int = 10, *,
+                     negative: Query | Sequence[Query] | None = None,
+                     restrict: int | None = None) -> list[tuple[str, float]]:
         """The ``k`` words closest (cosine) to sum(positive) - sum(negative) of unit vectors, as in gensim.
 
         ``positive``/``negative`` are words, (d,) vectors, or lists of them; query words are never returned.
