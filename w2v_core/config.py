@@ -35,6 +35,7 @@ class TrainConfig:
     workers: int = 2
     seed: int = 1
     ns_exponent: float = 0.75
+    shared_negatives: bool = True  # skip-gram: one set of negatives per window (pWord2Vec) instead of per pair
     telemetry: bool = True
 
     @property

@@ -1,8 +1,9 @@
 """Compiled training kernels (numba, ``nogil=True, cache=True``) for skip-gram and CBOW with all three losses.
 
 One call trains one chunk of sentences with plain SGD (Hogwild when several threads call it on shared
-weights). Updates follow the reference losses of ``losses.py`` exactly (true gradients, CBOW included), so
-``tests/test_kernels.py`` can replay a chunk with them. Loss is accumulated in float64 from exact
+weights): one step per centre word and window, exactly the step of ``models.skipgram_loss`` /
+``models.cbow_loss`` (true gradients, CBOW included), so ``tests/test_kernels.py`` can replay a chunk with the
+reference losses. Loss is accumulated in float64 from exact
 ``log(1 + exp(·))``, not a lookup table.
 
 Shared arguments:
@@ -15,8 +16,8 @@ Shared arguments:
   negative sampling's noise terms), negative-part loss, stopped flag.
   grad_in (V,) / grad_out (V,) float64 and count_in / count_out (V,) int64: per-word sums of gradient L2 norms
   and update counts (skipped when ``telemetry`` is False).
-  trace_* : optional record of the first training examples (inputs, target, negatives; -1 = none), for tests
-  and the gradient lab; pass arrays with zero rows to disable.
+  trace_context (T, 2·window), trace_center (T,), trace_negatives (T, 2·window·K) int32: a record of the first T
+  windows (context words, centre word, drawn negatives; -1 = none), for tests and the gradient lab.
   control (1,) int32: set to 1 by another thread to stop at the next word.
 """
 
@@ -50,6 +51,12 @@ def _unit(state: np.uint64) -> float:
 
 
 @numba.njit(inline="always")
+def _below(state: np.uint64, n: int) -> int:
+    """A draw in [0, n) from the state's high 32 bits (multiply-shift, no division)."""
+    return np.int64(((state >> np.uint64(32)) * np.uint64(n)) >> np.uint64(32))
+
+
+@numba.njit(inline="always")
 def _softplus(x: float) -> float:
     """log(1 + exp(x)), stable: the loss -log σ(-x)."""
     return x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))
@@ -77,52 +84,54 @@ def _norm(a: np.ndarray) -> float:
 
 
 @numba.njit(**_JIT)
-def _predict(hidden, target, w_out, loss_kind, negative, alias_prob, alias_idx, points, codes, code_lengths,
-             grad_hidden, alpha, stats, telemetry, grad_out, count_out, state, trace_negatives, trace_row):
-    """One prediction of ``target`` from ``hidden`` (d,): updates w_out, accumulates ∂J/∂hidden in grad_hidden.
+def _collect(hidden, w_out, word, coef, grad_hidden, pending_rows, pending_coefs, n_pending):
+    """grad_hidden += coef · u_word (u before any update); remember (word, coef) for the output update."""
+    row = w_out[word]
+    c32 = np.float32(coef)
+    for i in range(hidden.shape[0]):
+        grad_hidden[i] += c32 * row[i]
+    pending_rows[n_pending] = word
+    pending_coefs[n_pending] = coef
+    return n_pending + 1
 
-    Returns the advanced random state.
+
+@numba.njit(**_JIT)
+def _draw(state, alias_prob, alias_idx):
+    """One draw from the noise distribution (alias method); returns (word, state)."""
+    state = _next(state)
+    slot = _below(state, alias_prob.shape[0])
+    state = _next(state)
+    word = slot if _unit(state) < alias_prob[slot] else np.int64(alias_idx[slot])
+    return word, state
+
+
+@numba.njit(**_JIT)
+def _predict(hidden, target, w_out, loss_kind, negatives, n_negatives, points, codes, code_lengths, grad_hidden,
+             dense_coefs, pending_rows, pending_coefs, n_pending, stats):
+    """Gradients of predicting ``target`` from ``hidden`` (d,) at the current weights (nothing is updated).
+
+    Adds ∂J/∂hidden to grad_hidden and the coefficients of ∂J/∂u_w = coef · hidden to the pending list (or to
+    dense_coefs (V,) for full softmax); accumulates the loss in stats. Returns the new pending count.
     """
-    hidden_norm = _norm(hidden) if telemetry else 0.0
     dim = hidden.shape[0]
     if loss_kind == NEGATIVE:
-        n_words = alias_prob.shape[0]
-        for k in range(negative + 1):
-            if k == 0:
-                word = np.int64(target)
-            else:
-                state = _next(state)
-                slot = np.int64((state >> np.uint64(16)) % np.uint64(n_words))
-                state = _next(state)
-                word = slot if _unit(state) < alias_prob[slot] else np.int64(alias_idx[slot])
-                if word == target:
-                    if trace_row >= 0:
-                        trace_negatives[trace_row, k - 1] = -1
-                    continue
-                if trace_row >= 0:
-                    trace_negatives[trace_row, k - 1] = word
-            score = _dot(hidden, w_out[word])
-            if k == 0:
-                stats[STAT_POSITIVE] += _softplus(-score)
-                coef = _sigmoid(score) - 1.0
-            else:
-                stats[STAT_NEGATIVE] += _softplus(score)
-                coef = _sigmoid(score)
-            _accumulate_and_update(hidden, w_out[word], coef, alpha, grad_hidden, dim)
-            if telemetry:
-                grad_out[word] += abs(coef) * hidden_norm
-                count_out[word] += 1
+        score = _dot(hidden, w_out[target])
+        stats[STAT_POSITIVE] += _softplus(-score)
+        n_pending = _collect(hidden, w_out, target, _sigmoid(score) - 1.0, grad_hidden, pending_rows,
+                             pending_coefs, n_pending)
+        for k in range(n_negatives):
+            score = _dot(hidden, w_out[negatives[k]])
+            stats[STAT_NEGATIVE] += _softplus(score)
+            n_pending = _collect(hidden, w_out, negatives[k], _sigmoid(score), grad_hidden, pending_rows,
+                                 pending_coefs, n_pending)
     elif loss_kind == HIERARCHICAL:
         for j in range(code_lengths[target]):
             node = points[target, j]
             score = _dot(hidden, w_out[node])
             label = 1.0 - codes[target, j]
             stats[STAT_POSITIVE] += _softplus(-score) if label > 0.5 else _softplus(score)
-            coef = _sigmoid(score) - label
-            _accumulate_and_update(hidden, w_out[node], coef, alpha, grad_hidden, dim)
-            if telemetry:
-                grad_out[node] += abs(coef) * hidden_norm
-                count_out[node] += 1
+            n_pending = _collect(hidden, w_out, node, _sigmoid(score) - label, grad_hidden, pending_rows,
+                                 pending_coefs, n_pending)
     else:
         n_out = w_out.shape[0]
         scores = np.empty(n_out, dtype=np.float64)
@@ -137,21 +146,38 @@ def _predict(hidden, target, w_out, loss_kind, negative, alias_prob, alias_idx, 
         stats[STAT_POSITIVE] += log_normalizer - scores[target]
         for w in range(n_out):
             coef = math.exp(scores[w] - log_normalizer) - (1.0 if w == target else 0.0)
-            _accumulate_and_update(hidden, w_out[w], coef, alpha, grad_hidden, dim)
-            if telemetry:
-                grad_out[w] += abs(coef) * hidden_norm
-                count_out[w] += 1
-    return state
+            dense_coefs[w] += coef
+            c32 = np.float32(coef)
+            row = w_out[w]
+            for i in range(dim):
+                grad_hidden[i] += c32 * row[i]
+    return n_pending
 
 
 @numba.njit(**_JIT)
-def _accumulate_and_update(hidden, output_row, coef, alpha, grad_hidden, dim):
-    """grad_hidden += coef · u (before u moves), then u -= alpha · coef · hidden (∂J/∂u = coef · hidden)."""
-    coef32 = np.float32(coef)
-    step = np.float32(alpha * coef)
-    for i in range(dim):
-        grad_hidden[i] += coef32 * output_row[i]
-        output_row[i] -= step * hidden[i]
+def _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs, loss_kind,
+                   telemetry, grad_out, count_out):
+    """u_w -= alpha · coef · hidden for every pending (w, coef) (dense for full softmax); telemetry per update."""
+    hidden_norm = _norm(hidden) if telemetry else 0.0
+    dim = hidden.shape[0]
+    if loss_kind == SOFTMAX:
+        for w in range(w_out.shape[0]):
+            step = np.float32(alpha * dense_coefs[w])
+            for i in range(dim):
+                w_out[w, i] -= step * hidden[i]
+            if telemetry:
+                grad_out[w] += abs(dense_coefs[w]) * hidden_norm
+                count_out[w] += 1
+            dense_coefs[w] = 0.0
+        return
+    for p in range(n_pending):
+        word = pending_rows[p]
+        step = np.float32(alpha * pending_coefs[p])
+        for i in range(dim):
+            w_out[word, i] -= step * hidden[i]
+        if telemetry:
+            grad_out[word] += abs(pending_coefs[p]) * hidden_norm
+            count_out[word] += 1
 
 
 @numba.njit(**_JIT)
@@ -171,9 +197,16 @@ def _subsample(ids, begin, end, keep, sentence, state):
 
 @numba.njit(**_JIT)
 def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out, keep, alias_prob, alias_idx,
-                points, codes, code_lengths, window, negative, alpha_begin, alpha_end, seed, stats, telemetry,
-                grad_in, grad_out, count_in, count_out, trace_inputs, trace_targets, trace_negatives, control):
-    """Train sentences [s_begin, s_end) once; the learning rate falls linearly from alpha_begin to alpha_end."""
+                points, codes, code_lengths, window, negative, shared_negatives, alpha_begin, alpha_end, seed,
+                stats, telemetry, grad_in, grad_out, count_in, count_out, trace_context, trace_center,
+                trace_negatives, control):
+    """Train sentences [s_begin, s_end) once: one SGD step per centre word and window.
+
+    Skip-gram: the step of ``models.skipgram_loss`` (v_c predicts each outside word; gradients at the same
+    weights). With ``shared_negatives`` one set of K negatives serves the whole window (as Intel's pWord2Vec),
+    so each noise score is computed once per window instead of once per pair. CBOW: the step of
+    ``models.cbow_loss``. The learning rate falls linearly from alpha_begin to alpha_end over the chunk.
+    """
     dim = w_in.shape[1]
     state = np.uint64(seed)
     chunk_words = starts[s_end] - starts[s_begin]
@@ -183,7 +216,12 @@ def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out,
     sentence = np.empty(longest, dtype=np.int32)
     hidden = np.empty(dim, dtype=np.float32)
     grad_hidden = np.empty(dim, dtype=np.float32)
-    context = np.empty(2 * window, dtype=np.int32)
+    context = np.empty(2 * window, dtype=np.int64)
+    negatives = np.empty(2 * window * negative + 1, dtype=np.int64)
+    max_pending = 2 * window * (negative + 1 + points.shape[1]) + negative
+    pending_rows = np.empty(max_pending, dtype=np.int64)
+    pending_coefs = np.empty(max_pending, dtype=np.float64)
+    dense_coefs = np.zeros(w_out.shape[0] if loss_kind == SOFTMAX else 1, dtype=np.float64)
     traced = 0
     words_done = 0
     for s in range(s_begin, s_end):
@@ -196,54 +234,65 @@ def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out,
                 stats[STAT_WORDS] += words_done
                 return
             state = _next(state)
-            reduced = window - np.int64((state >> np.uint64(16)) % np.uint64(window))
-            lo, hi = max(0, i - reduced), min(length, i + reduced + 1)
+            reduced = window - _below(state, window)
+            n_context = 0
+            for j in range(max(0, i - reduced), min(length, i + reduced + 1)):
+                if j != i:
+                    context[n_context] = sentence[j]
+                    n_context += 1
+            if n_context == 0:
+                continue
+            center = sentence[i]
+            n_drawn = 0
+            if loss_kind == NEGATIVE:
+                n_drawn = negative if (shared_negatives or model_kind == CBOW) else negative * n_context
+                for k in range(n_drawn):
+                    negatives[k], state = _draw(state, alias_prob, alias_idx)
+            if traced < trace_center.shape[0]:
+                trace_context[traced, :n_context] = context[:n_context]
+                trace_center[traced] = center
+                trace_negatives[traced, :n_drawn] = negatives[:n_drawn]
+                traced += 1
+            for k in range(dim):
+                grad_hidden[k] = 0.0
+            n_pending = 0
             if model_kind == SKIPGRAM:
-                center = sentence[i]
-                for j in range(lo, hi):
-                    if j == i:
-                        continue
-                    trace_row = traced if traced < trace_targets.shape[0] else -1
-                    if trace_row >= 0:
-                        trace_inputs[trace_row, 0] = center
-                        trace_targets[trace_row] = sentence[j]
-                        traced += 1
-                    for k in range(dim):
-                        hidden[k] = w_in[center, k]
-                        grad_hidden[k] = 0.0
-                    state = _predict(hidden, sentence[j], w_out, loss_kind, negative, alias_prob, alias_idx,
-                                     points, codes, code_lengths, grad_hidden, alpha, stats, telemetry, grad_out,
-                                     count_out, state, trace_negatives, trace_row)
-                    for k in range(dim):
-                        w_in[center, k] -= np.float32(alpha) * grad_hidden[k]
-                    if telemetry:
-                        grad_in[center] += _norm(grad_hidden)
-                        count_in[center] += 1
-                    stats[STAT_PAIRS] += 1
+                for k in range(dim):
+                    hidden[k] = w_in[center, k]
+                per_pair = 0 if shared_negatives else negative
+                for j in range(n_context):
+                    n_pending = _predict(hidden, context[j], w_out, loss_kind, negatives[j * per_pair:],
+                                         per_pair, points, codes, code_lengths, grad_hidden, dense_coefs,
+                                         pending_rows, pending_coefs, n_pending, stats)
+                if loss_kind == NEGATIVE and shared_negatives:
+                    for k in range(negative):  # Σ_j of the same noise term: computed once, weighted n_context
+                        score = _dot(hidden, w_out[negatives[k]])
+                        stats[STAT_NEGATIVE] += n_context * _softplus(score)
+                        n_pending = _collect(hidden, w_out, negatives[k], n_context * _sigmoid(score),
+                                             grad_hidden, pending_rows, pending_coefs, n_pending)
+                stats[STAT_PAIRS] += n_context
+                _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs,
+                               loss_kind, telemetry, grad_out, count_out)
+                for k in range(dim):
+                    w_in[center, k] -= np.float32(alpha) * grad_hidden[k]
+                if telemetry:
+                    grad_in[center] += _norm(grad_hidden)
+                    count_in[center] += 1
             else:
-                n_context = 0
-                for j in range(lo, hi):
-                    if j != i:
-                        context[n_context] = sentence[j]
-                        n_context += 1
-                if n_context == 0:
-                    continue
-                trace_row = traced if traced < trace_targets.shape[0] else -1
-                if trace_row >= 0:
-                    trace_inputs[trace_row, :n_context] = context[:n_context]
-                    trace_targets[trace_row] = sentence[i]
-                    traced += 1
                 for k in range(dim):
                     hidden[k] = 0.0
-                    grad_hidden[k] = 0.0
                 for c in range(n_context):
                     for k in range(dim):
                         hidden[k] += w_in[context[c], k]
+                inverse = np.float32(1.0 / n_context)
                 for k in range(dim):
-                    hidden[k] /= n_context
-                state = _predict(hidden, sentence[i], w_out, loss_kind, negative, alias_prob, alias_idx,
-                                 points, codes, code_lengths, grad_hidden, alpha, stats, telemetry, grad_out,
-                                 count_out, state, trace_negatives, trace_row)
+                    hidden[k] *= inverse
+                n_pending = _predict(hidden, center, w_out, loss_kind, negatives, n_drawn, points, codes,
+                                     code_lengths, grad_hidden, dense_coefs, pending_rows, pending_coefs,
+                                     n_pending, stats)
+                stats[STAT_PAIRS] += 1
+                _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs,
+                               loss_kind, telemetry, grad_out, count_out)
                 step = np.float32(alpha / n_context)
                 for c in range(n_context):
                     for k in range(dim):
@@ -253,7 +302,6 @@ def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out,
                     for c in range(n_context):
                         grad_in[context[c]] += norm
                         count_in[context[c]] += 1
-                stats[STAT_PAIRS] += 1
     stats[STAT_WORDS] += words_done
 
 

@@ -77,9 +77,9 @@ class JobResult:
     positive: float
     negative: float
     stopped: bool
-    trace_inputs: np.ndarray | None = None
-    trace_targets: np.ndarray | None = None
-    trace_negatives: np.ndarray | None = None
+    trace_context: np.ndarray | None = None  # (T, 2·window) context words of the first T windows, -1 padded
+    trace_center: np.ndarray | None = None  # (T,) their centre words
+    trace_negatives: np.ndarray | None = None  # (T, 2·window·K) negatives drawn (K per window when shared)
 
 
 class _SharedExclusiveGate:
@@ -317,9 +317,9 @@ class Trainer:
         stats = np.zeros(kernels.STATS_SIZE, dtype=np.float64)
         buffers = self._new_buffers() if buffers is None else buffers
         width = 2 * config.window
-        trace_inputs = np.full((trace_rows, width), -1, dtype=np.int32)
-        trace_targets = np.full(trace_rows, -1, dtype=np.int32)
-        trace_negatives = np.full((trace_rows, max(config.negative, 1)), -1, dtype=np.int32)
+        trace_context = np.full((trace_rows, width), -1, dtype=np.int32)
+        trace_center = np.full(trace_rows, -1, dtype=np.int32)
+        trace_negatives = np.full((trace_rows, width * max(config.negative, 1)), -1, dtype=np.int32)
         counts_in = np.zeros(buffers.shape[1], dtype=np.int64)
         counts_out = np.zeros(buffers.shape[1], dtype=np.int64)
         self._gate.enter_shared()
@@ -328,8 +328,9 @@ class Trainer:
                 _MODEL_KIND[config.model], _LOSS_KIND[config.loss], self.corpus.ids, self.corpus.sentence_starts,
                 int(self._chunks[chunk]), int(self._chunks[chunk + 1]), self.w_in, self.w_out, self._keep,
                 self._alias_prob, self._alias_idx, *self._tree_arrays, config.window, config.negative,
-                alpha_begin, alpha_end, np.uint64(_job_seed(config.seed, job)), stats, config.telemetry,
-                buffers[0], buffers[1], counts_in, counts_out, trace_inputs, trace_targets, trace_negatives,
+                config.shared_negatives, alpha_begin, alpha_end, np.uint64(_job_seed(config.seed, job)), stats,
+                config.telemetry, buffers[0], buffers[1], counts_in, counts_out, trace_context, trace_center,
+                trace_negatives,
                 self._control)
         finally:
             self._gate.leave_shared()
@@ -337,7 +338,7 @@ class Trainer:
         buffers[3] += counts_out
         return JobResult(int(stats[kernels.STAT_WORDS]), int(stats[kernels.STAT_PAIRS]),
                          float(stats[kernels.STAT_POSITIVE]), float(stats[kernels.STAT_NEGATIVE]),
-                         bool(stats[kernels.STAT_STOPPED]), trace_inputs, trace_targets, trace_negatives)
+                         bool(stats[kernels.STAT_STOPPED]), trace_context, trace_center, trace_negatives)
 
     def _run_and_record(self, job: int, buffers: np.ndarray) -> int:
         result = self.run_job(job, buffers)

@@ -1,0 +1,96 @@
+"""The compiled kernels agree with the reference losses, replayed window by window in float64."""
+
+import numpy as np
+import pytest
+
+from w2v_core.corpus import build_corpus
+from w2v_core.models import cbow_loss, skipgram_loss
+from w2v_core.trainer import TrainConfig, Trainer
+
+
+def _small_corpus(seed: int = 0, n_lines: int = 40, vocab: int = 25):
+    rng = np.random.default_rng(seed)
+    lines = [" ".join(f"w{int(rng.zipf(1.3)) % vocab}" for _ in range(rng.integers(3, 15))) for _ in range(n_lines)]
+    return build_corpus(lines, min_count=1)
+
+
+def _replay(trainer: Trainer, result, w_in, w_out, alpha):
+    """Apply the reference step of every traced window to float64 copies; return weights, loss, norms."""
+    config = trainer.config
+    total_loss = 0.0
+    pairs = 0
+    input_norms = np.zeros(len(trainer.vocab))
+    for context_row, center, negative_row in zip(result.trace_context, result.trace_center,
+                                                 result.trace_negatives, strict=True):
+        if center < 0:
+            break
+        context = [int(w) for w in context_row if w >= 0]
+        drawn = negative_row[negative_row >= 0]
+        if config.model == "skipgram":
+            if config.loss != "negative":
+                per_pair = None
+            elif config.shared_negatives:
+                per_pair = [drawn] * len(context)
+            else:
+                per_pair = np.split(drawn, len(context))
+            loss, g_in, g_out = skipgram_loss(int(center), context, w_in, w_out, config.loss, per_pair,
+                                              trainer.tree)
+            pairs += len(context)
+            input_norms[center] += np.linalg.norm(g_in[center])
+        else:
+            loss, g_in, g_out = cbow_loss(context, int(center), w_in, w_out, config.loss, drawn, trainer.tree)
+            pairs += 1
+            for word in context:
+                input_norms[word] += np.linalg.norm(g_in[word]) / context.count(word)
+        total_loss += loss
+        w_in -= alpha * g_in
+        w_out -= alpha * g_out
+    return total_loss / pairs, pairs, input_norms
+
+
+COMBINATIONS = [(m, loss, True) for m in ("skipgram", "cbow") for loss in ("negative", "hierarchical", "softmax")]
+
+
+@pytest.mark.parametrize(("model", "loss", "shared"), [*COMBINATIONS, ("skipgram", "negative", False)])
+def test_one_chunk_matches_reference_sgd_steps(model, loss, shared):
+    corpus = _small_corpus()
+    alpha = 0.1
+    config = TrainConfig(model=model, loss=loss, dim=8, window=3, negative=4, sample=0.0, epochs=1,
+                         alpha=alpha, min_alpha=alpha, workers=1, shared_negatives=shared)
+    trainer = Trainer(corpus, config, chunk_words=100_000)
+    trainer.w_out[:] = np.random.default_rng(1).normal(scale=0.3, size=trainer.w_out.shape)
+    w_in, w_out = trainer.w_in.astype(np.float64), trainer.w_out.astype(np.float64)
+    buffers = np.zeros((4, len(corpus.vocab)))
+    result = trainer.run_job(0, buffers, trace_rows=10_000)
+    mean_loss, pairs, input_norms = _replay(trainer, result, w_in, w_out, alpha)
+
+    assert result.pairs == pairs > 50
+    assert (result.positive + result.negative) / result.pairs == pytest.approx(mean_loss, rel=1e-5)
+    np.testing.assert_allclose(trainer.w_in, w_in, rtol=1e-4, atol=2e-6)
+    np.testing.assert_allclose(trainer.w_out, w_out, rtol=1e-4, atol=2e-6)
+    np.testing.assert_allclose(buffers[0], input_norms, rtol=1e-3, atol=1e-6)  # telemetry: Σ ||∂J/∂v_w||
+
+
+def test_negative_sampling_reports_positive_and_negative_parts():
+    corpus = _small_corpus()
+    trainer = Trainer(corpus, TrainConfig(dim=8, window=2, negative=3, epochs=2, workers=1, sample=0.0))
+    trainer.step(10**9)
+    history = trainer.loss_history()
+    assert len(history) >= 2 and trainer.state == "finished"
+    np.testing.assert_allclose(history.loss, history.loss_positive + history.loss_negative)
+    assert (history.loss_negative > 0).all()
+
+
+@pytest.mark.parametrize("model", ["skipgram", "cbow"])
+def test_single_worker_runs_are_bit_identical(model):
+    corpus = _small_corpus(n_lines=300, vocab=60)
+    runs = []
+    for seed in (7, 7, 8):
+        trainer = Trainer(corpus, TrainConfig(model=model, dim=16, epochs=2, workers=1, seed=seed))
+        trainer.start()
+        for thread in trainer._threads:
+            thread.join(60)
+        assert trainer.state == "finished"
+        runs.append(trainer.vectors())
+    assert np.array_equal(runs[0], runs[1])
+    assert not np.array_equal(runs[0], runs[2])
