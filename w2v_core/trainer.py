@@ -462,12 +462,15 @@ def kernels_are_compiled() -> bool:
     return _compiled.is_set()
 
 
-def warm_up() -> float:
-    """Compile (or load from numba's cache) the kernels on a tiny corpus; returns the seconds it took."""
+def warm_up() -> tuple[float, bool]:
+    """Compile (or load from numba's cache) the kernels on a tiny corpus.
+
+    Returns (seconds it took, whether it compiled rather than loaded the cache).
+    """
     from .corpus import build_corpus
 
     started = time.perf_counter()
     corpus = build_corpus(["a b c d a b", "c d a b e"], min_count=1)
     Trainer(corpus, TrainConfig(dim=4, epochs=1, workers=1)).step(100)
     _compiled.set()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, bool(kernels.train_chunk.stats.cache_misses)

@@ -1,0 +1,7 @@
+"""``python -m w2v_core``: see ``w2v_core.cli``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,209 @@
+"""Command line: ``python -m w2v_core train|eval|neighbours|convert|gradcheck``.
+
+Bad arguments and bad files print one clear line on stderr and exit with code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .config import ConfigError
+from .corpus import CorpusError
+from .embeddings import EmbeddingsError, UnknownWordError
+from .evaluation import EvaluationError
+from .word2vec_format import VectorFormatError
+
+USER_ERRORS = (CorpusError, ConfigError, VectorFormatError, EmbeddingsError, UnknownWordError, EvaluationError,
+               OSError, ValueError)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2 (argparse prints usage too)
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m w2v_core", description="Train, evaluate and convert word2vec vectors.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    train = commands.add_parser("train", help="train word vectors on a text corpus (one sentence per line)")
+    train.add_argument("corpus", help="a .txt or .gz file, UTF-8, one sentence per line")
+    train.add_argument("-o", "--output", required=True, help="output file: .txt/.vec, .bin, .npz or .tsv")
+    train.add_argument("--model", choices=["skipgram", "cbow"], default="skipgram")
+    train.add_argument("--loss", choices=["negative", "hierarchical", "softmax"], default="negative")
+    train.add_argument("--dim", type=int, default=100, help="vector size")
+    train.add_argument("--window", type=int, default=5, help="context words on each side")
+    train.add_argument("--negative", type=int, default=5, help="noise words per pair (negative sampling)")
+    train.add_argument("--min-count", type=int, default=5, help="drop words rarer than this")
+    train.add_argument("--max-vocab", type=_positive_int, default=None, help="keep only the N most frequent words")
+    train.add_argument("--sample", type=float, default=1e-3, help="subsampling threshold (0 = off)")
+    train.add_argument("--epochs", type=int, default=5)
+    train.add_argument("--alpha", type=float, default=None, help="start learning rate (0.025 sg, 0.05 cbow)")
+    train.add_argument("--min-alpha", type=float, default=None, help="final learning rate")
+    train.add_argument("--workers", type=int, default=2, help="training threads")
+    train.add_argument("--seed", type=int, default=1)
+    train.add_argument("--per-pair-negatives", action="store_true",
+                       help="skip-gram: draw negatives for every pair (C tool) instead of once per window")
+    train.add_argument("--no-telemetry", action="store_true", help="skip per-word gradient norms")
+    train.add_argument("--whitespace", action="store_true", help="input is pre-tokenized: split on whitespace")
+    train.add_argument("--keep-case", action="store_true", help="do not lowercase")
+    train.add_argument("--encoding", default="utf-8", help="text encoding of the corpus (e.g. latin-1)")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    evaluate = commands.add_parser("eval", help="score vectors on word-pair and analogy benchmarks")
+    evaluate.add_argument("vectors")
+    evaluate.add_argument("--pairs", action="append", default=[], help="word-pair file (WordSim-353, SimLex-999)")
+    evaluate.add_argument("--analogies", action="append", default=[], help="analogy file (questions-words.txt)")
+    evaluate.add_argument("--limit", type=_positive_int, default=None, help="load only the first N words")
+    evaluate.add_argument("--restrict-vocab", type=_positive_int, default=30_000)
+
+    neighbours = commands.add_parser("neighbours", help="nearest neighbours of a word")
+    neighbours.add_argument("vectors")
+    neighbours.add_argument("word")
+    neighbours.add_argument("-k", type=_positive_int, default=10)
+    neighbours.add_argument("--limit", type=_positive_int, default=None)
+
+    convert = commands.add_parser("convert", help="convert between .txt/.vec, .bin, .npz and .tsv")
+    convert.add_argument("input")
+    convert.add_argument("output")
+    convert.add_argument("--limit", type=_positive_int, default=None)
+
+    commands.add_parser("gradcheck", help="finite-difference check of all six model/loss gradients")
+    return parser
+
+
+def _progress_bar(fraction: float, words_per_second: float, eta: float | None, width: int = 30) -> str:
+    filled = int(round(fraction * width))
+    eta_text = f"{eta:5.0f}s left" if eta is not None else "          "
+    return f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:6.1%} {words_per_second:10,.0f} words/s {eta_text}"
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from .corpus import load_corpus
+    from .formats import format_of, save_vectors
+    from .trainer import TrainConfig, Trainer, kernels_are_compiled, warm_up
+
+    format_of(args.output)  # fail on a bad extension before the work
+    started = time.perf_counter()
+    config = TrainConfig(model=args.model, loss=args.loss, dim=args.dim, window=args.window, negative=args.negative,
+                         sample=args.sample, epochs=args.epochs, alpha=args.alpha, min_alpha=args.min_alpha,
+                         workers=args.workers, seed=args.seed, shared_negatives=not args.per_pair_negatives,
+                         telemetry=not args.no_telemetry)
+    config.validate()
+    corpus = load_corpus(args.corpus, min_count=args.min_count, max_vocab=args.max_vocab,
+                         lowercase=not args.keep_case, whitespace=args.whitespace, encoding=args.encoding)
+    trainer = Trainer(corpus, config)
+    for warning in trainer.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if not kernels_are_compiled():
+        if not args.quiet:
+            print("preparing kernels… (compiled on first use, then cached)", end="", file=sys.stderr, flush=True)
+        seconds, compiled = warm_up()
+        if not args.quiet:
+            print(f" {'compiled' if compiled else 'loaded from cache'} in {seconds:.1f} s", file=sys.stderr)
+    trainer.start()
+    try:
+        while trainer.is_active:
+            time.sleep(0.2)
+            if not args.quiet:
+                p = trainer.progress()
+                print(_progress_bar(p.fraction, p.words_per_second, p.eta_seconds), end="", file=sys.stderr,
+                      flush=True)
+    except KeyboardInterrupt:
+        trainer.stop()
+        print("\ninterrupted: nothing saved", file=sys.stderr)
+        return 130
+    if not args.quiet:
+        print(file=sys.stderr)
+    if trainer.state != "finished":
+        print(f"error: {trainer.error or 'training did not finish'}", file=sys.stderr)
+        return 1
+    save_vectors(trainer.embeddings(), args.output)
+    progress = trainer.progress()
+    epochs = trainer.epoch_losses()
+    summary = {
+        "tokens": corpus.n_tokens, "vocab": len(corpus.vocab), "seconds": round(time.perf_counter() - started, 3),
+        "train_seconds": round(progress.elapsed_seconds, 3),
+        "words_per_second": round(progress.words_done / max(progress.elapsed_seconds, 1e-9)),
+        "final_loss": round(float(epochs.loss.iloc[-1]), 6) if len(epochs) else None,
+        "model": config.model, "loss": config.loss, "epochs": config.epochs, "output": str(args.output),
+    }
+    print(json.dumps(summary))
+    return 0
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate_analogies, evaluate_word_pairs, read_analogies, read_word_pairs
+    from .formats import load_vectors
+
+    if not args.pairs and not args.analogies:
+        raise ValueError("give at least one --pairs FILE or --analogies FILE")
+    emb = load_vectors(args.vectors, limit=args.limit)
+    for path in args.pairs:
+        result = evaluate_word_pairs(emb, read_word_pairs(Path(path)))
+        print(f"{path}\tspearman {result.spearman:.4f}\tpearson {result.pearson:.4f}\t"
+              f"pairs {result.n_used}/{result.n_pairs}\tout of vocabulary {result.oov_share:.1%}")
+    for path in args.analogies:
+        result = evaluate_analogies(emb, read_analogies(Path(path)), restrict_vocab=args.restrict_vocab)
+        print(f"{path}\taccuracy {result.accuracy:.4f}\tcorrect {result.correct}/{result.attempted}\t"
+              f"coverage {result.coverage:.1%}")
+        for row in result.per_section:
+            print(f"  {row['section']}\t{row['accuracy']:.4f}\t{row['correct']}/{row['attempted']}")
+    return 0
+
+
+def run_neighbours(args: argparse.Namespace) -> int:
+    from .formats import load_vectors
+
+    emb = load_vectors(args.vectors, limit=args.limit)
+    for word, score in emb.most_similar(args.word, k=args.k):
+        print(f"{word}\t{score:.4f}")
+    return 0
+
+
+def run_convert(args: argparse.Namespace) -> int:
+    from .formats import format_of, load_vectors, save_vectors
+
+    format_of(args.output)
+    written = save_vectors(load_vectors(args.input, limit=args.limit), args.output)
+    print("wrote " + ", ".join(str(path) for path in written), file=sys.stderr)
+    return 0
+
+
+def run_gradcheck(args: argparse.Namespace) -> int:
+    from .gradcheck import TOLERANCE, check_all
+
+    rows = check_all()
+    print(f"{'model':<10}{'loss':<14}{'input rel. error':>18}{'output rel. error':>19}  result")
+    for row in rows:
+        print(f"{row.model:<10}{row.loss:<14}{row.input_error:>18.2e}{row.output_error:>19.2e}  "
+              f"{'ok' if row.passed else 'FAILED'}")
+    failed = [row for row in rows if not row.passed]
+    print(f"{len(rows) - len(failed)} passed, {len(failed)} failed (tolerance {TOLERANCE:g})")
+    return 1 if failed else 0
+
+
+COMMANDS = {"train": run_train, "eval": run_eval, "neighbours": run_neighbours, "convert": run_convert,
+            "gradcheck": run_gradcheck}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except USER_ERRORS as error:
+        message = str(error) if not isinstance(error, FileNotFoundError) else f"no such file: {error.filename}"
+        print(f"error: {message}", file=sys.stderr)
+        return 2
