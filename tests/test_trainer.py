@@ -1,0 +1,164 @@
+"""Trainer control (start/pause/resume/stop/step), bounded telemetry and snapshots, failures."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from w2v_core.corpus import build_corpus
+from w2v_core.history import BoundedHistory
+from w2v_core.teaching import generate_teaching_corpus
+from w2v_core.trainer import ConfigError, TrainConfig, Trainer, warm_up
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    warm_up()
+    return build_corpus(generate_teaching_corpus(6000, seed=3), min_count=2)
+
+
+def _wait(trainer, states, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while trainer.state not in states and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert trainer.state in states
+
+
+def test_runs_to_the_end_in_background_threads(corpus):
+    trainer = Trainer(corpus, TrainConfig(dim=20, epochs=3, workers=2))
+    trainer.start()
+    assert trainer.state in ("running", "compiling", "finished")
+    _wait(trainer, {"finished"})
+    progress = trainer.progress()
+    assert progress.words_done == progress.words_total == 3 * corpus.n_tokens
+    assert progress.fraction == 1.0 and progress.epoch == 3
+    assert progress.alpha == pytest.approx(trainer.config.end_alpha, rel=1e-6)
+    epochs = trainer.epoch_losses()
+    assert list(epochs.epoch) == [1, 2, 3] and epochs.loss.iloc[-1] < epochs.loss.iloc[0]
+    assert not any(t.is_alive() for t in trainer._threads)
+
+
+def test_pause_holds_and_resume_continues(corpus):
+    trainer = Trainer(corpus, TrainConfig(dim=50, epochs=200, workers=2))
+    trainer.start()
+    time.sleep(0.3)
+    trainer.pause()
+    time.sleep(0.1)  # the current jobs end
+    held = trainer.progress().words_done
+    time.sleep(0.3)
+    assert trainer.state == "paused" and trainer.progress().words_done == held
+    trainer.resume()
+    time.sleep(0.3)
+    assert trainer.state == "running" and trainer.progress().words_done > held
+    trainer.stop()
+
+
+def test_stop_is_prompt_even_with_full_softmax(corpus):
+    trainer = Trainer(corpus, TrainConfig(loss="softmax", dim=100, epochs=50, workers=2))
+    trainer.start()
+    time.sleep(0.5)
+    started = time.perf_counter()
+    trainer.stop()
+    assert time.perf_counter() - started < 0.5
+    assert trainer.state == "stopped" and not any(t.is_alive() for t in trainer._threads)
+
+
+def test_step_trains_about_n_words_then_pauses(corpus):
+    trainer = Trainer(corpus, TrainConfig(dim=20, epochs=1, workers=1), chunk_words=1000)
+    done = trainer.step(3000)
+    assert 3000 <= done < 3000 + 2000 and trainer.state == "paused"
+    assert trainer.progress().words_done == done
+    trainer.step(10**9)
+    assert trainer.state == "finished"
+
+
+def test_progress_is_safe_to_poll_from_another_thread(corpus):
+    trainer = Trainer(corpus, TrainConfig(dim=20, epochs=5, workers=2))
+    seen, errors = [], []
+
+    def poll():
+        try:
+            while trainer.state != "finished":
+                seen.append(trainer.progress().words_done)
+                trainer.loss_history(), trainer.gradient_stats(), trainer.snapshots()
+                trainer.embeddings().most_similar("monday", k=3)
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+
+    poller = threading.Thread(target=poll)
+    trainer.start()
+    poller.start()
+    poller.join(60)
+    assert not errors and seen == sorted(seen)
+
+
+def test_gradient_telemetry_reports_frequent_words(corpus):
+    trainer = Trainer(corpus, TrainConfig(dim=20, epochs=2, workers=2))
+    trainer.step(10**9)
+    stats = trainer.gradient_stats()
+    assert stats is not None and stats.input_norm.shape == (len(corpus.vocab),)
+    updated = stats.input_updates > 0
+    assert updated[:20].all() and (stats.input_norm[updated] > 0).all()
+    history = trainer.gradient_history([0, 5])
+    assert set(history.word_id) == {0, 5} and (history.input_norm >= 0).all()
+
+
+def test_histories_and_snapshots_stay_bounded(corpus):
+    trainer = Trainer(corpus, TrainConfig(dim=10, epochs=30, workers=2), chunk_words=1000, max_history=50,
+                      max_snapshots=8, snapshot_words=40)
+    trainer.step(10**9)
+    history = trainer.loss_history()
+    assert 25 <= len(history) <= 50
+    assert history.words_done.is_monotonic_increasing and history.words_done.iloc[0] < corpus.n_tokens
+    snapshots = trainer.snapshots()
+    assert 4 <= len(snapshots) <= 8 and snapshots[-1].words_done == trainer.words_total
+    assert snapshots[0].vectors.shape == (40, 10)
+
+
+def test_bounded_history_thins_the_old_half():
+    history = BoundedHistory(8)
+    for i in range(100):
+        history.append(i)
+    items = history.items()
+    assert len(items) <= 8 and items[-1] == 99 and items[0] < 20
+
+
+def test_diverging_learning_rate_fails_the_run_with_advice(corpus):
+    trainer = Trainer(corpus, TrainConfig(loss="softmax", dim=20, epochs=2, alpha=10.0, min_alpha=10.0, workers=1))
+    trainer.start()
+    _wait(trainer, {"failed", "finished"})
+    assert trainer.state == "failed"
+    assert "diverged" in trainer.error and "Lower alpha" in trainer.error
+
+
+def test_an_exception_in_a_worker_marks_the_run_failed(corpus, monkeypatch):
+    trainer = Trainer(corpus, TrainConfig(dim=10, epochs=1, workers=2))
+    monkeypatch.setattr(trainer, "run_job", lambda *a, **k: (_ for _ in ()).throw(MemoryError("out of memory")))
+    trainer.start()
+    _wait(trainer, {"failed"})
+    assert "MemoryError" in trainer.error and "out of memory" in trainer.error
+
+
+@pytest.mark.parametrize("values", [
+    {"dim": 0}, {"window": 0}, {"negative": 0}, {"epochs": -1}, {"sample": 1.5}, {"alpha": 0.0},
+    {"model": "glove"}, {"loss": "hinge"}, {"workers": 0}, {"dim": 2.5}, {"alpha": 0.01, "min_alpha": 0.1},
+])
+def test_silly_hyperparameters_are_refused_with_a_message(corpus, values):
+    with pytest.raises(ConfigError) as error:
+        Trainer(corpus, TrainConfig(**values))
+    assert len(str(error.value)) > 20
+
+
+def test_warnings_for_slow_or_odd_settings():
+    config = TrainConfig(loss="softmax")
+    assert any("O(V)" in w for w in config.validate(50_000))
+    assert any("negatives" in w for w in TrainConfig(negative=20).validate(10))
+
+
+def test_embeddings_snapshot_is_a_copy(corpus):
+    trainer = Trainer(corpus, TrainConfig(dim=10, epochs=1, workers=1))
+    emb = trainer.embeddings()
+    before = emb.vectors.copy()
+    trainer.step(10**9)
+    assert np.array_equal(emb.vectors, before) and not np.array_equal(trainer.vectors(), before)
