@@ -14,7 +14,7 @@ from w2v_core.teaching import group_of
 
 METHODS = {"pca": "PCA (fast, linear)", "tsne": "t-SNE (slower, local clusters)"}
 COLOURS = {"frequency": "Frequency", "cluster": "Cluster (k-means)", "group": "Word group (teaching corpus)"}
-KEEP_PROJECTIONS = 4  # cached per session
+KEEP_PROJECTIONS = 6  # projections and clusterings cached per session
 
 
 def options(view: ModelView) -> dict:
@@ -35,18 +35,22 @@ def options(view: ModelView) -> dict:
     return {"n": int(n), "method": method, "dims": int(dims), "colour": colour}
 
 
-def compute(view: ModelView, n: int, method: str, dims: int) -> np.ndarray:
-    """(n, dims) coordinates, cached per snapshot and settings (t-SNE of 5,000 words takes a while)."""
+def cached(key: tuple, label: str, make):  # noqa: ANN001, ANN201 - any computation
+    """``make()`` once per key in this session (projections and clusterings of thousands of words are slow)."""
     cache: dict = st.session_state.setdefault("_projections", {})
-    key = (view.key, n, method, dims)
     if key not in cache:
-        label = "Running t-SNE (this can take a minute for thousands of words)…" if method == "tsne" else \
-            "Projecting…"
         with st.spinner(label):
-            cache[key] = project(view.emb.vectors[:n], method=method, dims=dims, seed=0)
+            cache[key] = make()
         while len(cache) > KEEP_PROJECTIONS:
             cache.pop(next(iter(cache)))
     return cache[key]
+
+
+def compute(view: ModelView, n: int, method: str, dims: int) -> np.ndarray:
+    """(n, dims) coordinates of the n most frequent words."""
+    label = "Running t-SNE (a minute for thousands of words)…" if method == "tsne" else "Projecting…"
+    return cached((view.key, n, method, dims), label,
+                  lambda: project(view.emb.vectors[:n], method=method, dims=dims, seed=0))
 
 
 def colouring(view: ModelView, n: int, colour: str) -> tuple[np.ndarray | None, str, bool]:
@@ -54,7 +58,8 @@ def colouring(view: ModelView, n: int, colour: str) -> tuple[np.ndarray | None, 
     words = view.emb.words[:n]
     if colour == "cluster":
         k = st.slider("Clusters", 2, 30, 10, key="projection_clusters", help="Number of k-means clusters.")
-        return cluster_labels(view.emb.vectors[:n], k), "cluster", True
+        labels = cached((view.key, n, "kmeans", k), "Clustering…", lambda: cluster_labels(view.emb.vectors[:n], k))
+        return labels, "cluster", True
     if colour == "group":
         groups = [group_of(w) or "" for w in words]
         names = sorted(set(groups) - {""})

@@ -33,7 +33,7 @@ class CorpusSettings:
     min_count: int = 5
     max_vocab: int | None = None
     lowercase: bool = True
-    teaching_sentences: int = 20_000
+    teaching_sentences: int = 100_000
     uploads_id: str = ""  # fingerprint of the uploaded files, "" when there are none
     encoding: str = "utf-8"
 

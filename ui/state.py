@@ -23,7 +23,7 @@ TERMINAL_STATES = ("finished", "stopped", "failed")
 _CONFIG_DEFAULTS = TrainConfig().to_dict()
 DEFAULTS: dict[str, Any] = {
     "corpus_source": "teaching", "min_count": 5, "max_vocab": 0, "lowercase": True,
-    "teaching_sentences": 20_000, "model_source": "trained", "vector_kind": "input", "step_words": 10_000,
+    "teaching_sentences": 100_000, "model_source": "trained", "vector_kind": "input", "step_words": 10_000,
     **{f"cfg_{name}": value for name, value in _CONFIG_DEFAULTS.items()},
 }
 

@@ -18,7 +18,7 @@ from ui.text import md_literal
 from w2v_core.embeddings import Embeddings
 from w2v_core.formats import projector_zip_bytes, vectors_from_bytes, vectors_to_bytes
 
-VECTOR_FILE_TYPES = ["txt", "vec", "bin", "npz", "gz", "w2v"]
+VECTOR_FILE_TYPES = ["txt", "vec", "bin", "npz", "gz", "zip"]
 SOURCES = {"trained": "Trained in this app", "opened": "Opened from a file"}
 DOWNLOADS = (  # label, format, file name, mime, help
     ("word2vec text", "text", "vectors.txt", "text/plain", "word2vec text format: gensim, fastText, the C tool."),
@@ -53,8 +53,9 @@ def open_vectors_section(page: str, expanded: bool) -> None:
                           help="Load only the first (most frequent) words of the file; large files stay fast.")
         key = f"vector_file_{page}"
         right.file_uploader("Vector file", type=VECTOR_FILE_TYPES, key=key, on_change=_open_uploaded,
-                            args=(key,), help="word2vec text or binary (gensim, the C tool), fastText .vec, "
-                                              "or .npz; files from Spark MLlib's word2vec text export too.")
+                            args=(key,), help="word2vec text or binary (gensim, the C tool, Spark MLlib's text "
+                                              "export), fastText .vec, GloVe text, .npz, a projector .zip; "
+                                              "text and binary may be gzipped.")
         error = st.session_state.pop("_vectors_error", None)
         if error:
             st.error(error)

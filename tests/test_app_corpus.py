@@ -1,0 +1,101 @@
+"""AppTest: the app opens on the teaching corpus; the Corpus page builds uploads and explains bad ones."""
+
+import gzip
+
+import pytest
+from apptest_support import button, n_points, new_app, plotly_specs, texts
+
+
+@pytest.fixture
+def at():
+    app = new_app()
+    yield app
+
+
+def upload(at, *files):
+    """Choose "My text files" and upload (name, bytes) files."""
+    at.switch_page("pages/corpus.py").run()
+    at.radio(key="corpus_source").set_value("upload").run()
+    at.file_uploader(key="corpus_files").set_value([(name, data, "text/plain") for name, data in files]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_app_opens_on_train_with_the_teaching_corpus(at):
+    assert at.title[0].value == "Train"
+    sidebar = [m.value for m in at.sidebar.markdown]  # AppTest shows the sidebar on the first run only
+    assert "Teaching corpus" in sidebar[0] and "not started" in sidebar[1]
+    assert [b.label for b in at.button][:4] == ["Start training", "Pause", "Resume", "Stop"]
+    assert not at.error
+
+
+def test_corpus_page_shows_statistics_of_the_default_corpus(at):
+    at.switch_page("pages/corpus.py").run()
+    assert not at.exception and not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Vocabulary"].replace(",", "")) > 100
+    assert int(metrics["Sentences"].replace(",", "")) == 100_000
+    zipf, keep = plotly_specs(at)
+    assert n_points(zipf) > 100 and n_points(keep) == 30
+    preview = at.dataframe[-1].value
+    assert len(preview) == 20 and preview["tokens"].str.len().gt(0).all()
+
+
+def test_sample_text_and_min_count_change_the_vocabulary(at):
+    at.switch_page("pages/corpus.py").run()
+    at.radio(key="corpus_source").set_value("sample").run()
+    vocab_5 = int(next(m.value for m in at.metric if m.label == "Vocabulary").replace(",", ""))
+    at.number_input(key="min_count").set_value(50).run()
+    vocab_50 = int(next(m.value for m in at.metric if m.label == "Vocabulary").replace(",", ""))
+    assert 0 < vocab_50 < vocab_5
+    assert at.session_state["corpus_source"] == "sample"
+
+
+def test_upload_of_a_small_text_file_becomes_the_corpus(at):
+    text = b"the cat sat on the mat\nthe dog sat on the log\n" * 5
+    upload(at, ("small.txt", text), ("more.txt.gz", gzip.compress(b"a cat and a dog\n" * 5)))
+    assert not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Tokens in the text"] == "85" and metrics["Sentences"] == "15"
+    assert at.session_state["_uploaded_corpus"].name == "Uploaded: small.txt, more.txt.gz"
+    at.switch_page("pages/train.py").run()  # the uploader's value is gone, the corpus stays
+    at.switch_page("pages/corpus.py").run()
+    assert any("uploaded earlier" in c for c in texts(at, "caption"))
+    assert {m.label: m.value for m in at.metric}["Sentences"] == "15"
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    (b"", "empty"),
+    (b" \n\t \n", "empty"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    (bytes(range(256)) * 4, "binary"),
+    (b"\x1f\x8b\x08\x00" + bytes(6) + b"garbage!!!", "damaged"),
+])
+def test_bad_uploads_explain_the_problem(at, data, expected):
+    upload(at, ("bad.txt", data))
+    errors = texts(at, "error")
+    assert len(errors) == 1 and expected in errors[0] and "bad.txt" in errors[0], errors
+    assert "_uploaded_corpus" not in at.session_state
+
+
+def test_non_utf8_upload_offers_latin1(at):
+    upload(at, ("old.txt", "le café est très bon\n".encode("latin-1") * 6))
+    assert "not valid UTF-8" in texts(at, "error")[0]
+    button(at, "Read the files as latin-1").click().run()
+    assert not at.error
+    assert "café" in at.dataframe[-1].value["tokens"][0]
+
+
+def test_min_count_that_removes_everything_says_what_works(at):
+    upload(at, ("tiny.txt", b"one two two three three three\n"))
+    at.number_input(key="min_count").set_value(10).run()
+    assert "Set min_count to 3 or less" in texts(at, "error")[0]
+
+
+def test_markup_tokens_are_shown_literally(at):
+    upload(at, ("markup.txt", b"<script>alert(1)</script> **bold** [x](javascript:alert(1))\n" * 6))
+    at.number_input(key="min_count").set_value(1).run()
+    assert not at.error
+    tokens = at.dataframe[-1].value["tokens"][0]
+    assert "script" in tokens and "javascript" in tokens
+    assert all("<script>" not in m for m in texts(at, "markdown"))

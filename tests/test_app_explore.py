@@ -1,0 +1,183 @@
+"""AppTest: the Projection and Neighbours pages on a trained model, a live snapshot and opened vector files."""
+
+import time
+
+import numpy as np
+import pytest
+from apptest_support import (
+    button,
+    n_points,
+    new_app,
+    plotly_specs,
+    stop_trainer,
+    texts,
+    train_small,
+)
+
+from w2v_core.embeddings import Embeddings
+from w2v_core.formats import vectors_to_bytes
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """One app session with a small finished training, shared by the read-only tests of this module."""
+    app = new_app()
+    train_small(app, dim=24, epochs=3, sentences=4000)
+    yield app
+    stop_trainer(app)
+
+
+@pytest.fixture
+def at():
+    app = new_app()
+    yield app
+    stop_trainer(app)
+
+
+def small_vectors(n: int = 60, dim: int = 5) -> Embeddings:
+    rng = np.random.default_rng(0)
+    words = ["alpha", "beta", "gamma"] + [f"w{i}" for i in range(n - 3)]
+    return Embeddings(words, rng.normal(size=(n, dim)).astype(np.float32), np.arange(n, 0, -1) * 10)
+
+
+def open_file(at, name: str, data: bytes, page: str = "neighbours"):
+    at.switch_page(f"pages/{page}.py").run()
+    at.file_uploader(key=f"vector_file_{page}").set_value((name, data, "application/octet-stream")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_pages_without_vectors_say_what_to_do(at):
+    for page in ("projection", "neighbours"):
+        at.switch_page(f"pages/{page}.py").run()
+        assert "No vectors yet" in texts(at, "info")[0] and not at.error
+        assert at.expander[0].label == "Open vectors trained elsewhere"
+
+
+def test_projection_of_the_trained_model(trained):
+    at = trained
+    at.switch_page("pages/projection.py").run()
+    assert not at.exception and not at.error
+    (spec,) = plotly_specs(at)
+    vocab_size = len(at.session_state["trainer"].vocab)
+    assert n_points(spec) == min(1000, vocab_size) and spec["data"][0]["type"] in ("scatter", "scattergl")
+    assert [d.label for d in at.get("download_button")] == ["Coordinates (CSV)", "Chart (HTML)"]
+    at.text_input(key="projection_query").set_value("king").run()
+    search = plotly_specs(at)[0]["data"][1]
+    assert search["text"][-1] == "king" and len(search["text"]) == 11
+    at.radio(key="projection_dims").set_value(3).run()
+    assert plotly_specs(at)[0]["data"][0]["type"] == "scatter3d"
+    at.radio(key="projection_colour").set_value("group").run()
+    assert not at.error and plotly_specs(at)[0]["data"][0]["type"] == "scatter3d"
+
+
+def test_tsne_and_clusters(trained):
+    at = trained
+    at.switch_page("pages/projection.py").run()
+    at.number_input(key="projection_words").set_value(120)
+    at.radio(key="projection_dims").set_value(2)
+    at.radio(key="projection_method").set_value("tsne")
+    at.radio(key="projection_colour").set_value("cluster").run()
+    assert not at.exception and not at.error
+    assert n_points(plotly_specs(at)[0]) == 120
+    assert at.slider(key="projection_clusters").value == 10
+
+
+def test_projection_search_for_an_unknown_word(trained):
+    at = trained
+    at.switch_page("pages/projection.py").run()
+    at.text_input(key="projection_query").set_value("Zebra").run()
+    assert "not in the vocabulary" in texts(at, "error")[0]
+    assert len(plotly_specs(at)[0]["data"]) == 1
+
+
+def test_neighbours_analogies_similarity(trained):
+    at = trained
+    at.switch_page("pages/neighbours.py").run()
+    assert not at.exception and not at.error
+    neighbours, analogies = (frame.value for frame in at.dataframe[:2])
+    assert len(neighbours) == 10 and "king" not in set(neighbours["word"])
+    assert neighbours["cosine"].is_monotonic_decreasing
+    assert len(analogies) == 5
+    assert at.metric[0].label.startswith("cosine of king and queen")
+    assert any("Odd one out" in m for m in texts(at, "markdown"))
+    labels = [d.label for d in at.get("download_button")]
+    assert labels == ["word2vec text", "word2vec binary", "NumPy .npz", "Projector TSV (zip)", "Configuration (JSON)"]
+    at.text_input(key="nn_word").set_value("King").run()
+    assert "did you mean 'king'" in texts(at, "error")[0]
+
+
+def test_evaluation_files_show_coverage_first(trained):
+    at = trained
+    at.switch_page("pages/neighbours.py").run()
+    pairs = b"# word1 word2 score\nking queen 9\nmonday tuesday 8\nred king 1\nzebra unicorn 5\n"
+    at.file_uploader(key="eval_pairs").set_value(("pairs.txt", pairs, "text/plain")).run()
+    metrics = [(m.label, m.value) for m in at.metric]
+    assert metrics[1] == ("Coverage", "75.0%") and metrics[2][0] == "Spearman"
+    questions = b": royalty\nman king woman queen\nboy prince girl princess\n: unknown\nzebra a b c\n"
+    at.file_uploader(key="eval_analogies").set_value(("q.txt", questions, "text/plain")).run()
+    labels = [m.label for m in at.metric]
+    assert labels[-2:] == ["Coverage", "Accuracy"] and at.metric[-2].value == "66.7%"
+    assert list(at.dataframe[-1].value["section"]) == ["royalty", "unknown"]
+    at.file_uploader(key="eval_pairs").set_value(("bad.txt", b"just one\n", "text/plain")).run()
+    assert any("bad.txt" in e and "word1 word2 score" in e for e in texts(at, "error"))
+    assert not at.exception
+
+
+def test_open_vectors_trained_elsewhere(at):
+    emb = small_vectors()
+    open_file(at, "other.vec", vectors_to_bytes(emb, "text"))
+    assert not at.error and any("other.vec (60 words)" in c.replace("\\", "") for c in texts(at, "caption"))
+    assert at.session_state["_vectors"].name == "other.vec"
+    table = at.dataframe[0].value
+    assert len(table) == 10 and set(table["word"]) <= set(emb.words)
+    at.switch_page("pages/projection.py").run()
+    assert n_points(plotly_specs(at)[0]) == 60 and not at.error
+    assert "group" not in at.radio(key="projection_colour").options
+
+
+def test_max_words_limits_what_is_read(at):
+    at.switch_page("pages/neighbours.py").run()
+    at.number_input(key="vectors_max_words").set_value(100).run()
+    open_file(at, "big.bin", vectors_to_bytes(small_vectors(n=500), "binary"))
+    assert len(at.session_state["_vectors"].emb) == 100
+
+
+@pytest.mark.parametrize(("name", "data", "expected"), [
+    ("bad.txt", b"2 3\nalpha 1 2 3\nbeta 1 2\n", "bad.txt"),
+    ("bad.txt", b"2 3\nalpha 1 2 x\nbeta 1 2 3\n", "bad.txt"),
+    ("bad.txt", b"2 3\nalpha 1 2 nan\nbeta 1 2 3\n", "bad.txt"),
+    ("dup.txt", b"2 2\nalpha 1 2\nalpha 3 4\n", "already appeared"),
+    ("cut.bin", None, "cut.bin"),
+    ("image.npz", b"\x89PNG\r\n\x1a\n" + bytes(100), "image.npz"),
+])
+def test_bad_vector_files_are_explained(at, name, data, expected):
+    if data is None:
+        data = vectors_to_bytes(small_vectors(), "binary")[:-7]
+    open_file(at, name, data)
+    errors = texts(at, "error")
+    assert len(errors) == 1 and errors[0].startswith(f"Could not open {name}") and expected in errors[0], errors
+    assert "_vectors" not in at.session_state
+
+
+def test_live_snapshot_during_training(at):
+    at.switch_page("pages/corpus.py").run()
+    at.number_input(key="teaching_sentences").set_value(3000).run()
+    at.switch_page("pages/train.py").run()
+    at.number_input(key="cfg_dim").set_value(16)
+    at.number_input(key="cfg_epochs").set_value(1000).run()
+    button(at, "Start training").click().run()
+    trainer = at.session_state["trainer"]
+    deadline = time.monotonic() + 30
+    while trainer.progress().words_done == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    at.switch_page("pages/neighbours.py").run()
+    assert trainer.is_active and any("live snapshot" in i for i in texts(at, "info"))
+    first = at.session_state["_snapshots"]["input"].key
+    at.run()
+    assert at.session_state["_snapshots"]["input"].key == first  # the same snapshot until asked
+    button(at, "Take a new snapshot").click().run()
+    assert at.session_state["_snapshots"]["input"].key[1] > first[1]
+    assert len(at.dataframe[0].value) == 10
+    at.switch_page("pages/projection.py").run()
+    assert n_points(plotly_specs(at)[0]) > 100 and not at.exception
