@@ -171,6 +171,7 @@ class Trainer:
         self._control = np.zeros(1, dtype=np.int32)
         self._threads: list[threading.Thread] = []
         self._alive = 0  # worker threads still in their loop
+        self._done_callbacks: list = []  # called with the trainer when its last thread ends
         self._state = "ready"
         self.error: str | None = None
         self._next_job = 0
@@ -210,6 +211,10 @@ class Trainer:
                              for i in range(self.config.workers)]
         for thread in self._threads:
             thread.start()
+
+    def add_done_callback(self, callback) -> None:  # noqa: ANN001 - Callable[[Trainer], None]
+        """Call ``callback(trainer)`` from the last worker thread whenever a background run ends."""
+        self._done_callbacks.append(callback)
 
     def pause(self) -> None:
         """Let the threads finish their current job and wait."""
@@ -289,9 +294,13 @@ class Trainer:
         finally:
             with self._lock:
                 self._alive -= 1
-                if not self._alive and self._state in ("running", "compiling") and self._next_job >= self.n_jobs:
+                last = not self._alive
+                if last and self._state in ("running", "compiling") and self._next_job >= self.n_jobs:
                     self._state = "finished"
                     self._account_time()
+            if last:
+                for callback in list(self._done_callbacks):
+                    callback(self)
 
     def _fail(self, reason: str) -> None:
         with self._lock:
@@ -353,7 +362,7 @@ class Trainer:
         epoch = job // (len(self._chunks) - 1)
         with self._lock:
             self._words_done += result.words
-            self._last_alpha = self.job_alpha(job)[1]
+            self._last_alpha = min(self._last_alpha, self.job_alpha(job)[1])  # jobs may end out of order
             now = time.perf_counter()
             self._rate_window = [*self._rate_window[-49:], (now, self._words_done)]
             pairs = max(result.pairs, 1)

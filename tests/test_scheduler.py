@@ -1,0 +1,74 @@
+"""The global limit on concurrent trainings: a FIFO queue whose trainers start by themselves."""
+
+import time
+
+import pytest
+
+from w2v_core.corpus import build_corpus
+from w2v_core.scheduler import TrainingQueue
+from w2v_core.teaching import generate_teaching_corpus
+from w2v_core.trainer import TrainConfig, Trainer, warm_up
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    warm_up()
+    return build_corpus(generate_teaching_corpus(3000, seed=1), min_count=2)
+
+
+def _trainer(corpus, epochs=200):
+    return Trainer(corpus, TrainConfig(dim=20, epochs=epochs, workers=1))
+
+
+def _wait_for(condition, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert condition()
+
+
+def test_at_most_max_running_and_the_queue_starts_in_order(corpus):
+    queue = TrainingQueue(max_running=2)
+    trainers = [_trainer(corpus) for _ in range(4)]
+    positions = [queue.submit(t) for t in trainers]
+    assert positions == [0, 0, 1, 2]
+    assert [t.state for t in trainers[2:]] == ["ready", "ready"]
+    assert queue.running == 2 and queue.waiting == 2
+
+    trainers[0].stop()
+    _wait_for(lambda: trainers[2].is_active)
+    assert queue.position(trainers[3]) == 1 and trainers[3].state == "ready"
+
+    queue.cancel(trainers[3])  # a closed session leaves the queue
+    assert queue.position(trainers[3]) is None
+    for trainer in trainers[1:3]:
+        trainer.stop()
+    _wait_for(lambda: queue.running == 0)
+    assert trainers[3].state == "ready" and queue.waiting == 0
+
+
+def test_a_finished_run_frees_its_slot(corpus):
+    queue = TrainingQueue(max_running=1)
+    short, waiting = _trainer(corpus, epochs=1), _trainer(corpus, epochs=1)
+    queue.submit(short)
+    assert queue.submit(waiting) == 1
+    _wait_for(lambda: waiting.state == "finished")
+    assert short.state == "finished" and queue.running == 0
+
+
+def test_a_stopped_waiting_trainer_is_skipped(corpus):
+    queue = TrainingQueue(max_running=1)
+    first, second, third = (_trainer(corpus) for _ in range(3))
+    for trainer in (first, second, third):
+        queue.submit(trainer)
+    second.stop()
+    first.stop()
+    _wait_for(lambda: third.is_active)
+    assert second.state == "stopped"
+    third.stop()
+
+
+def test_default_limit_is_the_number_of_cores():
+    import os
+
+    assert TrainingQueue().max_running == max(1, os.cpu_count() or 1)
