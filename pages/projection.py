@@ -29,8 +29,9 @@ def options(view: ModelView) -> dict:
                      persist_state="session", help="PCA keeps global directions; t-SNE keeps local neighbourhoods.")
     dims = c.radio("Dimensions", [2, 3], key="projection_dims", persist_state="session", horizontal=True,
                    help="3-D can be rotated with the mouse.")
-    colours = list(COLOURS) if any(group_of(w) for w in view.emb.words[:200]) else list(COLOURS)[:2]
-    colour = d.radio("Colour by", colours, format_func=COLOURS.get, key="projection_colour",
+    teaching = sum(group_of(w) is not None for w in view.emb.words[:200]) >= 20
+    colours = list(COLOURS) if teaching else list(COLOURS)[:2]
+    colour = d.radio("Colour by", colours, 2 if teaching else 0, format_func=COLOURS.get, key="projection_colour",
                      help="Frequency (log count), k-means clusters of the vectors, or the teaching corpus groups.")
     return {"n": int(n), "method": method, "dims": int(dims), "colour": colour}
 

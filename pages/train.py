@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui.charts import alpha_figure, loss_figure
 from ui.corpus_source import LoadedCorpus
-from ui.errors import message_of, user_errors
+from ui.errors import message_of, safe_callback, user_errors
 from ui.exports import config_json, figure_html, history_csv
 from ui.state import (
     DEFAULTS,
@@ -66,36 +66,29 @@ def settings_form(loaded: LoadedCorpus | None) -> None:
                    f"{loaded.corpus.n_tokens:,} tokens per epoch. Settings apply when a run starts.")
 
 
-def _new_trainer() -> tuple[Trainer, str] | None:
-    """A trainer on the current corpus and settings (with the corpus name), or None with the reason kept."""
-    try:
-        loaded = current_corpus()
-        return Trainer(loaded.corpus, training_config()), loaded.name
-    except (ValueError, KeyError) as error:
-        st.session_state["_train_error"] = message_of(error)
-    except MemoryError:
-        st.session_state["_train_error"] = "Not enough memory for these vectors: use a smaller dim or vocabulary."
-    return None
+def _new_trainer() -> tuple[Trainer, str]:
+    """A trainer on the current corpus and settings, with the corpus name (raises for bad settings)."""
+    loaded = current_corpus()
+    return Trainer(loaded.corpus, training_config()), loaded.name
 
 
+@safe_callback("_train_error", "Could not start training")
 def _start() -> None:
-    made = _new_trainer()
-    if made is not None:
-        set_trainer(*made)
-        made[0].start()
+    trainer, name = _new_trainer()
+    set_trainer(trainer, name)
+    trainer.start()
 
 
+@safe_callback("_train_error", "Could not train a step")
 def _step() -> None:
     trainer = get_trainer()
     if trainer is None or trainer.state not in ("ready", "paused"):
-        made = _new_trainer()
-        if made is None:
-            return
-        set_trainer(*made)
-        trainer = made[0]
+        trainer, name = _new_trainer()
+        set_trainer(trainer, name)
     trainer.step(int(setting("step_words")))
 
 
+@safe_callback("_train_error", "Could not change the training")
 def _call(method: str) -> None:
     trainer = get_trainer()
     if trainer is not None:
@@ -125,7 +118,7 @@ def controls() -> None:
                       help="Train a few words in the foreground and pause (starts a new run if none is paused).")
     error = st.session_state.pop("_train_error", None)
     if error:
-        st.error(f"Could not start training: {error}")
+        st.error(error)
     if trainer is not None:
         for warning in trainer.warnings:
             st.warning(warning)

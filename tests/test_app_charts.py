@@ -49,6 +49,15 @@ def test_loss_figure_has_smoothed_line_parts_and_epoch_markers():
     assert smoothed[0] == pytest.approx(4.0) and smoothed[-1] > 2.0  # lags behind a falling loss
 
 
+def test_loss_figure_thins_long_histories_after_smoothing():
+    history = pd.DataFrame({"words_done": np.arange(2000), "loss": np.r_[np.full(1999, 1.0), 1000.0],
+                            "loss_positive": np.nan, "loss_negative": np.nan})
+    fig = charts.loss_figure(history, max_points=100)
+    assert 100 <= _points(fig.data[0]) <= 101 and fig.data[0].x[-1] == 1999
+    assert fig.data[1].y[-1] > 1.0  # the smoothed line saw the last point, though the rows were thinned
+    assert len(charts.thin(history, 5000)) == 2000
+
+
 def test_loss_figure_without_negative_parts_and_empty_history():
     history = pd.DataFrame({"words_done": [1, 2], "loss": [3.0, 2.0], "loss_positive": [1.0, 1.0],
                             "loss_negative": [np.nan, np.nan]})
@@ -74,6 +83,9 @@ def test_gradient_frequency_and_history_figures():
     fig = charts.gradient_frequency_figure(["a", "b", "c"], np.array([9, 5, 1]), np.array([0.1, 0.0, 0.3]),
                                            np.array([0.2, 0.2, 0.2]))
     assert [_points(t) for t in fig.data] == [2, 3]
+    many = charts.gradient_frequency_figure(["w"] * 50_000, np.arange(50_000, 0, -1), np.ones(50_000),
+                                            max_points=1000)
+    assert 500 <= _points(many.data[0]) <= 1000 and many.data[0].x[0] == 50_000
     history = pd.DataFrame({"words_done": [1, 2, 1, 2], "word_id": [0, 0, 2, 2],
                             "input_norm": [0.1, 0.2, 0.3, 0.4], "output_norm": [0.0] * 4})
     lines = charts.gradient_history_figure(history, {0: "<b>", 2: "c"})

@@ -73,23 +73,41 @@ def smooth(values: pd.Series, span: int = 20) -> pd.Series:
     return values.ewm(span=max(span, 1), ignore_na=True).mean()
 
 
-def loss_figure(history: pd.DataFrame, epoch_ends: Sequence[float] = (), span: int = 20) -> go.Figure:
+def thin(frame: pd.DataFrame, max_points: int) -> pd.DataFrame:
+    """Every k-th row so that at most ``max_points`` remain (the last row always kept)."""
+    if len(frame) <= max_points:
+        return frame
+    step = -(-len(frame) // max_points)
+    index = np.unique(np.append(np.arange(0, len(frame), step), len(frame) - 1))
+    return frame.iloc[index]
+
+
+def loss_figure(history: pd.DataFrame, epoch_ends: Sequence[float] = (), span: int = 20,
+                max_points: int = 600) -> go.Figure:
     """Per-chunk loss, its smoothed line and (negative sampling) the positive/negative parts, with epoch
-    boundaries as dotted lines. ``history``: columns words_done, loss, loss_positive, loss_negative."""
+    boundaries as dotted lines. ``history``: columns words_done, loss, loss_positive, loss_negative; lines are
+    smoothed on every row, then thinned to ``max_points`` (the chart redraws every second while training)."""
     title = "Training loss (mean per training pair)"
     if history is None or len(history) == 0:
         return _empty(title, "No loss yet: start training")
-    x = history["words_done"]
+    lines = pd.DataFrame({"words_done": history["words_done"], "loss": history["loss"],
+                          "smoothed": smooth(history["loss"], span)})
+    parts = [(column, name, colour) for column, name, colour in (
+        ("loss_positive", "positive part (smoothed)", PALETTE[2]),
+        ("loss_negative", "negative part (smoothed)", PALETTE[3])) if column in history and
+        history[column].notna().any()]
+    for column, _, _ in parts:
+        lines[column] = smooth(history[column], span)
+    lines = thin(lines, max_points)
+    x = lines["words_done"]
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=x, y=history["loss"], mode="lines", name="loss per chunk",
+    fig.add_trace(go.Scatter(x=x, y=lines["loss"], mode="lines", name="loss per chunk",
                              line={"color": "rgba(31,119,180,0.35)", "width": 1}))
-    fig.add_trace(go.Scatter(x=x, y=smooth(history["loss"], span), mode="lines", name="smoothed",
+    fig.add_trace(go.Scatter(x=x, y=lines["smoothed"], mode="lines", name="smoothed",
                              line={"color": PALETTE[0], "width": 3}))
-    for column, name, colour in (("loss_positive", "positive part (smoothed)", PALETTE[2]),
-                                 ("loss_negative", "negative part (smoothed)", PALETTE[3])):
-        if column in history and history[column].notna().any():
-            fig.add_trace(go.Scatter(x=x, y=smooth(history[column], span), mode="lines", name=name,
-                                     line={"color": colour, "width": 2, "dash": "dot"}))
+    for column, name, colour in parts:
+        fig.add_trace(go.Scatter(x=x, y=lines[column], mode="lines", name=name,
+                                 line={"color": colour, "width": 2, "dash": "dot"}))
     for number, end in enumerate(epoch_ends, start=1):
         fig.add_vline(x=float(end), line={"dash": "dot", "color": "grey", "width": 1},
                       annotation_text=f"epoch {number}", annotation_position="top left")
@@ -104,6 +122,7 @@ def alpha_figure(history: pd.DataFrame, words_total: int, alpha: float, min_alph
     fig.add_trace(go.Scatter(x=[0, words_total], y=[alpha, min_alpha], mode="lines", name="planned",
                              line={"color": "grey", "dash": "dash"}))
     if history is not None and len(history):
+        history = thin(history, 200)
         fig.add_trace(go.Scatter(x=history["words_done"], y=history["alpha"], mode="lines", name="used",
                                  line={"color": PALETTE[1], "width": 3}))
     fig.update_layout(title="Learning rate", height=300, xaxis_title="words trained", yaxis_title="alpha",
@@ -126,16 +145,18 @@ def top_gradients_figure(words: Sequence[str], norms: np.ndarray, n: int = 20, t
 
 
 def gradient_frequency_figure(words: Sequence[str], counts: np.ndarray, input_norm: np.ndarray,
-                              output_norm: np.ndarray | None = None) -> go.Figure:
-    """Gradient magnitude against word count (V,) on log-log axes; words without updates are left out."""
-    labels = np.array(plot_text(words), dtype=object)
+                              output_norm: np.ndarray | None = None, max_points: int = 4000) -> go.Figure:
+    """Gradient magnitude against word count (V,) on log-log axes; words without updates are left out.
+    Large vocabularies (ordered by count) are thinned to ``max_points`` words spread evenly in log rank."""
+    rows = log_spaced_ranks(len(counts), max_points)
+    labels = np.array(plot_text([words[i] for i in rows]), dtype=object)
     fig = go.Figure()
     for norms, name, colour in ((input_norm, "input vectors", PALETTE[0]),
                                 (output_norm, "output vectors", PALETTE[1])):
         if norms is None:
             continue
-        mask = norms > 0
-        fig.add_trace(go.Scattergl(x=counts[mask], y=norms[mask], mode="markers", name=name,
+        mask = norms[rows] > 0
+        fig.add_trace(go.Scattergl(x=counts[rows][mask], y=norms[rows][mask], mode="markers", name=name,
                                    marker={"size": 5, "color": colour, "opacity": 0.6}, hovertext=labels[mask],
                                    hovertemplate="%{hovertext}<br>count %{x}, gradient %{y:.4g}<extra></extra>"))
     if not fig.data or all(len(trace.x) == 0 for trace in fig.data):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import streamlit as st
 
@@ -35,3 +37,25 @@ def message_of(error: BaseException) -> str:
     if isinstance(error, KeyError) and error.args:
         return str(error.args[0])
     return str(error) or type(error).__name__
+
+
+def safe_callback(message_key: str, action: str) -> Callable[[Callable[..., Any]], Callable[..., None]]:
+    """Decorate a widget callback so that any error becomes a message in ``st.session_state[message_key]``
+    (shown by the page on the run that follows) instead of a traceback."""
+
+    def decorate(function: Callable[..., Any]) -> Callable[..., None]:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> None:
+            try:
+                function(*args, **kwargs)
+            except (ValueError, KeyError, RuntimeError) as error:
+                st.session_state[message_key] = f"{action}: {message_of(error)}"
+            except MemoryError:
+                st.session_state[message_key] = f"{action}: not enough memory. Use a smaller corpus or vectors."
+            except Exception as error:  # noqa: BLE001 - never a traceback in the browser
+                LOG.exception("unexpected error in a callback (%s)", action)
+                st.session_state[message_key] = f"{action}: something went wrong ({type(error).__name__})."
+
+        return wrapper
+
+    return decorate

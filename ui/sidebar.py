@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.errors import message_of
+from ui.errors import message_of, user_errors
 from ui.state import current_corpus, get_trainer, training_status
 from ui.text import md_literal
 
@@ -15,7 +15,12 @@ def show_status() -> None:
     """Write the status lines (a fragment that polls the trainer while it runs)."""
     trainer = get_trainer()
     active = trainer is not None and trainer.is_active
-    st.fragment(run_every=POLL_SECONDS if active else None)(_status)(active)
+    st.fragment(run_every=POLL_SECONDS if active else None)(_safe_status)(active)
+
+
+def _safe_status(was_active: bool) -> None:
+    with user_errors("Status"):
+        _status(was_active)
 
 
 def _status(was_active: bool) -> None:

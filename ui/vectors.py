@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.errors import message_of
+from ui.errors import message_of, safe_callback
 from ui.state import (
     ModelView,
     get_trainer,
@@ -27,6 +27,7 @@ DOWNLOADS = (  # label, format, file name, mime, help
 )
 
 
+@safe_callback("_vectors_error", "Could not open the file")
 def _open_uploaded(key: str) -> None:
     """Callback of the vector-file uploader: read the file (most frequent words first) and explore it."""
     upload = st.session_state.get(key)
@@ -74,23 +75,24 @@ def choose_view(page: str) -> ModelView | None:
         st.page_link("pages/train.py", label="Go to Train")
         return None
     source = available[0]
-    left, middle, right = st.columns([2, 1, 1])
+    slots = iter(st.columns([2, 2, 1]))
     if len(available) == 2:
-        source = left.radio("Vectors to explore", available, format_func=SOURCES.get, key="model_source",
-                            persist_state="session", horizontal=True,
-                            help="The model trained here, or the vectors opened from a file.")
+        source = next(slots).radio("Vectors to explore", available, format_func=SOURCES.get, key="model_source",
+                                   persist_state="session", horizontal=True,
+                                   help="The model trained here, or the vectors opened from a file.")
     if source == "opened":
         view = opened_view()
     else:
         kind = "input"
         if has_output_vectors(trainer):
-            kind = middle.radio("Which vectors", ["input", "output"], key="vector_kind", persist_state="session",
-                                horizontal=True, help="Input vectors are the usual word vectors; output "
-                                                      "vectors are the context side of the model.")
+            kind = next(slots).radio("Which vectors", ["input", "output"], key="vector_kind",
+                                     persist_state="session", horizontal=True,
+                                     help="Input vectors are the usual word vectors; output vectors are the "
+                                          "context side of the model.")
         refresh = False
         if trainer.is_active:
-            refresh = right.button("Take a new snapshot", key=f"snapshot_{page}",
-                                   help="Copy the current weights of the running training.")
+            refresh = next(slots).button("Take a new snapshot", key=f"snapshot_{page}",
+                                         help="Copy the current weights of the running training.")
         view = trained_view(kind, refresh)
     if view is None:
         return None
