@@ -1,0 +1,432 @@
+"""The gradient lab: one training example of word2vec worked through with real numbers (no Streamlit).
+
+A ``GradientLab`` holds its own copy of the weights (input vectors ``w_in`` (V, d), output vectors (V, d) and
+Huffman inner-node vectors (V-1, d), all float32) and of the vocabulary. ``example`` builds one skip-gram or CBOW
+example: the forward pass (hidden vector h, scores, ŷ / σ / the Huffman path), the loss and the gradients of the
+reference losses (``models.skipgram_loss`` / ``models.cbow_loss``), with a centred finite-difference check on the
+touched rows only. ``apply_step`` takes that one SGD step on the lab's weights and reports what moved.
+Notation as ``docs/derivation.md``: v_c input vectors, u_w output vectors, u_{n_j} inner nodes, h the hidden vector.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .embeddings import Embeddings
+from .gradcheck import TOLERANCE, numerical_gradient, relative_error
+from .huffman import HuffmanTree, build_huffman_tree
+from .losses import log_sigmoid, sigmoid
+from .models import LOSSES, MODELS, cbow_loss, skipgram_loss
+
+MAX_LAB_ELEMENTS = 60_000_000  # V × d of the lab's copy; larger vocabularies are refused with a message
+MAX_CHECKED_OUTPUT_ROWS = 24  # output rows checked by finite differences (the first ones shown)
+MAX_CHECKED_INPUT_ROWS = 12  # input rows checked (CBOW with a wide window touches many)
+SHOWN_SOFTMAX_ROWS = 12  # rows of ∂J/∂U shown for full softmax (the true words and the largest others)
+
+
+class LabError(ValueError):
+    """An example that cannot be built, with a message that says what to change."""
+
+
+def output_kind(loss: str) -> str:
+    """Which output matrix a loss uses: "inner" (Huffman inner nodes) or "words" (one output vector per word)."""
+    return "inner" if loss == "hierarchical" else "words"
+
+
+def window_around(sentence: np.ndarray, position: int, window: int) -> tuple[int, list[int]]:
+    """Centre word and context (the words within ``window`` on each side) at ``position`` of a sentence (ids)."""
+    if not 0 <= position < len(sentence):
+        raise LabError(f"Position {position + 1} is outside the line ({len(sentence)} words).")
+    lo, hi = max(0, position - window), min(len(sentence), position + window + 1)
+    context = [int(sentence[j]) for j in range(lo, hi) if j != position]
+    return int(sentence[position]), context
+
+
+def draw_negatives(noise: np.ndarray, k: int, n_sets: int, seed: int) -> list[np.ndarray]:
+    """``n_sets`` arrays of ``k`` words drawn from the noise distribution ``noise`` (V,), repeats allowed."""
+    rng = np.random.default_rng(seed)
+    drawn = rng.choice(len(noise), size=(n_sets, k), p=noise)
+    return [row.astype(np.int64) for row in drawn]
+
+
+@dataclass
+class Check:
+    """Finite-difference check of the touched rows: relative errors (gradcheck.relative_error) and its cost."""
+
+    input_error: float
+    output_error: float
+    n_parameters: int
+    seconds: float
+    input_rows: np.ndarray  # input rows checked (at most MAX_CHECKED_INPUT_ROWS)
+    output_rows: np.ndarray  # output rows checked
+
+    @property
+    def passed(self) -> bool:
+        return max(self.input_error, self.output_error) < TOLERANCE
+
+
+@dataclass
+class Example:
+    """One worked example. Rows refer to the lab's matrices: ``in_rows`` of w_in, ``out_rows`` of the output
+    (or inner-node) matrix; gradients are float64 and hold only those rows."""
+
+    model: str
+    loss: str
+    center: int
+    context: list[int]
+    targets: list[int]  # the predicted words: the outside words (skip-gram) or [center] (CBOW)
+    negatives: list[np.ndarray]  # one (K,) array per target (negative sampling), else empty
+    hidden: np.ndarray  # (d,) h: v_c (skip-gram) or the context mean (CBOW)
+    loss_value: float
+    grad_hidden: np.ndarray  # (d,) ∂J/∂h (skip-gram: ∂J/∂v_c)
+    in_rows: np.ndarray  # (r,) input rows with a gradient
+    grad_input: np.ndarray  # (r, d)
+    out_rows: np.ndarray  # (s,) output rows with a gradient (every row for full softmax)
+    grad_output: np.ndarray  # (s, d)
+    shown_rows: np.ndarray  # the output rows to show and check: all touched ones, or the largest for softmax
+    forward: pd.DataFrame  # the forward pass, one row per score
+    top_softmax: pd.DataFrame | None  # full softmax: the most probable words under ŷ
+    check: Check | None = None
+    version: int = 0  # the lab's weights version this example was computed on
+    seconds: float = 0.0
+
+    def grad_output_rows(self, rows: np.ndarray) -> np.ndarray:
+        """(len(rows), d) ∂J/∂U for the given output rows (zero where untouched)."""
+        position = {int(r): i for i, r in enumerate(self.out_rows)}
+        out = np.zeros((len(rows), self.grad_output.shape[1]))
+        for i, row in enumerate(rows):
+            if int(row) in position:
+                out[i] = self.grad_output[position[int(row)]]
+        return out
+
+
+@dataclass
+class StepResult:
+    """What one SGD step changed: ``moved`` has a row per changed vector (matrix, row, label, change, grad norm)."""
+
+    alpha: float
+    loss_before: float
+    loss_after: float
+    moved: pd.DataFrame
+    neighbours_before: dict[str, list[tuple[str, float]]]
+    neighbours_after: dict[str, list[tuple[str, float]]]
+
+
+@dataclass
+class GradientLab:
+    """The lab's own copy of a model: words (V), counts (V,) int64, w_in (V, d) float32, output matrices by kind.
+
+    Output matrices missing from ``outputs`` are created on first use with small random values (``fresh``
+    lists them): the trainer starts output vectors at zero, where every input-vector gradient is zero.
+    """
+
+    words: list[str]
+    counts: np.ndarray
+    w_in: np.ndarray
+    outputs: dict[str, np.ndarray] = field(default_factory=dict)
+    source: str = "fresh random weights"
+    seed: int = 1
+    fresh: set[str] = field(default_factory=set)
+    version: int = 0
+    _tree: HuffmanTree | None = field(default=None, repr=False)
+    _index: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.w_in.shape[0] != len(self.words):
+            raise LabError(f"{len(self.words):,} words but {self.w_in.shape[0]:,} input vectors.")
+        if self.w_in.size > MAX_LAB_ELEMENTS:
+            raise LabError(f"The model is too large for the lab ({len(self.words):,} words × {self.dim} dimensions). "
+                           "Use a corpus with a smaller vocabulary (raise min_count) or smaller vectors.")
+        self.w_in = np.array(self.w_in, dtype=np.float32)
+        self.outputs = {kind: np.array(matrix, dtype=np.float32) for kind, matrix in self.outputs.items()}
+        self.counts = np.asarray(self.counts, dtype=np.int64)
+        self._index = {word: i for i, word in enumerate(self.words)}
+
+    @classmethod
+    def fresh_model(cls, words: list[str], counts: np.ndarray, dim: int, seed: int = 1) -> GradientLab:
+        """Random input vectors as the trainer draws them ((u - 0.5) / d, u uniform in [0, 1))."""
+        rng = np.random.default_rng(seed)
+        w_in = ((rng.random((len(words), dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
+        return cls(list(words), counts, w_in, {}, "fresh random weights (nothing trained yet)", seed)
+
+    @classmethod
+    def from_trained(cls, words: list[str], counts: np.ndarray, w_in: np.ndarray, w_out: np.ndarray,
+                     trained_loss: str, source: str, seed: int = 1) -> GradientLab:
+        """A copy of trained weights; ``w_out`` is the trainer's output (or inner-node) matrix."""
+        return cls(list(words), counts, np.array(w_in, np.float32), {output_kind(trained_loss): np.array(w_out)},
+                   source, seed)
+
+    @property
+    def dim(self) -> int:
+        return int(self.w_in.shape[1])
+
+    @property
+    def tree(self) -> HuffmanTree:
+        if self._tree is None:
+            self._tree = build_huffman_tree(self.counts)
+        return self._tree
+
+    def word_id(self, word: str) -> int:
+        try:
+            return self._index[word]
+        except KeyError:
+            raise LabError(f"{word!r} is not in the vocabulary ({len(self.words):,} words).") from None
+
+    def output_matrix(self, loss: str) -> np.ndarray:
+        """The output vectors (V, d) or inner-node vectors (V-1, d) of ``loss``, created fresh when missing."""
+        kind = output_kind(loss)
+        if kind not in self.outputs:
+            rows = max(len(self.words) - 1, 1) if kind == "inner" else len(self.words)
+            rng = np.random.default_rng(self.seed + (2 if kind == "inner" else 1))
+            self.outputs[kind] = ((rng.random((rows, self.dim), dtype=np.float32) - 0.5) / self.dim)
+            self.fresh.add(kind)
+        return self.outputs[kind]
+
+    def noise(self, exponent: float = 0.75) -> np.ndarray:
+        """(V,) P_n(w) = count^exponent / Σ count^exponent."""
+        weights = self.counts.astype(np.float64) ** exponent
+        return weights / weights.sum()
+
+    def out_label(self, loss: str, row: int) -> str:
+        return f"node {row}" if output_kind(loss) == "inner" else self.words[row]
+
+    # ----- the example ---------------------------------------------------------------------------------------
+    def example(self, model: str, loss: str, center: int, context: list[int], negative: int = 5,
+                shared_negatives: bool = True, seed: int = 0, ns_exponent: float = 0.75, check: bool = True,
+                negatives: list[np.ndarray] | None = None) -> Example:
+        """Forward pass, loss, reference gradients and (``check``) their finite-difference check.
+
+        Negative sampling draws ``negative`` words per target (one shared set for the window with
+        ``shared_negatives`` or CBOW) from P_n with ``seed``, unless ``negatives`` (one (K,) array per target)
+        are given.
+        """
+        if model not in MODELS or loss not in LOSSES:
+            raise LabError(f"Unknown model {model!r} or loss {loss!r}.")
+        if not context:
+            raise LabError("The example needs at least one context word.")
+        if not all(0 <= int(w) < len(self.words) for w in [center, *context]):
+            raise LabError(f"Word ids must be between 0 and {len(self.words) - 1}.")
+        started = time.perf_counter()
+        w_out = self.output_matrix(loss)
+        targets = list(context) if model == "skipgram" else [center]
+        if loss != "negative":
+            negatives = []
+        elif negatives is not None:
+            negatives = [np.asarray(n, dtype=np.int64) for n in negatives]
+            if len(negatives) != len(targets):
+                raise LabError("Give one array of negatives per predicted word.")
+        else:
+            if negative < 1:
+                raise LabError("Negative sampling needs at least one negative word.")
+            sets = 1 if (model == "cbow" or shared_negatives) else len(targets)
+            drawn = draw_negatives(self.noise(ns_exponent), negative, sets, seed)
+            negatives = drawn * len(targets) if sets == 1 else drawn
+        tree = self.tree if loss == "hierarchical" else None
+        if model == "skipgram":
+            value, grad_in, grad_out = skipgram_loss(center, targets, self.w_in, w_out, loss, negatives or None,
+                                                     tree)
+            hidden = self.w_in[center].astype(np.float64)
+        else:
+            value, grad_in, grad_out = cbow_loss(context, center, self.w_in, w_out, loss,
+                                                 negatives[0] if negatives else None, tree)
+            hidden = self.w_in[context].astype(np.float64).mean(axis=0)
+        in_rows = np.unique([center] if model == "skipgram" else context).astype(np.int64)
+        out_rows = self._touched_rows(loss, targets, negatives, len(w_out))
+        if model == "skipgram":
+            grad_hidden = grad_in[center]
+        else:  # ∂J/∂v_a = (n_a / C) ∂J/∂h for a context word a occurring n_a times
+            n_first = int(np.sum(np.asarray(context) == in_rows[0]))
+            grad_hidden = grad_in[in_rows[0]] * len(context) / n_first
+        forward, top = self._forward(loss, hidden, targets, negatives, w_out, ns_exponent)
+        shown = self._shown_rows(loss, targets, negatives, out_rows, grad_out)
+        result = Example(model, loss, center, list(context), targets, negatives, hidden, value, grad_hidden,
+                         in_rows, grad_in[in_rows], out_rows, grad_out[out_rows], shown, forward, top,
+                         version=self.version)
+        if check:
+            result.check = self._check(result, w_out)
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _touched_rows(self, loss: str, targets: list[int], negatives: list[np.ndarray], n_rows: int) -> np.ndarray:
+        """Output rows the example's loss reads (and its gradient may change): all of them for full softmax."""
+        if loss == "softmax":
+            return np.arange(n_rows, dtype=np.int64)
+        if loss == "negative":
+            return np.unique(np.concatenate([np.asarray(targets, np.int64), *negatives])).astype(np.int64)
+        return np.unique(np.concatenate([self.tree.path(t)[0] for t in targets])).astype(np.int64)
+
+    def _shown_rows(self, loss: str, targets: list[int], negatives: list[np.ndarray], out_rows: np.ndarray,
+                    grad_out: np.ndarray) -> np.ndarray:
+        """Touched output rows in a readable order: true words, then negatives (or the largest for softmax)."""
+        if loss == "hierarchical":
+            paths = [self.tree.path(t)[0] for t in targets]
+            ordered = [int(node) for path in paths for node in path]
+        else:
+            ordered = list(targets) + [int(w) for drawn in negatives for w in drawn]
+            if loss == "softmax":
+                norms = np.linalg.norm(grad_out, axis=1)
+                ordered += [int(r) for r in np.argsort(-norms, kind="stable")[:SHOWN_SOFTMAX_ROWS]]
+        touched = set(out_rows.tolist())
+        unique = [r for r in dict.fromkeys(ordered) if r in touched]
+        limit = SHOWN_SOFTMAX_ROWS + len(set(targets)) if loss == "softmax" else MAX_CHECKED_OUTPUT_ROWS
+        return np.array(unique[:limit], dtype=np.int64)
+
+    def _forward(self, loss: str, hidden: np.ndarray, targets: list[int], negatives: list[np.ndarray],
+                 w_out: np.ndarray, ns_exponent: float) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """The forward pass as a table (one row per score) and, for full softmax, the top of ŷ."""
+        rows: list[dict] = []
+        top = None
+        if loss == "softmax":
+            scores = w_out.astype(np.float64) @ hidden
+            shift = scores.max()
+            log_z = shift + np.log(np.exp(scores - shift).sum())
+            y_hat = np.exp(scores - log_z)
+            ranks = np.empty(len(scores), dtype=np.int64)
+            ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
+            for j, target in enumerate(targets):
+                rows.append({"target": j + 1, "word": self.words[target], "score u·h": scores[target],
+                             "ŷ": y_hat[target], "rank": int(ranks[target]), "loss −log ŷ": log_z - scores[target]})
+            best = np.argsort(-scores, kind="stable")[:10]
+            top = pd.DataFrame({"rank": np.arange(1, len(best) + 1), "word": [self.words[i] for i in best],
+                                "score u·h": scores[best], "ŷ": y_hat[best]})
+        elif loss == "negative":
+            noise = self.noise(ns_exponent)
+            for j, target in enumerate(targets):
+                score = float(w_out[target].astype(np.float64) @ hidden)
+                rows.append({"target": j + 1, "role": "true word", "word": self.words[target],
+                             "P_n(w)": noise[target], "score u·h": score, "σ(±score)": float(sigmoid(score)),
+                             "loss term": float(-log_sigmoid(score)), "coefficient": float(sigmoid(score)) - 1.0})
+                for k in negatives[j]:
+                    score = float(w_out[k].astype(np.float64) @ hidden)
+                    rows.append({"target": j + 1, "role": "negative", "word": self.words[k], "P_n(w)": noise[k],
+                                 "score u·h": score, "σ(±score)": float(sigmoid(-score)),
+                                 "loss term": float(-log_sigmoid(-score)), "coefficient": float(sigmoid(score))})
+        else:
+            for j, target in enumerate(targets):
+                path, codes = self.tree.path(target)
+                for step, (node, code) in enumerate(zip(path, codes, strict=True)):
+                    score = float(w_out[node].astype(np.float64) @ hidden)
+                    sign = 1.0 - 2.0 * float(code)
+                    rows.append({"target": j + 1, "word": self.words[target], "step j": step + 1,
+                                 "node n_j": int(node), "code b_j": int(code), "score s_j": score,
+                                 "σ(t_j s_j)": float(sigmoid(sign * score)),
+                                 "loss term": float(-log_sigmoid(sign * score)),
+                                 "g_j": float(sigmoid(score)) - (1.0 - float(code))})
+        return pd.DataFrame(rows), top
+
+    # ----- finite differences ---------------------------------------------------------------------------------
+    def _check(self, example: Example, w_out: np.ndarray) -> Check:
+        """Centred differences of a loss that reads only the touched rows (other rows are constants)."""
+        started = time.perf_counter()
+        closure = _RestrictedLoss(self, example, w_out)
+        numeric_in = numerical_gradient(closure.value, closure.inputs)
+        numeric_out = numerical_gradient(closure.value, closure.outputs)
+        checked_in = example.grad_input[closure.in_checked]
+        input_error = relative_error(checked_in, numeric_in)
+        output_error = relative_error(example.grad_output_rows(closure.out_rows), numeric_out)
+        return Check(input_error, output_error, closure.inputs.size + closure.outputs.size,
+                     time.perf_counter() - started, closure.in_rows, closure.out_rows)
+
+    # ----- the step ---------------------------------------------------------------------------------------------
+    def apply_step(self, example: Example, alpha: float, watch: list[int] | None = None,
+                   k: int = 8) -> StepResult:
+        """V ← V − α ∂J/∂V and U ← U − α ∂J/∂U on the lab's weights; what moved and the neighbours of ``watch``
+        (default: the centre word) before and after."""
+        if example.version != self.version:
+            raise LabError("The weights changed since this example was computed; compute it again first.")
+        if not 0.0 < alpha <= 10.0:
+            raise LabError(f"The learning rate must be in (0, 10] (got {alpha}).")
+        watch = [example.center] if watch is None else watch
+        before = self._neighbours(watch, k)
+        w_out = self.output_matrix(example.loss)
+        old_in, old_out = self.w_in[example.in_rows].copy(), w_out[example.out_rows].copy()
+        self.w_in[example.in_rows] -= (alpha * example.grad_input).astype(np.float32)
+        w_out[example.out_rows] -= (alpha * example.grad_output).astype(np.float32)
+        self.version += 1
+        change_in = np.linalg.norm(self.w_in[example.in_rows].astype(np.float64) - old_in, axis=1)
+        change_out = np.linalg.norm(w_out[example.out_rows].astype(np.float64) - old_out, axis=1)
+        kind = "inner node" if example.loss == "hierarchical" else "output u_w"
+        moved = pd.DataFrame(
+            [{"vector": "input v_w", "row": int(r), "word": self.words[r], "moved by": float(c),
+              "gradient norm": float(np.linalg.norm(g))}
+             for r, c, g in zip(example.in_rows, change_in, example.grad_input, strict=True)]
+            + [{"vector": kind, "row": int(r), "word": self.out_label(example.loss, int(r)), "moved by": float(c),
+                "gradient norm": float(np.linalg.norm(g))}
+               for r, c, g in zip(example.out_rows, change_out, example.grad_output, strict=True)])
+        moved = moved[moved["moved by"] > 0].sort_values("moved by", ascending=False, kind="stable")
+        after = self.example(example.model, example.loss, example.center, example.context, check=False,
+                             negatives=example.negatives)
+        return StepResult(alpha, example.loss_value, after.loss_value, moved.reset_index(drop=True), before,
+                          self._neighbours(watch, k))
+
+    def _neighbours(self, rows: list[int], k: int) -> dict[str, list[tuple[str, float]]]:
+        emb = Embeddings(self.words, self.w_in)
+        return {self.words[r]: emb.most_similar(self.words[r], k=k) for r in rows}
+
+    def neighbours(self, word: str, k: int = 8) -> list[tuple[str, float]]:
+        """Nearest words (cosine of input vectors) of ``word`` under the lab's current weights."""
+        return self._neighbours([self.word_id(word)], k)[word]
+
+
+class _RestrictedLoss:
+    """The example's loss as a function of the touched rows only, other rows being constants.
+
+    ``inputs`` (r, d) and ``outputs`` (s, d) are float64 copies of the checked rows (``in_rows`` of w_in,
+    ``out_rows`` of the output matrix), perturbed in place by ``numerical_gradient``; ``value`` writes them into
+    the local copies of all touched rows before evaluating. For full softmax the untouched output rows enter only
+    through their scores u_w·h: those at the unperturbed h plus the change from the components of h that moved.
+    """
+
+    def __init__(self, lab: GradientLab, example: Example, w_out: np.ndarray) -> None:
+        self.loss = example.loss
+        self.all_in = lab.w_in[example.in_rows].astype(np.float64)
+        self.in_checked = np.arange(min(len(example.in_rows), MAX_CHECKED_INPUT_ROWS))
+        self.in_rows = example.in_rows[self.in_checked]
+        self.inputs = self.all_in[self.in_checked].copy()
+        local_in = {int(r): i for i, r in enumerate(example.in_rows)}
+        source = [example.center] if example.model == "skipgram" else example.context
+        self.hidden_rows = np.array([local_in[int(w)] for w in source], dtype=np.int64)
+        if example.loss == "softmax":  # the checked rows are the local rows; the rest only adds scores
+            loss_rows = np.unique(np.concatenate([example.targets, example.shown_rows])).astype(np.int64)
+            rest = np.ones(len(w_out), dtype=bool)
+            rest[loss_rows] = False
+            self.rest_t = np.ascontiguousarray(w_out[rest].T, dtype=np.float64)  # (d, V - s)
+            self.base_hidden = self.all_in[self.hidden_rows].mean(axis=0)
+            self.base_scores = self.base_hidden @ self.rest_t
+        else:
+            loss_rows = example.out_rows
+        self.all_out = w_out[loss_rows].astype(np.float64)
+        local = {int(r): i for i, r in enumerate(loss_rows)}
+        checked = example.shown_rows if example.loss != "softmax" else loss_rows
+        self.out_checked = np.array([local[int(r)] for r in checked], dtype=np.int64)
+        self.out_rows = loss_rows[self.out_checked]
+        self.outputs = self.all_out[self.out_checked].copy()
+        if example.loss != "hierarchical":
+            self.targets = np.array([local[t] for t in example.targets], dtype=np.int64)
+        if example.loss == "negative":
+            self.negatives = np.array([[local[int(w)] for w in drawn] for drawn in example.negatives])
+        elif example.loss == "hierarchical":
+            paths = [lab.tree.path(t) for t in example.targets]
+            self.nodes = np.concatenate([[local[int(n)] for n in path] for path, _ in paths]).astype(np.int64)
+            self.signs = np.concatenate([1.0 - 2.0 * codes.astype(np.float64) for _, codes in paths])
+
+    def value(self) -> float:
+        self.all_in[self.in_checked] = self.inputs
+        self.all_out[self.out_checked] = self.outputs
+        hidden = self.all_in[self.hidden_rows].mean(axis=0)
+        if self.loss == "negative":
+            positive = self.all_out[self.targets] @ hidden  # (T,)
+            negative = self.all_out[self.negatives] @ hidden  # (T, K)
+            return float(-log_sigmoid(positive).sum() - log_sigmoid(-negative).sum())
+        if self.loss == "hierarchical":
+            return float(-log_sigmoid(self.signs * (self.all_out[self.nodes] @ hidden)).sum())
+        changed = np.flatnonzero(hidden != self.base_hidden)  # one component while an input is perturbed
+        rest_scores = self.base_scores + (self.rest_t[changed].T @ (hidden - self.base_hidden)[changed])
+        scores = np.concatenate([self.all_out @ hidden, rest_scores])
+        shift = scores.max()
+        log_z = shift + np.log(np.exp(scores - shift).sum())
+        return float(len(self.targets) * log_z - scores[self.targets].sum())
