@@ -13,6 +13,7 @@ page = st.navigation([
     st.Page("pages/gradients.py", title="Gradients"),
     st.Page("pages/projection.py", title="Projection"),
     st.Page("pages/neighbours.py", title="Neighbours"),
+    st.Page("pages/gradient_lab.py", title="Gradient lab"),
 ])
 with st.sidebar:
     show_status()

@@ -1,0 +1,243 @@
+"""Gradient lab: one training example worked through with the model's numbers, the formulas of the derivation,
+a finite-difference check, and one SGD step on the lab's own copy of the weights."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from ui.errors import user_errors
+from ui.lab_view import (
+    CHAIN,
+    CHECK,
+    GRADIENT,
+    HIDDEN,
+    STEP,
+    first_useful_line,
+    forward_formula,
+    gradient_heatmap,
+    sentence_words,
+    session_lab,
+)
+from ui.state import get_trainer, setting
+from ui.text import md_literal
+from w2v_core.corpus import Corpus
+from w2v_core.gradcheck import TOLERANCE
+from w2v_core.lab import Example, GradientLab, LabError, StepResult, window_around
+
+MODELS = {"skipgram": "Skip-gram", "cbow": "CBOW"}
+LOSSES = {"negative": "Negative sampling", "softmax": "Full softmax", "hierarchical": "Hierarchical softmax"}
+
+
+def weights_section() -> tuple[GradientLab, Corpus]:
+    """Which weights the lab works on, with a button to copy them again."""
+    reset = st.session_state.pop("_lab_reset", False)
+    lab, corpus, source = session_lab(reset)
+    left, right = st.columns([4, 1])
+    steps = lab.version
+    left.caption(f"Weights: a copy of {md_literal(lab.source)}" + (f", changed by {steps} lab step(s)" if steps else "")
+                 + ". Steps change only this copy, never the trainer.")
+    trainer = get_trainer()
+    newer = source.words_done != st.session_state.get("_lab_words_done", 0)
+    right.button("Copy the weights again", key="lab_reset", on_click=st.session_state.__setitem__,
+                 args=("_lab_reset", True), type="primary" if newer else "secondary",
+                 help="Discard the lab's steps and copy the trainer's current weights (fresh ones if nothing is "
+                      "trained).")
+    if newer:
+        st.info("The trainer has moved on since the lab copied its weights: press **Copy the weights again** for "
+                "the current ones.")
+    elif trainer is not None and trainer.is_active:
+        st.caption("Training is running; the lab keeps the copy it took.")
+    if lab.fresh:
+        whose = ("Nothing is trained yet, so" if source.words_done == 0 else
+                 "The trained model has no vectors for this loss's output side, so")
+        st.caption(f"{whose} the lab made small random output vectors (the trainer starts them at zero, where "
+                   "every input-vector gradient would be zero).")
+    return lab, corpus
+
+
+def choose_example(lab: GradientLab, corpus: Corpus) -> dict:
+    """Model, loss and the example (a corpus line and a centre position, or typed words)."""
+    trainer = get_trainer()
+    config = trainer.config if trainer is not None else None
+    a, b, c, d = st.columns(4)
+    model_default = list(MODELS).index(config.model if config else setting("cfg_model"))
+    loss_default = list(LOSSES).index(config.loss if config else setting("cfg_loss"))
+    model = a.radio("Model", list(MODELS), model_default, format_func=MODELS.get, key="lab_model", horizontal=True)
+    loss = b.radio("Loss", list(LOSSES), loss_default, format_func=LOSSES.get, key="lab_loss")
+    window = c.number_input("Window (words on each side)", 1, 10, 2, key="lab_window",
+                            help="The context is every word within this distance of the centre word.")
+    settings = {"model": model, "loss": loss, "negative": 5, "seed": 0, "shared_negatives": True,
+                "ns_exponent": config.ns_exponent if config else float(setting("cfg_ns_exponent"))}
+    if loss == "negative":
+        settings["negative"] = int(d.number_input("Negatives K", 1, 20, 5, key="lab_negative",
+                                                  help="Noise words drawn from P_n."))
+        settings["seed"] = int(d.number_input("Seed of the draw", 0, 10_000, 0, key="lab_seed",
+                                              help="The same seed draws the same negatives."))
+        if model == "skipgram":
+            settings["shared_negatives"] = d.checkbox("One set for the window", True, key="lab_shared",
+                                                      help="As the trainer (shared negatives); off: K per pair.")
+    source = st.radio("Example", ["line", "typed"], key="lab_source", horizontal=True,
+                      format_func={"line": "A line of the corpus", "typed": "Type it in"}.get)
+    if source == "line":
+        left, right = st.columns([1, 4])
+        line = int(left.number_input("Line", 1, corpus.n_sentences, first_useful_line(corpus) + 1,
+                                     key="lab_line", help="Lines as training sees them: words below min_count "
+                                                           "are removed.")) - 1
+        ids = sentence_words(corpus, line)
+        position = right.selectbox("Centre word", range(len(ids)), min(len(ids) // 2, len(ids) - 1),
+                                   format_func=lambda i: f"{i + 1}: {lab.words[ids[i]]}", key=f"lab_pos_{line}")
+        st.caption("Line: " + md_literal(" ".join(lab.words[w] for w in ids)))
+        center, context = window_around(ids, int(position), int(window))
+    else:
+        left, right = st.columns([1, 3])
+        center_word = left.text_input("Centre word", _default_word(lab, "king", 10), key="lab_center").strip()
+        typed = right.text_input("Context words", " ".join(_default_context(lab)), key="lab_context",
+                                 help="Separated by spaces.").split()
+        if not center_word:
+            raise LabError("Type a centre word.")
+        center, context = lab.word_id(center_word), [lab.word_id(w) for w in typed]
+    settings.update(center=center, context=context)
+    return settings
+
+
+def _default_word(lab: GradientLab, word: str, rank: int) -> str:
+    return word if word in lab.words[:5000] else lab.words[min(rank, len(lab.words) - 1)]
+
+
+def _default_context(lab: GradientLab) -> list[str]:
+    wanted = ["the", "sat", "on", "throne"]
+    return [w for w in wanted if w in lab.words] or lab.words[:3]
+
+
+def compute(lab: GradientLab, settings: dict) -> Example:
+    """The example for these settings on the lab's current weights (cached until they change)."""
+    key = (id(lab), lab.version, tuple(sorted((k, str(v)) for k, v in settings.items())))
+    cached = st.session_state.get("_lab_example")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    with st.spinner("Computing the example and its finite-difference check…"):
+        example = lab.example(**settings)
+    st.session_state["_lab_example"] = (key, example)
+    return example
+
+
+def forward_section(lab: GradientLab, example: Example, exponent: float) -> None:
+    st.subheader("1 · Forward pass")
+    words = lab.words
+    context = ", ".join(words[w] for w in example.context)
+    who = (f"The centre word **{md_literal(words[example.center])}** predicts each context word "
+           f"({md_literal(context)})." if example.model == "skipgram" else
+           f"The mean of the context vectors ({md_literal(context)}) predicts the centre word "
+           f"**{md_literal(words[example.center])}**.")
+    st.write(who)
+    left, right = st.columns([1, 1])
+    with left:
+        st.latex(HIDDEN[example.model])
+        st.latex(forward_formula(example.loss, exponent))
+    with right:
+        st.metric("Loss J", f"{example.loss_value:.4f}", help="Summed over the predictions of this window.")
+        st.caption(f"‖h‖ = {np.linalg.norm(example.hidden):.4g} over {len(example.hidden)} dimensions.")
+    if example.loss == "softmax":
+        st.caption("Scores u_w·h and ŷ of the true words (rank among all words):")
+        st.dataframe(example.forward, hide_index=True)
+        st.caption("The most probable words under ŷ:")
+        st.dataframe(example.top_softmax, hide_index=True)
+    elif example.loss == "negative":
+        st.caption("Each true word against K negatives drawn from P_n(w): frequent words are drawn more often. "
+                   "σ(±score) is σ(u·h) for the true word and σ(−u·h) for a negative; both should grow.")
+        st.dataframe(example.forward, hide_index=True)
+    else:
+        st.caption("Each true word's path from the root of the Huffman tree: at node n_j the code b_j says which "
+                   "branch leads to the word; σ(t_j s_j) with t_j = 1 − 2b_j is the probability of taking it.")
+        st.dataframe(example.forward, hide_index=True)
+
+
+def gradient_section(lab: GradientLab, example: Example) -> None:
+    st.subheader("2 · Gradients and their check")
+    left, right = st.columns([1, 1])
+    with left:
+        for formula in GRADIENT[example.loss]:
+            st.latex(formula)
+        st.latex(CHAIN[example.model])
+    with right:
+        check = example.check
+        st.latex(CHECK)
+        if check is not None:
+            verdict = st.success if check.passed else st.error
+            verdict(f"Finite-difference check {'passed' if check.passed else 'FAILED'}: relative error "
+                    f"{check.input_error:.2e} for ∂J/∂V and {check.output_error:.2e} for ∂J/∂U "
+                    f"(pass below {TOLERANCE:.0e}).")
+            st.caption(f"Centred differences with ε = 1e-5 on {check.n_parameters:,} weights: "
+                       f"{len(check.input_rows)} input and {len(check.output_rows)} output rows, in "
+                       f"{check.seconds:.2f} s.")
+    in_labels = [lab.words[r] for r in example.in_rows]
+    name = "v_c" if example.model == "skipgram" else "v_a (context words)"
+    st.plotly_chart(gradient_heatmap(example.grad_input, in_labels, f"∂J/∂{name}: the input rows it changes"),
+                    key="lab_grad_input")
+    rows = example.shown_rows
+    labels = [lab.out_label(example.loss, int(r)) for r in rows]
+    title = "∂J/∂U over the touched rows"
+    if example.loss == "softmax":
+        title = f"∂J/∂U: full softmax touches all {len(example.out_rows):,} rows; the true words and the largest shown"
+    elif example.loss == "hierarchical":
+        title = "∂J/∂u_{n_j}: the inner nodes on the paths of the true words"
+    st.plotly_chart(gradient_heatmap(example.grad_output_rows(rows), labels, title), key="lab_grad_output")
+
+
+def _apply(lab: GradientLab, example: Example, alpha: float, watch: list[int]) -> None:
+    try:
+        st.session_state["_lab_step"] = lab.apply_step(example, alpha, watch)
+    except LabError as error:
+        st.session_state["_lab_step_error"] = str(error)
+
+
+def step_section(lab: GradientLab, example: Example) -> None:
+    st.subheader("3 · One SGD step")
+    st.latex(STEP)
+    trainer = get_trainer()
+    alpha_default = trainer.config.start_alpha if trainer is not None else 0.025
+    left, middle, right = st.columns([1, 2, 1])
+    alpha = left.number_input("Learning rate α", 0.0001, 10.0, float(alpha_default), 0.005, format="%g",
+                              key="lab_alpha", help="Larger steps show the movement better; the trainer starts at "
+                                                    "0.025 (skip-gram) or 0.05 (CBOW).")
+    movers = list(dict.fromkeys([example.center, *example.in_rows.tolist()]))
+    watch = middle.multiselect("Neighbours of", movers, movers[:2], format_func=lambda r: lab.words[r],
+                               key="lab_watch", max_selections=4,
+                               help="Words whose nearest neighbours (cosine of input vectors) are compared "
+                                    "before and after the step.")
+    right.button("Apply SGD step", type="primary", on_click=_apply, args=(lab, example, float(alpha), watch),
+                 key="lab_apply", help="Apply this example's gradients to the lab's copy of the weights.")
+    error = st.session_state.pop("_lab_step_error", None)
+    if error:
+        st.error(error)
+    result: StepResult | None = st.session_state.get("_lab_step")
+    if result is not None:
+        show_step(result)
+
+
+def show_step(result: StepResult) -> None:
+    a, b, c = st.columns(3)
+    a.metric("Loss before", f"{result.loss_before:.4f}")
+    b.metric("Loss after (same example)", f"{result.loss_after:.4f}", f"{result.loss_after - result.loss_before:+.4f}",
+             delta_color="inverse")
+    c.metric("Vectors moved", f"{len(result.moved):,}", help=f"α = {result.alpha:g}")
+    st.caption("The vectors that moved, largest change first: ‖Δ‖ = α‖∂J/∂row‖.")
+    st.dataframe(result.moved.head(50), hide_index=True)
+    for word, before in result.neighbours_before.items():
+        after = result.neighbours_after.get(word, [])
+        st.caption(f"Nearest neighbours of **{md_literal(word)}** before and after the step")
+        st.dataframe(pd.DataFrame({"before": [w for w, _ in before], "cos before": [s for _, s in before],
+                                   "after": [w for w, _ in after], "cos after": [s for _, s in after]}),
+                     hide_index=True)
+
+
+st.title("Gradient lab")
+st.write("One training example, worked through with the model's own numbers: the forward pass, the loss, the "
+         "gradients next to their formulas (as in docs/derivation.md), a finite-difference check, and one SGD step.")
+with user_errors("The gradient lab"):
+    current_lab, lab_corpus = weights_section()
+    chosen = choose_example(current_lab, lab_corpus)
+    worked = compute(current_lab, chosen)
+    forward_section(current_lab, worked, chosen["ns_exponent"])
+    gradient_section(current_lab, worked)
+    step_section(current_lab, worked)

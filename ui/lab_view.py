@@ -1,0 +1,134 @@
+"""Gradient lab helpers: its formulas (LaTeX in the notation of docs/derivation.md), figures, and the
+session's lab (its own copy of the weights, never the running trainer's arrays)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from ui.charts import plot_text
+from ui.state import current_corpus, get_trainer, run_corpus_name, setting
+from w2v_core.corpus import Corpus
+from w2v_core.lab import GradientLab
+
+# ------------------------------------------------------------------------------------------------ formulas
+
+HIDDEN = {
+    "skipgram": r"h = v_c, \qquad J = \sum_{-m \le j \le m,\ j \ne 0} F(w_{c+j},\, v_c)",
+    "cbow": r"h = \frac{1}{C} \sum_{j=1}^{C} v_{w_j}, \qquad J = F(w_c,\, h)",
+}
+FORWARD = {
+    "softmax": r"\hat y = \mathrm{softmax}(U h), \qquad F(o, h) = -\log \hat y_o",
+    "negative": r"F(o, h) = -\log\sigma(u_o^T h) - \sum_{k=1}^{K} \log\sigma(-u_k^T h), \qquad "
+                r"k \sim P_n(w) = \frac{\mathrm{count}(w)^{%s}}{\sum_{w'} \mathrm{count}(w')^{%s}}",
+    "hierarchical": r"F(o, h) = -\sum_{j=1}^{L} \log\sigma\big((1-2b_j)\, u_{n_j}^T h\big)",
+}
+GRADIENT = {
+    "softmax": [r"\frac{\partial F}{\partial h} = U^T(\hat y - y), \qquad \frac{\partial F}{\partial U} = "
+                r"(\hat y - y)\, h^T"],
+    "negative": [r"\frac{\partial F}{\partial h} = -(1-\sigma(u_o^T h))\,u_o + \sum_k (1-\sigma(-u_k^T h))\,u_k",
+                 r"\frac{\partial F}{\partial u_o} = -(1-\sigma(u_o^T h))\,h, \qquad "
+                 r"\frac{\partial F}{\partial u_k} = (1-\sigma(-u_k^T h))\,h"],
+    "hierarchical": [r"s_j = u_{n_j}^T h, \qquad g_j = \sigma(s_j) - (1 - b_j)",
+                     r"\frac{\partial F}{\partial h} = \sum_j g_j\, u_{n_j}, \qquad "
+                     r"\frac{\partial F}{\partial u_{n_j}} = g_j\, h"],
+}
+CHAIN = {
+    "skipgram": r"\frac{\partial J}{\partial v_c} = \sum_j \frac{\partial F(w_{c+j}, v_c)}{\partial v_c}, \qquad "
+                r"\frac{\partial J}{\partial U} = \sum_j \frac{\partial F(w_{c+j}, v_c)}{\partial U}",
+    "cbow": r"\frac{\partial J}{\partial v_a} = \frac{n_a}{C}\,\frac{\partial F(w_c, h)}{\partial h}, \qquad "
+            r"\frac{\partial J}{\partial U} = \frac{\partial F(w_c, h)}{\partial U}",
+}
+CHECK = (r"\frac{\partial J}{\partial \theta_i} \approx \frac{J(\theta + \epsilon e_i) - J(\theta - \epsilon e_i)}"
+         r"{2\epsilon}, \qquad \text{rel. error} = \frac{\max_i |a_i - n_i|}{\max(\max_i |a_i|,\ \max_i |n_i|)}")
+STEP = (r"V \leftarrow V - \alpha \frac{\partial J}{\partial V}, \qquad "
+        r"U \leftarrow U - \alpha \frac{\partial J}{\partial U}")
+
+
+def forward_formula(loss: str, exponent: float) -> str:
+    """The loss of one prediction; negative sampling shows the noise exponent in use."""
+    text = FORWARD[loss]
+    return text % (f"{exponent:g}", f"{exponent:g}") if loss == "negative" else text
+
+
+# ------------------------------------------------------------------------------------------------- figures
+
+
+def gradient_heatmap(matrix: np.ndarray, labels: list[str], title: str) -> go.Figure:
+    """Heatmap of gradient rows (n, d): one row per vector, one column per dimension, zero in white."""
+    limit = float(np.abs(matrix).max()) or 1.0
+    fig = go.Figure(go.Heatmap(z=matrix, y=plot_text(labels), x=np.arange(1, matrix.shape[1] + 1),
+                               colorscale="RdBu_r", zmin=-limit, zmax=limit, colorbar={"title": "∂J"},
+                               hovertemplate="%{y}, dimension %{x}: %{z:.3g}<extra></extra>"))
+    fig.update_layout(title=title, height=max(220, 26 * len(labels) + 120), xaxis_title="dimension",
+                      yaxis={"type": "category", "autorange": "reversed"})
+    return fig
+
+
+# ------------------------------------------------------------------------------------------------ the lab
+
+
+@dataclass
+class LabSource:
+    """Where the lab's weights come from: a trainer's corpus and weights, or the chosen corpus, fresh."""
+
+    corpus: Corpus
+    label: str
+    words_done: int  # of the trainer copied (0 for fresh weights)
+
+
+def lab_source() -> LabSource:
+    """The trainer's corpus when it has trained some words, else the corpus chosen on the Corpus page."""
+    trainer = get_trainer()
+    if trainer is not None and trainer.progress().words_done > 0:
+        run = st.session_state.get("_run_number", 0)
+        words = trainer.progress().words_done
+        return LabSource(trainer.corpus, f"run {run} ({trainer.state}) at {words:,} words on "
+                                         f"{run_corpus_name() or 'its corpus'}", words)
+    loaded = current_corpus()
+    return LabSource(loaded.corpus, f"fresh random weights on {loaded.name} (nothing trained yet)", 0)
+
+
+def _new_lab(source: LabSource) -> GradientLab:
+    trainer = get_trainer()
+    vocab = source.corpus.vocab
+    if source.words_done and trainer is not None:
+        w_in = trainer.vectors("input")
+        # A consistent copy for output vectors; inner-node vectors are only readable directly (a racy read of
+        # a running Hogwild trainer is harmless for a worked example).
+        w_out = trainer.vectors("output") if trainer.config.loss != "hierarchical" else np.array(trainer.w_out)
+        return GradientLab.from_trained(vocab.words, vocab.counts, w_in, w_out, trainer.config.loss,
+                                        source.label, seed=trainer.config.seed)
+    lab = GradientLab.fresh_model(vocab.words, vocab.counts, int(setting("cfg_dim")), int(setting("cfg_seed")))
+    lab.source = source.label
+    return lab
+
+
+def session_lab(reset: bool = False) -> tuple[GradientLab, Corpus, LabSource]:
+    """The session's lab, made on first use or ``reset``, or when its corpus is no longer the source's."""
+    source = lab_source()
+    lab: GradientLab | None = st.session_state.get("_lab")
+    if reset or lab is None or st.session_state.get("_lab_corpus") is not source.corpus:
+        lab = _new_lab(source)
+        st.session_state["_lab"] = lab
+        st.session_state["_lab_corpus"] = source.corpus
+        st.session_state["_lab_words_done"] = source.words_done
+        st.session_state.pop("_lab_example", None)
+        st.session_state.pop("_lab_step", None)
+    return lab, st.session_state["_lab_corpus"], source
+
+
+def sentence_words(corpus: Corpus, line: int) -> np.ndarray:
+    """Word ids of sentence ``line`` (0-based) as training sees them (words below min_count removed)."""
+    starts = corpus.sentence_starts
+    return corpus.ids[starts[line]:starts[line + 1]]
+
+
+def first_useful_line(corpus: Corpus, min_words: int = 5, search: int = 200) -> int:
+    """The first sentence with at least ``min_words`` words (0 when none of the first ones has)."""
+    lengths = np.diff(corpus.sentence_starts[:search + 1])
+    long_enough = np.flatnonzero(lengths >= min_words)
+    return int(long_enough[0]) if len(long_enough) else 0
