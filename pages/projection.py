@@ -54,21 +54,21 @@ def compute(view: ModelView, n: int, method: str, dims: int) -> np.ndarray:
                   lambda: project(view.emb.vectors[:n], method=method, dims=dims, seed=0))
 
 
-def colouring(view: ModelView, n: int, colour: str) -> tuple[np.ndarray | None, str, bool]:
-    """Colour values (n,), their title and whether they are categories."""
+def colouring(view: ModelView, n: int, colour: str) -> tuple[np.ndarray, str, list[str] | None]:
+    """Colour values (n,), their title, and the category names when the values are category indices."""
     words = view.emb.words[:n]
     if colour == "cluster":
         k = st.slider("Clusters", 2, 30, 10, key="projection_clusters", help="Number of k-means clusters.")
         labels = cached((view.key, n, "kmeans", k), "Clustering…", lambda: cluster_labels(view.emb.vectors[:n], k))
-        return labels, "cluster", True
+        return labels, "cluster", [f"cluster {i + 1}" for i in range(k)]
     if colour == "group":
-        groups = [group_of(w) or "" for w in words]
-        names = sorted(set(groups) - {""})
-        return np.array([names.index(g) + 1 if g else 0 for g in groups]), "group", True
+        groups = [group_of(w) or "other" for w in words]
+        names = sorted(set(groups) - {"other"}) + ["other"]
+        return np.array([names.index(g) for g in groups]), "group", names
     counts = view.emb.counts
     if counts is None:  # files without counts: the rank stands in for frequency
-        return -np.log10(np.arange(1, n + 1)), "−log10 rank", False
-    return np.log10(np.maximum(counts[:n], 1)), "log10 count", False
+        return -np.log10(np.arange(1, n + 1)), "−log10 rank", None
+    return np.log10(np.maximum(counts[:n], 1)), "log10 count", None
 
 
 def search(view: ModelView, n: int) -> tuple[int | None, list[int]]:
@@ -98,11 +98,11 @@ def show(view: ModelView) -> None:
     settings = options(view)
     n = settings["n"]
     coords = compute(view, n, settings["method"], settings["dims"])
-    colour, colour_title, categorical = colouring(view, n, settings["colour"])
+    colour, colour_title, categories = colouring(view, n, settings["colour"])
     query, neighbours = search(view, n)
     words = view.emb.words[:n]
     title = f"{METHODS[settings['method']].split(' ')[0]} of the {n:,} most frequent words"
-    figure = projection_figure(coords, words, colour, colour_title, categorical, neighbours, query, title)
+    figure = projection_figure(coords, words, colour, colour_title, categories, neighbours, query, title)
     st.plotly_chart(figure, key="projection_chart")
     counts = None if view.emb.counts is None else view.emb.counts[:n]
     clusters = colour if settings["colour"] == "cluster" else None

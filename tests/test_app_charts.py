@@ -96,9 +96,12 @@ def test_gradient_frequency_and_history_figures():
 def test_projection_figure_marks_query_and_neighbours(dims):
     coords = np.random.default_rng(0).normal(size=(30, dims))
     words = [f"w{i}" for i in range(30)]
-    fig = charts.projection_figure(coords, words, np.arange(30) % 4, "cluster", True, highlight=[3, 4], query=2)
-    assert _points(fig.data[0]) == 30 and len(fig.data) == 2
-    assert list(fig.data[1].text) == ["w3", "w4", "w2"]
+    categories = ["days", "months", "numbers", "other"]
+    fig = charts.projection_figure(coords, words, np.arange(30) % 4, "group", categories, highlight=[3, 4], query=2)
+    assert [t.name for t in fig.data] == [*categories, "search"]
+    assert sum(_points(t) for t in fig.data[:4]) == 30 and list(fig.data[1].hovertext) == words[1::4]
+    assert fig.data[3].marker.color == "#9e9e9e" and fig.data[0].marker.color != fig.data[1].marker.color
+    assert list(fig.data[-1].text) == ["w3", "w4", "w2"] and fig.data[-1].mode == "markers+text"
     assert isinstance(fig.data[0], go.Scatter3d if dims == 3 else go.Scatter)
 
 

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from apptest_support import (
     button,
-    n_points,
     new_app,
     plotly_specs,
     stop_trainer,
     texts,
     train_small,
+    values,
 )
 
 from w2v_core.embeddings import Embeddings
@@ -32,6 +32,11 @@ def at():
     app = new_app()
     yield app
     stop_trainer(app)
+
+
+def total_points(spec: dict) -> int:
+    """Words drawn in a projection chart (every trace but the search marks)."""
+    return sum(len(values(t.get("x"))) for t in spec["data"] if t["name"] != "search")
 
 
 def small_vectors(n: int = 60, dim: int = 5) -> Embeddings:
@@ -60,10 +65,11 @@ def test_projection_of_the_trained_model(trained):
     assert not at.exception and not at.error
     (spec,) = plotly_specs(at)
     vocab_size = len(at.session_state["trainer"].vocab)
-    assert n_points(spec) == min(1000, vocab_size) and spec["data"][0]["type"] in ("scatter", "scattergl")
+    assert total_points(spec) == min(1000, vocab_size) and spec["data"][0]["type"] in ("scatter", "scattergl")
+    assert "days" in [t["name"] for t in spec["data"]]  # teaching corpus: coloured by word group
     assert [d.label for d in at.get("download_button")] == ["Coordinates (CSV)", "Chart (HTML)"]
     at.text_input(key="projection_query").set_value("king").run()
-    search = plotly_specs(at)[0]["data"][1]
+    search = plotly_specs(at)[0]["data"][-1]
     assert search["text"][-1] == "king" and len(search["text"]) == 11
     at.radio(key="projection_dims").set_value(3).run()
     assert plotly_specs(at)[0]["data"][0]["type"] == "scatter3d"
@@ -79,7 +85,8 @@ def test_tsne_and_clusters(trained):
     at.radio(key="projection_method").set_value("tsne")
     at.radio(key="projection_colour").set_value("cluster").run()
     assert not at.exception and not at.error
-    assert n_points(plotly_specs(at)[0]) == 120
+    spec = plotly_specs(at)[0]
+    assert total_points(spec) == 120 and spec["data"][0]["name"] == "cluster 1"
     assert at.slider(key="projection_clusters").value == 10
 
 
@@ -88,7 +95,7 @@ def test_projection_search_for_an_unknown_word(trained):
     at.switch_page("pages/projection.py").run()
     at.text_input(key="projection_query").set_value("Zebra").run()
     assert "not in the vocabulary" in texts(at, "error")[0]
-    assert len(plotly_specs(at)[0]["data"]) == 1
+    assert "search" not in [t["name"] for t in plotly_specs(at)[0]["data"]]
 
 
 def test_neighbours_analogies_similarity(trained):
@@ -132,7 +139,7 @@ def test_open_vectors_trained_elsewhere(at):
     table = at.dataframe[0].value
     assert len(table) == 10 and set(table["word"]) <= set(emb.words)
     at.switch_page("pages/projection.py").run()
-    assert n_points(plotly_specs(at)[0]) == 60 and not at.error
+    assert total_points(plotly_specs(at)[0]) == 60 and not at.error
     assert "group" not in at.radio(key="projection_colour").options
 
 
@@ -180,4 +187,4 @@ def test_live_snapshot_during_training(at):
     assert at.session_state["_snapshots"]["input"].key[1] > first[1]
     assert len(at.dataframe[0].value) == 10
     at.switch_page("pages/projection.py").run()
-    assert n_points(plotly_specs(at)[0]) > 100 and not at.exception
+    assert total_points(plotly_specs(at)[0]) > 100 and not at.exception

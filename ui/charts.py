@@ -183,37 +183,51 @@ def gradient_history_figure(history: pd.DataFrame, names: dict[int, str], column
     return fig
 
 
+def _points_trace(coords: np.ndarray, name: str, marker: dict, labels: np.ndarray, **extra) -> go.BaseTraceType:
+    """One scatter trace of (k, 2) or (k, 3) points: WebGL above ``WEBGL_ABOVE`` points in 2-D."""
+    common = {"mode": "markers", "name": name, "marker": marker, "hovertext": labels,
+              "hovertemplate": "%{hovertext}<extra>" + html.escape(name) + "</extra>", **extra}
+    if coords.shape[1] == 3:
+        return go.Scatter3d(x=coords[:, 0], y=coords[:, 1], z=coords[:, 2], **common)
+    trace = go.Scattergl if len(coords) > WEBGL_ABOVE else go.Scatter
+    return trace(x=coords[:, 0], y=coords[:, 1], **common)
+
+
 def projection_figure(coords: np.ndarray, words: Sequence[str], colour: np.ndarray | None = None,
-                      colour_title: str = "", categorical: bool = False,
+                      colour_title: str = "", categories: Sequence[str] | None = None,
                       highlight: Sequence[int] = (), query: int | None = None, title: str = "") -> go.Figure:
-    """Scatter of projected words ``coords`` (n, 2) or (n, 3); ``colour`` (n,) numbers or cluster labels;
-    ``highlight`` indices (e.g. neighbours) are labelled, ``query`` is marked with a star."""
-    n, dims = coords.shape
+    """Scatter of projected words ``coords`` (n, 2) or (n, 3).
+
+    ``colour`` (n,): numbers on a colour scale, or with ``categories`` the index of each word's category (one
+    trace and legend entry per category; a category named "other" is grey). ``highlight`` indices (e.g.
+    neighbours) are labelled and ``query`` is marked with a diamond, in a last trace named "search".
+    """
+    dims = coords.shape[1]
     labels = np.array(plot_text(words), dtype=object)
-    marker: dict = {"size": 5 if dims == 2 else 3, "opacity": 0.75}
-    if colour is not None and categorical:
-        marker["color"] = [PALETTE[int(c) % len(PALETTE)] for c in colour]
-    elif colour is not None:
-        marker.update(color=colour, colorscale="Viridis", showscale=True, colorbar={"title": colour_title})
-    hover = "%{hovertext}<extra></extra>"
-    if dims == 3:
-        fig = go.Figure(go.Scatter3d(x=coords[:, 0], y=coords[:, 1], z=coords[:, 2], mode="markers",
-                                     name="words", marker=marker, hovertext=labels, hovertemplate=hover))
+    size = 5 if dims == 2 else 3
+    fig = go.Figure()
+    if colour is not None and categories is not None:
+        codes = np.asarray(colour, dtype=np.int64)
+        for code, category in enumerate(categories):
+            mask = codes == code
+            if mask.any():
+                grey = category == "other"
+                marker = {"size": size, "opacity": 0.35 if grey else 0.85,
+                          "color": "#9e9e9e" if grey else PALETTE[code % len(PALETTE)]}
+                fig.add_trace(_points_trace(coords[mask], category, marker, labels[mask]))
     else:
-        trace = go.Scattergl if n > WEBGL_ABOVE else go.Scatter
-        fig = go.Figure(trace(x=coords[:, 0], y=coords[:, 1], mode="markers", name="words", marker=marker,
-                              hovertext=labels, hovertemplate=hover))
+        marker: dict = {"size": size, "opacity": 0.75}
+        if colour is not None:
+            marker.update(color=colour, colorscale="Viridis", showscale=True, colorbar={"title": colour_title})
+        fig.add_trace(_points_trace(coords, "words", marker, labels, showlegend=False))
     marked = [i for i in highlight if i != query] + ([query] if query is not None else [])
     if marked:
         points = coords[marked]
-        styles = {"size": [9] * (len(marked) - (query is not None)) + ([16] if query is not None else []),
-                  "color": ["#d62728"] * len(marked), "symbol": ["circle"] * (len(marked) - (query is not None))
-                  + (["diamond"] if query is not None else [])}
-        common = {"mode": "markers+text", "name": "search", "text": list(labels[marked]),
-                  "textposition": "top center", "hovertext": list(labels[marked]), "hovertemplate": hover}
-        if dims == 3:
-            fig.add_trace(go.Scatter3d(x=points[:, 0], y=points[:, 1], z=points[:, 2], marker=styles, **common))
-        else:
-            fig.add_trace(go.Scatter(x=points[:, 0], y=points[:, 1], marker=styles, **common))
-    fig.update_layout(title=title, height=640, showlegend=False, uirevision=title)
+        plain = len(marked) - (query is not None)
+        styles = {"size": [9] * plain + ([16] if query is not None else []), "color": "#d62728",
+                  "symbol": ["circle"] * plain + (["diamond"] if query is not None else [])}
+        fig.add_trace(_points_trace(points, "search", styles, labels[marked], text=list(labels[marked]),
+                                    textposition="top center", showlegend=False))
+        fig.data[-1].mode = "markers+text"
+    fig.update_layout(title=title, height=640, uirevision=title, legend={"itemsizing": "constant"})
     return fig

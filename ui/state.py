@@ -188,9 +188,9 @@ def trained_view(kind: str = "input", refresh: bool = False) -> ModelView | None
     if cached is not None and cached.key[0] == run and not refresh and (live or cached.key[1] == words_done):
         return cached
     emb = trainer.embeddings(kind=kind)
-    state = "training, live snapshot" if live else trainer.state
+    state = "" if live else f", {trainer.state}"
     view = ModelView(emb=emb, live=live, key=(run, words_done, kind),
-                     label=f"run {run} ({state}) at {words_done:,} words, {kind} vectors")
+                     label=f"run {run}{state}, {kind} vectors at {words_done:,} words")
     snapshots[kind] = view
     return view
 

@@ -97,7 +97,7 @@ def choose_view(page: str) -> ModelView | None:
     if view is None:
         return None
     if view.live:
-        st.info(f"Training is running: this is a live snapshot ({md_literal(view.label)}). Press **Take a new "
+        st.info(f"Training is running: this is a live snapshot of {md_literal(view.label)}. Press **Take a new "
                 "snapshot** for a newer one.")
     else:
         st.caption(f"Exploring: {md_literal(view.label)}")
