@@ -14,7 +14,8 @@ page = st.navigation([
     st.Page("pages/projection.py", title="Projection"),
     st.Page("pages/neighbours.py", title="Neighbours"),
     st.Page("pages/gradient_lab.py", title="Gradient lab"),
+    st.Page("pages/evolution.py", title="Evolution"),
 ])
-with st.sidebar:
-    show_status()
 page.run()
+with st.sidebar:  # after the page, so that the status reflects what the page just changed
+    show_status()
