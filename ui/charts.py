@@ -224,7 +224,7 @@ def projection_figure(coords: np.ndarray, words: Sequence[str], colour: np.ndarr
     if marked:
         points = coords[marked]
         plain = len(marked) - (query is not None)
-        styles = {"size": [9] * plain + ([16] if query is not None else []), "color": "#d62728",
+        styles = {"size": [9] * plain + ([16] if query is not None else []), "color": "#111111",
                   "symbol": ["circle"] * plain + (["diamond"] if query is not None else [])}
         fig.add_trace(_points_trace(points, "search", styles, labels[marked], text=list(labels[marked]),
                                     textposition="top center", showlegend=False))
