@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui.runs import record_current_run
 from ui.sidebar import show_status
 from ui.state import keep_session_guard
 
@@ -15,7 +16,9 @@ page = st.navigation([
     st.Page("pages/neighbours.py", title="Neighbours"),
     st.Page("pages/gradient_lab.py", title="Gradient lab"),
     st.Page("pages/evolution.py", title="Evolution"),
+    st.Page("pages/compare.py", title="Compare"),
 ])
+record_current_run()  # a run that ended since the last rerun is kept for the Compare page
 page.run()
 with st.sidebar:  # after the page, so that the status reflects what the page just changed
     show_status()

@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from ui.corpus_source import CorpusSettings, LoadedCorpus, load_bundled, load_uploaded, uploads_fingerprint
+from ui.runs import record_run
 from w2v_core.embeddings import Embeddings
 from w2v_core.trainer import TrainConfig, Trainer
 
@@ -85,6 +86,8 @@ def set_trainer(trainer: Trainer, corpus_name: str = "") -> None:
     old = get_trainer()
     if old is not None and old is not trainer and old.state not in TERMINAL_STATES:
         old.stop()
+    if old is not None and old is not trainer:  # a replaced (e.g. paused) run is kept for the Compare page
+        record_run(old, run_corpus_name(), st.session_state.get("_run_number", 0))
     st.session_state["trainer"] = trainer
     st.session_state["_run_corpus_name"] = corpus_name
     st.session_state["_run_number"] = st.session_state.get("_run_number", 0) + 1
