@@ -162,3 +162,13 @@ def test_embeddings_snapshot_is_a_copy(corpus):
     before = emb.vectors.copy()
     trainer.step(10**9)
     assert np.array_equal(emb.vectors, before) and not np.array_equal(trainer.vectors(), before)
+
+
+@pytest.mark.parametrize("model", ["skipgram", "cbow"])
+@pytest.mark.parametrize("loss", ["negative", "hierarchical"])
+def test_huge_learning_rate_fails_with_advice_for_every_loss(corpus, model, loss):
+    trainer = Trainer(corpus, TrainConfig(model=model, loss=loss, dim=20, epochs=3, alpha=10.0, min_alpha=10.0,
+                                          workers=2))
+    trainer.start()
+    _wait(trainer, {"failed", "finished"})
+    assert trainer.state == "failed" and "Lower alpha" in trainer.error, trainer.error

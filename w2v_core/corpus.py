@@ -70,6 +70,8 @@ def _gunzip(data: bytes, max_bytes: int | None) -> bytes:
     if len(out) > max_bytes:
         raise CorpusError(f"The gzip file unpacks to more than {max_bytes / 1e6:.0f} MB, over the limit. "
                           "Upload a smaller sample of it.")
+    if not decompressor.eof:
+        raise EOFError("the compressed data ends before the end of the file")
     return out
 
 

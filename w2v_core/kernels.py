@@ -37,7 +37,7 @@ _MULTIPLIER = np.uint64(25214903917)
 _INCREMENT = np.uint64(11)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 
-_JIT = {"nogil": True, "cache": True, "fastmath": True}
+_JIT = {"nogil": True, "cache": True, "fastmath": True, "error_model": "numpy"}  # x/0 -> inf, caught as divergence
 
 
 @numba.njit(inline="always")
