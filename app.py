@@ -3,10 +3,12 @@
 import streamlit as st
 
 from ui.runs import record_current_run
+from ui.share import apply_shared_setup, show_share_warnings, write_setup_to_url
 from ui.sidebar import show_status
-from ui.state import keep_session_guard
+from ui.state import keep_session_guard, setting
 
 st.set_page_config(page_title="Word2Vec Lab", layout="wide")
+apply_shared_setup()  # once per session: the settings of a shared link, before any widget is drawn
 keep_session_guard()
 page = st.navigation([
     st.Page("pages/corpus.py", title="Corpus"),
@@ -19,6 +21,8 @@ page = st.navigation([
     st.Page("pages/compare.py", title="Compare"),
 ])
 record_current_run()  # a run that ended since the last rerun is kept for the Compare page
+show_share_warnings()
+write_setup_to_url(setting)  # the URL always holds the current setup, ready to share
 page.run()
 with st.sidebar:  # after the page, so that the status reflects what the page just changed
     show_status()
