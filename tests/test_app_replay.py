@@ -1,0 +1,99 @@
+"""AppTest: the Evolution page (replay of snapshots, during and after training) and the Compare page."""
+
+import time
+
+import pytest
+from apptest_support import (
+    button,
+    new_app,
+    plotly_specs,
+    stop_trainer,
+    texts,
+    train_small,
+    wait_until_done,
+)
+
+from w2v_core.teaching import TEACHING_ANALOGIES
+
+
+@pytest.fixture
+def at():
+    app = new_app()
+    yield app
+    stop_trainer(app)
+
+
+def test_evolution_replays_the_snapshots(at):
+    at.switch_page("pages/evolution.py").run()
+    assert "Nothing trained yet" in texts(at, "info")[0]
+    trainer = train_small(at, dim=16, epochs=2, sentences=3000)
+    at.switch_page("pages/evolution.py").run()
+    assert not at.exception and not at.error
+    snapshots = trainer.snapshots()
+    animation, accuracy = plotly_specs(at)
+    assert len(animation["frames"]) == len(snapshots) > 5
+    (slider,) = animation["layout"]["sliders"]
+    assert [s["label"] for s in slider["steps"]][-1].startswith(f"{snapshots[-1].words_done:,} words")
+    assert [b["label"] for b in animation["layout"]["updatemenus"][0]["buttons"]] == ["▶ Play", "❚❚ Pause"]
+    chosen = at.multiselect(key="evolution_words").value
+    assert "king" in chosen and animation["frames"][0]["data"][0]["text"] == chosen
+    assert animation["layout"]["xaxis"]["autorange"] is False  # fixed axes: motion is the words' motion
+    table = at.dataframe[0].value
+    assert len(table) == len(snapshots) and list(table["words trained"]) == [s.words_done for s in snapshots]
+    assert accuracy["data"][0]["mode"] == "lines+markers"
+    at.radio(key="evolution_alignment").set_value("procrustes")
+    at.checkbox(key="evolution_unit").check().run()
+    assert not at.exception and len(plotly_specs(at)[0]["frames"]) == len(snapshots)
+    at.multiselect(key="evolution_words").set_value(["king", "queen"]).run()
+    assert "at least three words" in texts(at, "info")[0]
+
+
+def test_evolution_during_training(at):
+    at.switch_page("pages/corpus.py").run()
+    at.number_input(key="teaching_sentences").set_value(3000).run()
+    at.switch_page("pages/train.py").run()
+    at.number_input(key="cfg_dim").set_value(16)
+    at.number_input(key="cfg_epochs").set_value(300).run()
+    button(at, "Start training").click().run()
+    trainer = at.session_state["trainer"]
+    deadline = time.monotonic() + 60
+    while len(trainer.snapshots()) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    at.switch_page("pages/evolution.py").run()
+    assert not at.exception and not at.error
+    assert any(t.startswith("Training is running: this replays the") for t in texts(at, "info"))
+    assert len(plotly_specs(at)[0]["frames"]) >= 3
+    trainer.stop()
+
+
+def test_compare_two_recorded_runs(at):
+    at.switch_page("pages/compare.py").run()
+    assert "No finished runs yet" in texts(at, "info")[0]
+    train_small(at, dim=16, epochs=1, sentences=3000)
+    at.switch_page("pages/compare.py").run()
+    assert "Only one run so far" in texts(at, "info")[0]
+    at.switch_page("pages/train.py").run()
+    at.number_input(key="cfg_dim").set_value(24)
+    at.selectbox(key="cfg_model").set_value("cbow").run()
+    button(at, "Start training").click().run()  # replaces run 1, which stays recorded
+    wait_until_done(at)
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception and not at.error
+    runs = at.session_state["_runs"]
+    assert [r.number for r in runs] == [1, 2] and [r.config["dim"] for r in runs] == [16, 24]
+    (loss,) = plotly_specs(at)
+    assert [t["name"] for t in loss["data"] if t.get("showlegend") is not False] == ["run 1", "run 2"]
+    settings = at.dataframe[0].value.set_index("setting")
+    assert settings.loc["dim", "run 1"] == "16" and settings.loc["dim", "run 2"] == "24"
+    assert set(settings.index[settings["differs"]]) == {"model", "dim"}
+    neighbours = [frame.value for frame in at.dataframe[1:3]]
+    assert all(len(frame) == 10 and "king" not in set(frame["word"]) for frame in neighbours)
+    scores = at.dataframe[3].value
+    assert list(scores["run"]) == ["run 1", "run 2"]
+    assert f"of {len(TEACHING_ANALOGIES)} attempted" in scores["teaching analogies"][0]
+    at.text_input(key="compare_word").set_value("zebra").run()
+    assert len(texts(at, "warning")) == 2 and not at.exception
+    pairs = b"king queen 9\nman woman 8\nred monday 1\n"
+    at.file_uploader(key="compare_pairs_file").set_value(("pairs.txt", pairs, "text/plain")).run()
+    scores = at.dataframe[-1].value
+    assert "Spearman: pairs.txt" in scores.columns and "(3 of 3 pairs)" in scores["Spearman: pairs.txt"][0]
