@@ -13,6 +13,7 @@ words. Telemetry on vs off is measured for ours (negative sampling, 2 workers).
     python benchmarks/bench_gensim.py                     # full run (about 10-15 minutes on 2 cores)
     python benchmarks/bench_gensim.py --quick             # smoke run: 1 epoch, 1 repeat, workers=2
     python benchmarks/bench_gensim.py --configs cbow-negative --workers 2 --repeats 5 --markdown out.md
+    python benchmarks/bench_gensim.py --configs skipgram-negative-per-pair   # ours drawing K negatives per pair
 """
 
 from __future__ import annotations
@@ -41,7 +42,10 @@ for _path in (ROOT, BENCH_DIR):
         sys.path.insert(0, str(_path))
 
 CONFIGS = {"skipgram-negative": ("skipgram", "negative"), "cbow-negative": ("cbow", "negative"),
-           "skipgram-hierarchical": ("skipgram", "hierarchical")}
+           "skipgram-hierarchical": ("skipgram", "hierarchical"),
+           "skipgram-negative-per-pair": ("skipgram", "negative")}  # optional: ours as the C tool draws negatives
+DEFAULT_CONFIGS = ("skipgram-negative", "cbow-negative", "skipgram-hierarchical")
+OUR_FLAGS = {"skipgram-negative-per-pair": ["--per-pair-negatives"]}  # gensim always draws K per pair
 TELEMETRY_CONFIGS = ("skipgram-negative", "cbow-negative")
 SETTINGS = {"dim": 100, "window": 5, "negative": 5, "min_count": 5, "sample": 1e-3}
 WARMUP_LINES = 3000
@@ -231,8 +235,8 @@ def train_command(tool: str, corpus: Path, output: Path, config: str, workers: i
                "--epochs", str(epochs), "--dim", str(SETTINGS["dim"]), "--window", str(SETTINGS["window"]),
                "--negative", str(SETTINGS["negative"]), "--min-count", str(SETTINGS["min_count"]),
                "--sample", str(SETTINGS["sample"]), "--alpha", str(alpha), "--min-alpha", str(min_alpha)]
-    if tool == "ours" and not telemetry:
-        command.append("--no-telemetry")
+    if tool == "ours":
+        command += OUR_FLAGS.get(config, []) + ([] if telemetry else ["--no-telemetry"])
     return command
 
 
@@ -371,7 +375,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--corpus", type=Path, default=None, help="text corpus (default: the Brown corpus)")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--configs", default=",".join(CONFIGS), help=f"comma-separated, from {', '.join(CONFIGS)}")
+    parser.add_argument("--configs", default=",".join(DEFAULT_CONFIGS),
+                        help=f"comma-separated, from {', '.join(CONFIGS)}")
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
     parser.add_argument("--no-telemetry-runs", action="store_true", help="skip the telemetry on/off runs")
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 epoch, 1 repeat, workers=2")

@@ -114,6 +114,7 @@ def test_both_commands_parse_to_the_same_settings(config, tmp_path):
                  "min_alpha"):
         assert getattr(a, name) == getattr(b, name), name
     assert (a.model, a.loss, a.epochs, a.no_telemetry) == (model, loss, 3, True)
+    assert a.per_pair_negatives == config.endswith("per-pair")
     assert b.alpha == (0.05 if model == "cbow" else 0.025)
 
 
