@@ -9,6 +9,7 @@ from ui.state import get_trainer, run_corpus_name
 from ui.text import md_literal
 from w2v_core.replay import (
     analogy_accuracy_over_time,
+    in_order,
     neighbours_over_time,
     replay_coordinates,
     snapshot_words,
@@ -52,8 +53,9 @@ def animation(snapshots: list[Snapshot], words: list[str], run_key: tuple) -> No
     alignment = left.radio("Axes", list(ALIGNMENTS), format_func=ALIGNMENTS.get, key="evolution_alignment",
                            horizontal=True, help="A fixed basis shows the vectors growing from their small random "
                                                  "start; Procrustes lines up each snapshot's own map with the next.")
-    unit = right.checkbox("Unit-length vectors", False, key="evolution_unit",
-                          help="Compare directions only (what cosine neighbours use), not lengths.")
+    unit = right.checkbox("Unit-length vectors", True, key="evolution_unit",
+                          help="Directions only (what cosine neighbours use). Off: raw vectors, which start tiny "
+                               "and grow, so early snapshots sit in a clump.")
     if len(chosen) < 3:
         st.info("Choose at least three words to follow.")
         return
@@ -62,9 +64,10 @@ def animation(snapshots: list[Snapshot], words: list[str], run_key: tuple) -> No
     coords = cached((*run_key, "coords", tuple(rows), alignment, unit),
                     lambda: replay_coordinates(stack_vectors(snapshots, rows, unit), alignment))
     figure = evolution_figure(coords, chosen, [group_of(w) for w in chosen], [s.words_done for s in snapshots],
-                              [s.epoch for s in snapshots],
-                              f"{len(chosen)} words over {len(snapshots)} snapshots: press ▶ Play or drag the slider")
+                              [s.epoch for s in snapshots], [s.loss for s in snapshots])
     st.plotly_chart(figure, key="evolution_chart")
+    st.caption("Press ▶ Play to watch training, or drag the slider to a snapshot. Colours are the teaching "
+               "corpus' word groups; the axes stay fixed, so what moves is the vectors.")
 
 
 def neighbours(snapshots: list[Snapshot], words: list[str], run_key: tuple) -> None:
@@ -95,7 +98,7 @@ def analogies(snapshots: list[Snapshot], words: list[str], run_key: tuple) -> No
 
 
 def replay(trainer: Trainer) -> None:
-    snapshots = trainer.snapshots()
+    snapshots = in_order(trainer.snapshots())
     if not snapshots:
         st.info("No snapshots yet: the first one is taken as soon as training has done a little work.")
         return

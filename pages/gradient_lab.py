@@ -13,7 +13,7 @@ from ui.lab_view import (
     HIDDEN,
     STEP,
     first_useful_line,
-    forward_formula,
+    forward_formulas,
     gradient_heatmap,
     sentence_words,
     session_lab,
@@ -48,8 +48,8 @@ def weights_section() -> tuple[GradientLab, Corpus]:
     elif trainer is not None and trainer.is_active:
         st.caption("Training is running; the lab keeps the copy it took.")
     if lab.fresh:
-        whose = ("Nothing is trained yet, so" if source.words_done == 0 else
-                 "The trained model has no vectors for this loss's output side, so")
+        whose = ("The trained model has no vectors for this loss's output side, so" if lab.trained else
+                 "Nothing is trained yet, so")
         st.caption(f"{whose} the lab made small random output vectors (the trainer starts them at zero, where "
                    "every input-vector gradient would be zero).")
     return lab, corpus
@@ -130,10 +130,11 @@ def forward_section(lab: GradientLab, example: Example, exponent: float) -> None
            f"The mean of the context vectors ({md_literal(context)}) predicts the centre word "
            f"**{md_literal(words[example.center])}**.")
     st.write(who)
-    left, right = st.columns([1, 1])
+    left, right = st.columns([2, 1])
     with left:
         st.latex(HIDDEN[example.model])
-        st.latex(forward_formula(example.loss, exponent))
+        for formula in forward_formulas(example.loss, exponent):
+            st.latex(formula)
     with right:
         st.metric("Loss J", f"{example.loss_value:.4f}", help="Summed over the predictions of this window.")
         st.caption(f"‖h‖ = {np.linalg.norm(example.hidden):.4g} over {len(example.hidden)} dimensions.")
@@ -161,7 +162,8 @@ def gradient_section(lab: GradientLab, example: Example) -> None:
         st.latex(CHAIN[example.model])
     with right:
         check = example.check
-        st.latex(CHECK)
+        for formula in CHECK:
+            st.latex(formula)
         if check is not None:
             verdict = st.success if check.passed else st.error
             verdict(f"Finite-difference check {'passed' if check.passed else 'FAILED'}: relative error "

@@ -13,6 +13,7 @@ from apptest_support import (
     wait_until_done,
 )
 
+from w2v_core.replay import in_order
 from w2v_core.teaching import TEACHING_ANALOGIES
 
 
@@ -29,11 +30,12 @@ def test_evolution_replays_the_snapshots(at):
     trainer = train_small(at, dim=16, epochs=2, sentences=3000)
     at.switch_page("pages/evolution.py").run()
     assert not at.exception and not at.error
-    snapshots = trainer.snapshots()
+    snapshots = in_order(trainer.snapshots())
     animation, accuracy = plotly_specs(at)
     assert len(animation["frames"]) == len(snapshots) > 5
     (slider,) = animation["layout"]["sliders"]
-    assert [s["label"] for s in slider["steps"]][-1].startswith(f"{snapshots[-1].words_done:,} words")
+    assert [s["label"] for s in slider["steps"]] == [f"{s.words_done:,}" for s in snapshots]
+    assert animation["frames"][-1]["layout"]["title"]["text"].startswith(f"{snapshots[-1].words_done:,} words")
     assert [b["label"] for b in animation["layout"]["updatemenus"][0]["buttons"]] == ["▶ Play", "❚❚ Pause"]
     chosen = at.multiselect(key="evolution_words").value
     assert "king" in chosen and animation["frames"][0]["data"][0]["text"] == chosen
@@ -42,7 +44,7 @@ def test_evolution_replays_the_snapshots(at):
     assert len(table) == len(snapshots) and list(table["words trained"]) == [s.words_done for s in snapshots]
     assert accuracy["data"][0]["mode"] == "lines+markers"
     at.radio(key="evolution_alignment").set_value("procrustes")
-    at.checkbox(key="evolution_unit").check().run()
+    at.checkbox(key="evolution_unit").uncheck().run()
     assert not at.exception and len(plotly_specs(at)[0]["frames"]) == len(snapshots)
     at.multiselect(key="evolution_words").set_value(["king", "queen"]).run()
     assert "at least three words" in texts(at, "info")[0]

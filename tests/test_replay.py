@@ -6,6 +6,7 @@ import pytest
 from w2v_core.replay import (
     ReplayError,
     analogy_accuracy_over_time,
+    in_order,
     neighbours_over_time,
     replay_coordinates,
     snapshot_words,
@@ -23,6 +24,11 @@ def rotation(angle: float, dim: int) -> np.ndarray:
     r = np.eye(dim)
     r[:2, :2] = [[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]
     return r
+
+
+def test_snapshots_in_order_of_words_trained():
+    snaps = [snapshot(np.ones((2, 2)), w) for w in (100, 300, 200, 300)]
+    assert [s.words_done for s in in_order(snaps)] == [100, 200, 300]
 
 
 def test_snapshot_words_and_stack():

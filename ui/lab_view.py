@@ -22,8 +22,7 @@ HIDDEN = {
 }
 FORWARD = {
     "softmax": r"\hat y = \mathrm{softmax}(U h), \qquad F(o, h) = -\log \hat y_o",
-    "negative": r"F(o, h) = -\log\sigma(u_o^T h) - \sum_{k=1}^{K} \log\sigma(-u_k^T h), \qquad "
-                r"k \sim P_n(w) = \frac{\mathrm{count}(w)^{%s}}{\sum_{w'} \mathrm{count}(w')^{%s}}",
+    "negative": r"F(o, h) = -\log\sigma(u_o^T h) - \sum_{k=1}^{K} \log\sigma(-u_k^T h)",
     "hierarchical": r"F(o, h) = -\sum_{j=1}^{L} \log\sigma\big((1-2b_j)\, u_{n_j}^T h\big)",
 }
 GRADIENT = {
@@ -42,16 +41,21 @@ CHAIN = {
     "cbow": r"\frac{\partial J}{\partial v_a} = \frac{n_a}{C}\,\frac{\partial F(w_c, h)}{\partial h}, \qquad "
             r"\frac{\partial J}{\partial U} = \frac{\partial F(w_c, h)}{\partial U}",
 }
-CHECK = (r"\frac{\partial J}{\partial \theta_i} \approx \frac{J(\theta + \epsilon e_i) - J(\theta - \epsilon e_i)}"
-         r"{2\epsilon}, \qquad \text{rel. error} = \frac{\max_i |a_i - n_i|}{\max(\max_i |a_i|,\ \max_i |n_i|)}")
+CHECK = [r"n_i = \frac{J(\theta + \epsilon e_i) - J(\theta - \epsilon e_i)}{2\epsilon} \approx "
+         r"a_i = \frac{\partial J}{\partial \theta_i}",
+         r"\text{rel. error} = \frac{\max_i |a_i - n_i|}{\max(\max_i |a_i|,\ \max_i |n_i|)}"]
 STEP = (r"V \leftarrow V - \alpha \frac{\partial J}{\partial V}, \qquad "
         r"U \leftarrow U - \alpha \frac{\partial J}{\partial U}")
 
 
-def forward_formula(loss: str, exponent: float) -> str:
-    """The loss of one prediction; negative sampling shows the noise exponent in use."""
-    text = FORWARD[loss]
-    return text % (f"{exponent:g}", f"{exponent:g}") if loss == "negative" else text
+NOISE = r"k_1, \dots, k_K \sim P_n(w) = \frac{\mathrm{count}(w)^{%s}}{\sum_{w'} \mathrm{count}(w')^{%s}}"
+
+
+def forward_formulas(loss: str, exponent: float) -> list[str]:
+    """The loss of one prediction; negative sampling adds its noise distribution with the exponent in use."""
+    if loss == "negative":
+        return [FORWARD[loss], NOISE % (f"{exponent:g}", f"{exponent:g}")]
+    return [FORWARD[loss]]
 
 
 # ------------------------------------------------------------------------------------------------- figures
@@ -63,7 +67,7 @@ def gradient_heatmap(matrix: np.ndarray, labels: list[str], title: str) -> go.Fi
     fig = go.Figure(go.Heatmap(z=matrix, y=plot_text(labels), x=np.arange(1, matrix.shape[1] + 1),
                                colorscale="RdBu_r", zmin=-limit, zmax=limit, colorbar={"title": "∂J"},
                                hovertemplate="%{y}, dimension %{x}: %{z:.3g}<extra></extra>"))
-    fig.update_layout(title=title, height=max(220, 26 * len(labels) + 120), xaxis_title="dimension",
+    fig.update_layout(title=title, height=max(260, 26 * len(labels) + 140), xaxis_title="dimension",
                       yaxis={"type": "category", "autorange": "reversed"})
     return fig
 
@@ -108,10 +112,17 @@ def _new_lab(source: LabSource) -> GradientLab:
 
 
 def session_lab(reset: bool = False) -> tuple[GradientLab, Corpus, LabSource]:
-    """The session's lab, made on first use or ``reset``, or when its corpus is no longer the source's."""
+    """The session's lab, made on first use or ``reset``, or when its corpus is no longer the source's.
+
+    A lab without steps of its own follows the trainer: it copies the weights again once a run has trained
+    (or ended); a lab with steps is kept until ``reset``.
+    """
     source = lab_source()
     lab: GradientLab | None = st.session_state.get("_lab")
-    if reset or lab is None or st.session_state.get("_lab_corpus") is not source.corpus:
+    trainer = get_trainer()
+    moved_on = (lab is not None and lab.version == 0 and source.words_done != st.session_state.get("_lab_words_done")
+                and (not lab.trained or trainer is None or not trainer.is_active))
+    if reset or moved_on or lab is None or st.session_state.get("_lab_corpus") is not source.corpus:
         lab = _new_lab(source)
         st.session_state["_lab"] = lab
         st.session_state["_lab_corpus"] = source.corpus

@@ -130,6 +130,7 @@ class GradientLab:
     outputs: dict[str, np.ndarray] = field(default_factory=dict)
     source: str = "fresh random weights"
     seed: int = 1
+    trained: bool = False  # copied from a trained model (else drawn fresh)
     fresh: set[str] = field(default_factory=set)
     version: int = 0
     _tree: HuffmanTree | None = field(default=None, repr=False)
@@ -158,7 +159,7 @@ class GradientLab:
                      trained_loss: str, source: str, seed: int = 1) -> GradientLab:
         """A copy of trained weights; ``w_out`` is the trainer's output (or inner-node) matrix."""
         return cls(list(words), counts, np.array(w_in, np.float32), {output_kind(trained_loss): np.array(w_out)},
-                   source, seed)
+                   source, seed, trained=True)
 
     @property
     def dim(self) -> int:

@@ -27,6 +27,13 @@ class ReplayError(ValueError):
     """Snapshots or words that cannot be replayed, with a message that says what to change."""
 
 
+def in_order(snapshots: Sequence[Snapshot]) -> list[Snapshot]:
+    """Snapshots sorted by words trained (with several workers they may be recorded slightly out of order),
+    one per words-trained value."""
+    unique = {s.words_done: s for s in snapshots}
+    return [unique[w] for w in sorted(unique)]
+
+
 def snapshot_words(snapshots: Sequence[Snapshot], vocab_words: Sequence[str]) -> list[str]:
     """Words present in every snapshot (the most frequent ones), in vocabulary order."""
     if not snapshots:
