@@ -35,7 +35,7 @@ def test_evolution_replays_the_snapshots(at):
     assert len(animation["frames"]) == len(snapshots) > 5
     (slider,) = animation["layout"]["sliders"]
     assert [s["label"] for s in slider["steps"]] == [f"{s.words_done:,}" for s in snapshots]
-    assert animation["frames"][-1]["layout"]["title"]["text"].startswith(f"{snapshots[-1].words_done:,} words")
+    assert f"{snapshots[-1].words_done:,} words, epoch" in animation["frames"][-1]["data"][0]["hovertext"][0]
     assert [b["label"] for b in animation["layout"]["updatemenus"][0]["buttons"]] == ["▶ Play", "❚❚ Pause"]
     chosen = at.multiselect(key="evolution_words").value
     assert "king" in chosen and animation["frames"][0]["data"][0]["text"] == chosen
