@@ -48,7 +48,7 @@ def settings_table(a: RunRecord, b: RunRecord) -> None:
     styled = table.style.apply(lambda row: [HIGHLIGHT if row["differs"] else ""] * len(row), axis=1)
     st.dataframe(styled, hide_index=True, height=min(36 * len(table) + 38, 720),
                  column_config={"differs": st.column_config.CheckboxColumn("differs")})
-    st.caption(f"{n_diff} rows differ (highlighted).")
+    st.caption("1 setting differs (highlighted)." if n_diff == 1 else f"{n_diff} settings differ (highlighted).")
 
 
 def neighbours_table(a: RunRecord, b: RunRecord) -> None:
