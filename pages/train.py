@@ -6,17 +6,25 @@ from ui.charts import alpha_figure, loss_figure
 from ui.corpus_source import LoadedCorpus
 from ui.errors import message_of, safe_callback, user_errors
 from ui.exports import config_json, figure_html, history_csv
+from ui.limits import limits
 from ui.state import (
     DEFAULTS,
     current_corpus,
     get_trainer,
+    queue_position,
+    resume_trainer,
     run_corpus_name,
     set_trainer,
     setting,
+    start_in_queue,
+    stop_notice,
+    stop_trainer,
+    touch_session,
     training_config,
+    training_phase,
 )
 from ui.text import md_literal
-from w2v_core.trainer import Trainer
+from w2v_core.trainer import ConfigError, Trainer
 
 POLL_SECONDS = 1.0
 MODELS = {"skipgram": "Skip-gram (predict context from word)", "cbow": "CBOW (predict word from context)"}
@@ -69,19 +77,28 @@ def settings_form(loaded: LoadedCorpus | None) -> None:
 def _new_trainer() -> tuple[Trainer, str]:
     """A trainer on the current corpus and settings, with the corpus name (raises for bad settings)."""
     loaded = current_corpus()
-    return Trainer(loaded.corpus, training_config()), loaded.name
+    config = training_config()
+    words, largest = len(loaded.corpus.vocab), limits().max_softmax_vocab
+    if config.loss == "softmax" and words > largest:
+        raise ConfigError(f"Full softmax costs O(vocabulary) per training pair: with {words:,} words it is too slow "
+                          f"for this server, which allows it up to {largest:,} words. Raise min_count or set a "
+                          "largest vocabulary on the Corpus page, or use negative sampling or hierarchical "
+                          "softmax.")
+    return Trainer(loaded.corpus, config), loaded.name
 
 
 @safe_callback("_train_error", "Could not start training")
 def _start() -> None:
     trainer, name = _new_trainer()
     set_trainer(trainer, name)
-    trainer.start()
+    start_in_queue(trainer)
 
 
 @safe_callback("_train_error", "Could not train a step")
 def _step() -> None:
     trainer = get_trainer()
+    if queue_position(trainer):
+        raise RuntimeError("this run waits for a training slot; stop it first to train step by step.")
     if trainer is None or trainer.state not in ("ready", "paused"):
         trainer, name = _new_trainer()
         set_trainer(trainer, name)
@@ -92,24 +109,25 @@ def _step() -> None:
 def _call(method: str) -> None:
     trainer = get_trainer()
     if trainer is not None:
-        getattr(trainer, method)()
+        {"pause": Trainer.pause, "resume": resume_trainer, "stop": stop_trainer}[method](trainer)
 
 
 def controls() -> None:
     """Start / Pause / Resume / Stop and the step mode."""
     trainer = get_trainer()
     state = trainer.state if trainer is not None else None
-    active = trainer is not None and trainer.is_active
+    waiting = training_phase(trainer) == "waiting"
+    active = (trainer is not None and trainer.is_active) or waiting
     columns = st.columns([1.3, 1, 1, 1, 1.3, 1.5])
     columns[0].button("Start training", type="primary", on_click=_start, disabled=active,
                       help="Start a new run with the settings above (a paused run is discarded).")
-    columns[1].button("Pause", on_click=_call, args=("pause",), disabled=not active,
+    columns[1].button("Pause", on_click=_call, args=("pause",), disabled=not active or waiting,
                       help="Let the threads finish their current chunk and wait.")
     columns[2].button("Resume", on_click=_call, args=("resume",), disabled=state != "paused",
                       help="Continue the paused run.")
-    columns[3].button("Stop", on_click=_call, args=("stop",), disabled=state not in ("running", "compiling",
-                                                                                      "paused"),
-                      help="End the run; its vectors stay available for exploring.")
+    columns[3].button("Stop", on_click=_call, args=("stop",),
+                      disabled=not waiting and state not in ("running", "compiling", "paused"),
+                      help="End the run (or leave the queue); its vectors stay available for exploring.")
     words = columns[4].selectbox("Words per step", STEP_CHOICES, STEP_CHOICES.index(DEFAULTS["step_words"]),
                                  format_func="{:,}".format,
                                  key="step_words", persist_state="session",
@@ -131,16 +149,26 @@ def _duration(seconds: float | None) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
-def live_panel(was_active: bool) -> None:
-    """Progress and charts; a fragment that reruns every second while training runs."""
+def live_panel(was: str) -> None:
+    """Progress and charts; a fragment that reruns every second while training runs or waits in the queue."""
+    touch_session()
     trainer = get_trainer()
     if trainer is None:
         st.info("Press **Start training** to train on the corpus with these settings and watch the loss fall.")
         return
+    now = training_phase(trainer)
+    if now == "waiting":
+        st.info(f"Waiting for a free training slot: you are number {queue_position(trainer)} in the queue. "
+                "The run starts by itself when a slot frees up; keep this tab open.")
+    notice = stop_notice(trainer)
+    if notice:
+        st.warning(notice)
     progress = trainer.progress()
     label = {"compiling": "Compiling the training kernels (first run only)…", "running": "Training",
              "paused": "Paused", "finished": "Finished", "stopped": "Stopped", "failed": "Failed",
              "ready": "Ready"}.get(trainer.state, trainer.state)
+    if now == "waiting":
+        label = f"Waiting in the queue (number {queue_position(trainer)})"
     st.progress(min(progress.fraction, 1.0),
                 text=f"{label}: {progress.words_done:,} of {progress.words_total:,} words · epoch "
                      f"{progress.epoch}/{progress.epochs} · {progress.words_per_second:,.0f} words/s · "
@@ -160,14 +188,14 @@ def live_panel(was_active: bool) -> None:
         if len(epochs):
             st.dataframe(epochs.rename(columns={"loss": "mean loss", "words_done": "words"}), hide_index=True,
                          height=min(36 * len(epochs) + 38, 220))
-    if was_active and not trainer.is_active:
+    if now != was:
         st.rerun(scope="app")
 
 
 def downloads() -> None:
     """Exports of the run: configuration, loss history and the loss chart."""
     trainer = get_trainer()
-    if trainer is None or trainer.is_active:
+    if trainer is None or training_phase(trainer) != "idle":
         return
     history = trainer.loss_history()
     progress = trainer.progress()
@@ -198,7 +226,6 @@ with user_errors("The Train page failed"):
         st.page_link("pages/corpus.py", label="Go to Corpus")
     settings_form(corpus)
     controls()
-    current = get_trainer()
-    running = current is not None and current.is_active
-    st.fragment(run_every=POLL_SECONDS if running else None)(live_panel)(running)
+    current = training_phase(get_trainer())
+    st.fragment(run_every=POLL_SECONDS if current != "idle" else None)(live_panel)(current)
     downloads()

@@ -72,3 +72,15 @@ def test_default_limit_is_the_number_of_cores():
     import os
 
     assert TrainingQueue().max_running == max(1, os.cpu_count() or 1)
+
+
+def test_positions_skip_trainers_stopped_while_waiting(corpus):
+    queue = TrainingQueue(max_running=1)
+    first, second, third = (_trainer(corpus) for _ in range(3))
+    assert [queue.submit(t) for t in (first, second, third)] == [0, 1, 2]
+    second.stop()  # stopped by its session without telling the queue
+    assert queue.position(third) == 1 and queue.position(second) is None and queue.waiting == 1
+    queue.cancel(third)
+    assert queue.position(third) is None and queue.waiting == 0
+    queue.cancel(first)
+    assert first.state == "stopped" and queue.running == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.errors import message_of, user_errors
-from ui.state import current_corpus, get_trainer, training_status
+from ui.state import current_corpus, get_trainer, touch_session, training_phase, training_status
 from ui.text import md_literal
 
 POLL_SECONDS = 2.0
@@ -13,17 +13,17 @@ POLL_SECONDS = 2.0
 
 def show_status() -> None:
     """Write the status lines (a fragment that polls the trainer while it runs)."""
-    trainer = get_trainer()
-    active = trainer is not None and trainer.is_active
-    st.fragment(run_every=POLL_SECONDS if active else None)(_safe_status)(active)
+    phase = training_phase(get_trainer())
+    st.fragment(run_every=POLL_SECONDS if phase != "idle" else None)(_safe_status)(phase)
 
 
-def _safe_status(was_active: bool) -> None:
+def _safe_status(was: str) -> None:
     with user_errors("Status"):
-        _status(was_active)
+        _status(was)
 
 
-def _status(was_active: bool) -> None:
+def _status(was: str) -> None:
+    touch_session()  # the idle watchdog's heartbeat, on every page
     trainer = get_trainer()
     try:
         loaded = current_corpus()
@@ -37,5 +37,5 @@ def _status(was_active: bool) -> None:
     if trainer is not None and loaded is not None and trainer.corpus is not loaded.corpus:
         line += " (on a previous corpus)"
     st.markdown(line, help="Start, pause and stop training on the Train page.")
-    if was_active and (trainer is None or not trainer.is_active):
+    if training_phase(trainer) != was:
         st.rerun(scope="app")

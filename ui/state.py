@@ -7,8 +7,6 @@ except ``trainer`` (the current ``Trainer`` or ``None``), which tests poll.
 
 from __future__ import annotations
 
-import logging
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,11 +14,10 @@ import streamlit as st
 
 from ui.corpus_source import CorpusSettings, LoadedCorpus, load_bundled, load_uploaded, uploads_fingerprint
 from ui.runs import record_run
+from ui.serving import TERMINAL_STATES, TrainerGuard, end_trainer, idle_watchdog, training_queue
 from w2v_core.embeddings import Embeddings
 from w2v_core.trainer import TrainConfig, Trainer
 
-LOG = logging.getLogger(__name__)
-TERMINAL_STATES = ("finished", "stopped", "failed")
 _CONFIG_DEFAULTS = TrainConfig().to_dict()
 DEFAULTS: dict[str, Any] = {
     "corpus_source": "teaching", "min_count": 5, "max_vocab": 0, "lowercase": True,
@@ -37,30 +34,6 @@ def setting(key: str) -> Any:
 # ----------------------------------------------------------------------------------------------- trainer
 
 
-class TrainerGuard:
-    """Stops a browser session's trainers when the session ends (held by a session-scoped resource cache)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._trainers: list[Trainer] = []
-
-    def watch(self, trainer: Trainer) -> None:
-        """Remember ``trainer`` (and forget ones that have ended)."""
-        with self._lock:
-            alive = [t for t in self._trainers if t is not trainer and t.state not in TERMINAL_STATES]
-            self._trainers = [*alive, trainer]
-
-    def release(self) -> None:
-        """Stop every trainer of the session (called from Streamlit's on_release; must not raise)."""
-        with self._lock:
-            trainers, self._trainers = self._trainers, []
-        for trainer in trainers:
-            try:
-                trainer.stop()
-            except Exception:  # noqa: BLE001 - a failing stop must not break the release of other sessions
-                LOG.exception("stopping a trainer of a closed session failed")
-
-
 def _release_guard(guard: TrainerGuard) -> None:
     guard.release()
 
@@ -68,7 +41,9 @@ def _release_guard(guard: TrainerGuard) -> None:
 @st.cache_resource(scope="session", on_release=_release_guard, show_spinner=False)
 def session_guard() -> TrainerGuard:
     """This session's TrainerGuard (released, and its trainers stopped, when the browser session ends)."""
-    return TrainerGuard()
+    guard = TrainerGuard(training_queue())
+    idle_watchdog().watch(guard)
+    return guard
 
 
 def get_trainer() -> Trainer | None:
@@ -85,7 +60,7 @@ def set_trainer(trainer: Trainer, corpus_name: str = "") -> None:
     """Make ``trainer`` the session's current trainer, stopping the previous one if it still runs."""
     old = get_trainer()
     if old is not None and old is not trainer and old.state not in TERMINAL_STATES:
-        old.stop()
+        end_trainer(old, training_queue())
     if old is not None and old is not trainer:  # a replaced (e.g. paused) run is kept for the Compare page
         record_run(old, run_corpus_name(), st.session_state.get("_run_number", 0))
     st.session_state["trainer"] = trainer
@@ -100,11 +75,56 @@ def training_config() -> TrainConfig:
 
 
 def keep_session_guard() -> None:
-    """Re-register the current trainer with this session's guard (a new guard after a reconnect)."""
+    """Mark the session alive and re-register the current trainer with its guard (new after a reconnect)."""
     trainer = get_trainer()
     guard = session_guard()
+    guard.touch()
     if trainer is not None and trainer.state not in TERMINAL_STATES:
         guard.watch(trainer)
+
+
+def touch_session() -> None:
+    """Mark the session alive (fragments that poll call this: the idle watchdog's heartbeat)."""
+    session_guard().touch()
+
+
+def queue_position(trainer: Trainer | None) -> int | None:
+    """k >= 1 while ``trainer`` waits in the k-th place for a free training slot, else None."""
+    if trainer is None or trainer.state in TERMINAL_STATES or trainer.is_active:
+        return None
+    return training_queue().position(trainer) or None
+
+
+def training_phase(trainer: Trainer | None) -> str:
+    """"waiting" (queued for a training slot), "active" (compiling or running) or "idle"."""
+    if queue_position(trainer):
+        return "waiting"
+    return "active" if trainer is not None and trainer.is_active else "idle"
+
+
+def start_in_queue(trainer: Trainer) -> int:
+    """Start ``trainer`` when a training slot is free (at once if one is); returns its place (0 = running)."""
+    guard = session_guard()
+    guard.watch(trainer)
+    return training_queue().submit(trainer)
+
+
+def resume_trainer(trainer: Trainer) -> None:
+    """Continue a paused run: at once if it still holds its slot, else through the queue (after step mode)."""
+    if training_queue().position(trainer) == 0:
+        trainer.resume()
+    else:
+        start_in_queue(trainer)
+
+
+def stop_notice(trainer: Trainer | None) -> str | None:
+    """Why the server stopped ``trainer`` (idle session or run time limit), if it did."""
+    return session_guard().notice(trainer)
+
+
+def stop_trainer(trainer: Trainer) -> None:
+    """Stop ``trainer``, or take it out of the queue if it still waits there."""
+    end_trainer(trainer, training_queue())
 
 
 # ------------------------------------------------------------------------------------------------ corpus
@@ -225,6 +245,9 @@ def training_status(trainer: Trainer | None) -> str:
     state = trainer.state
     if state == "failed":
         return f"failed: {trainer.error or 'unknown reason'}"
+    position = queue_position(trainer)
+    if position:
+        return f"waiting for a free training slot (number {position} in the queue)"
     progress = trainer.progress()
     done = f"{progress.fraction:.0%}"
     if state == "running":

@@ -7,6 +7,8 @@ import threading
 
 from .trainer import Trainer
 
+STARTABLE = ("ready", "paused")
+
 
 class TrainingQueue:
     """Runs at most ``max_running`` trainers at once (default: the number of CPU cores).
@@ -47,6 +49,7 @@ class TrainingQueue:
             return self._position(trainer)
 
     def _position(self, trainer: Trainer) -> int | None:
+        self._prune()
         if trainer in self._running:
             return 0
         if trainer in self._waiting:
@@ -61,7 +64,12 @@ class TrainingQueue:
     @property
     def waiting(self) -> int:
         with self._lock:
+            self._prune()
             return len(self._waiting)
+
+    def _prune(self) -> None:
+        """Forget waiting trainers stopped elsewhere (caller holds the lock), so that positions stay right."""
+        self._waiting = [t for t in self._waiting if t.state in STARTABLE]
 
     def _on_done(self, trainer: Trainer) -> None:
         with self._lock:
@@ -74,7 +82,7 @@ class TrainingQueue:
         with self._lock:
             while self._waiting and len(self._running) < self.max_running:
                 trainer = self._waiting.pop(0)
-                if trainer.state in ("ready", "paused"):
+                if trainer.state in STARTABLE:
                     self._running.append(trainer)
                     to_start.append(trainer)
         for trainer in to_start:
