@@ -23,8 +23,8 @@ def blockers():
     """Long runs of other "sessions" that hold every training slot of the server's queue."""
     warm_up()
     queue = training_queue()
-    corpus = build_corpus(["a b c d e f g h"] * 500, min_count=1)
-    held = [Trainer(corpus, TrainConfig(dim=8, epochs=1000, workers=1)) for _ in range(queue.max_running)]
+    corpus = build_corpus(["a b c d e f g h"] * 5000, min_count=1)
+    held = [Trainer(corpus, TrainConfig(dim=8, epochs=1000, sample=0.0, workers=1)) for _ in range(queue.max_running)]
     for trainer in held:
         assert queue.submit(trainer) == 0
     yield held
