@@ -257,13 +257,15 @@ def prepare_corpus(source: Path, target: Path) -> Path:
 
 
 # ----- processes ----------------------------------------------------------------------------------------------------
-def run_measured(command: list[str], log_dir: Path, name: str, timeout: float = 3600.0) -> Measured:
-    """Run ``command`` to completion; wall time around the whole process, peak RSS from its own ``os.wait4``."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+def run_measured(command: list[str], log_dir: Path, name: str, code_root: Path = ROOT,
+                 timeout: float = 3600.0) -> Measured:
+    """Run ``command`` in ``code_root`` to completion: wall time around the whole process, CPU time and peak RSS
+    from its own ``os.wait4`` (so each run is measured alone, unlike RUSAGE_CHILDREN's maximum over all)."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(code_root), os.environ.get("PYTHONPATH")])))
     out_path, err_path = log_dir / f"{name}.out", log_dir / f"{name}.err"
     with out_path.open("wb") as out, err_path.open("wb") as err:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, cwd=ROOT, env=env)
+        process = subprocess.Popen(command, stdout=out, stderr=err, cwd=code_root, env=env)
         timer = threading.Timer(timeout, process.kill)
         timer.start()
         try:
@@ -275,6 +277,33 @@ def run_measured(command: list[str], log_dir: Path, name: str, timeout: float = 
     return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0, process.returncode,
                     out_path.read_text(encoding="utf-8", errors="replace"),
                     err_path.read_text(encoding="utf-8", errors="replace"))
+
+
+def snapshot_code(target: Path) -> str:
+    """Export the committed tree (``git archive HEAD``) into ``target``; returns the commit. Edits made in the
+    working tree while the benchmark runs then cannot change the code under test."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                            check=True).stdout.strip()
+    archive = subprocess.run(["git", "archive", "--format=tar", "HEAD"], cwd=ROOT, capture_output=True, check=True)
+    import io
+    import tarfile
+
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(target, filter="data")
+    return commit
+
+
+def code_state() -> str:
+    """The commit of ROOT and whether w2v_core or benchmarks have uncommitted changes."""
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    changed = git("status", "--porcelain", "--", "w2v_core", "benchmarks")
+    return f"working tree at {git('rev-parse', '--short', 'HEAD') or '?'}" + (
+        " with uncommitted changes in w2v_core/benchmarks" if changed else " (w2v_core clean)")
 
 
 def evaluation_files() -> dict[str, Path]:
@@ -298,36 +327,47 @@ def score(vectors: Path, data: dict) -> dict[str, float]:
             "analogy": evaluate_analogies(emb, data["analogy"], restrict_vocab=30000, method="3cosadd").accuracy}
 
 
-def run_one(tool: str, phase: str, corpus: Path, config: str, workers: int, epochs: int, repeat: int,
-            telemetry: bool, work: Path, data: dict) -> RunResult:
+@dataclass
+class Session:
+    """What every run of one benchmark shares: corpus, epochs, scratch dir, evaluation data, code under test."""
+
+    corpus: Path
+    epochs: int
+    work: Path
+    data: dict
+    code_root: Path = ROOT
+
+
+def run_one(session: Session, tool: str, phase: str, config: str, workers: int, repeat: int,
+            telemetry: bool = True) -> RunResult:
     """Run, time, score and delete the vectors of one training process."""
     name = f"{phase}-{tool}-{config}-w{workers}-r{repeat}-{'t' if telemetry else 'n'}"
-    output = work / f"{name}.bin"
-    measured = run_measured(train_command(tool, corpus, output, config, workers, epochs, telemetry), work, name)
+    output = session.work / f"{name}.bin"
+    command = train_command(tool, session.corpus, output, config, workers, session.epochs, telemetry)
+    measured = run_measured(command, session.work, name, session.code_root)
     if measured.returncode != 0:
         raise SystemExit(f"{name} failed (exit {measured.returncode}):\n{measured.stderr[-2000:]}")
     summary = parse_summary(measured.stdout)
-    scores = score(output, data)
+    scores = score(output, session.data)
     output.unlink()
     result = RunResult(tool, phase, config, workers, repeat, telemetry if tool == "ours" else None,
                        measured.wall_seconds, measured.cpu_seconds, measured.peak_rss_mb,
                        float(summary["words_per_second"]), int(summary["vocab"]), int(summary["tokens"]),
                        scores["wordsim"], scores["simlex"], scores["analogy"])
     print(f"  {name:<50} wall {result.wall_seconds:6.1f} s  cpu {result.cpu_seconds:6.1f} s  "
-          f"{result.words_per_second:>11,.0f} words/s  "
-          f"RSS {result.peak_rss_mb:5.0f} MB  ws {result.wordsim:.3f} sl {result.simlex:.3f} "
-          f"an {result.analogy:.3f}", file=sys.stderr, flush=True)
+          f"{result.words_per_second:>11,.0f} words/s  RSS {result.peak_rss_mb:5.0f} MB  ws {result.wordsim:.3f} "
+          f"sl {result.simlex:.3f} an {result.analogy:.3f}", file=sys.stderr, flush=True)
     return result
 
 
-def warm_up(corpus: Path, work: Path) -> None:
+def warm_up(session: Session) -> None:
     """Untimed runs on a small slice: numba's kernel cache, .pyc files and the page cache are warm for both."""
-    small = work / "warmup.txt"
-    with corpus.open(encoding="utf-8") as lines:
+    small = session.work / "warmup.txt"
+    with session.corpus.open(encoding="utf-8") as lines:
         small.write_text("".join(line for _, line in zip(range(WARMUP_LINES), lines, strict=False)), encoding="utf-8")
     for tool in ("ours", "gensim"):
-        measured = run_measured(train_command(tool, small, work / f"warmup-{tool}.bin", "skipgram-negative", 1, 1),
-                                work, f"warmup-{tool}")
+        command = train_command(tool, small, session.work / f"warmup-{tool}.bin", "skipgram-negative", 1, 1)
+        measured = run_measured(command, session.work, f"warmup-{tool}", session.code_root)
         if measured.returncode != 0:
             raise SystemExit(f"warm-up of {tool} failed:\n{measured.stderr[-2000:]}")
 
@@ -354,18 +394,19 @@ def _version(name: str) -> str:
 
 
 def report(rows: list[Row], overheads: list[dict], runs: list[RunResult], args: argparse.Namespace,
-           command: str, date: str, load: str = "") -> str:
-    """The Markdown section: command, date, machine, vocabularies, both tables."""
+           header: dict[str, str]) -> str:
+    """The Markdown section: command, date, machine, code, settings, vocabularies, both tables."""
     vocab = {tool: sorted({(r.vocab, r.tokens) for r in runs if r.tool == tool}) for tool in ("ours", "gensim")}
     vocab_text = "; ".join(f"{tool} {', '.join(f'{v:,} words / {t:,} tokens' for v, t in pairs)}"
                            for tool, pairs in vocab.items())
     return "\n".join([
-        f"- Command: `{command}`", f"- Date: {date}", f"- Machine: {machine()}{load}",
+        *(f"- {name}: {value}" for name, value in header.items()),
         f"- Settings: dim {SETTINGS['dim']}, window {SETTINGS['window']}, negative {SETTINGS['negative']}, "
         f"min_count {SETTINGS['min_count']}, sample {SETTINGS['sample']:g}, epochs {args.epochs}, "
         f"{args.repeats} repeat(s) alternating ours/gensim; alpha 0.025 skip-gram, 0.05 CBOW (both sides)",
         f"- Corpus: `{args.corpus_used}`; vocabulary (in-vocabulary tokens per epoch): {vocab_text}",
-        "- Times, words/s and peak RSS are medians over repeats; quality scores are medians over repeats too.",
+        "- Wall and CPU seconds, words/s (training phase, as each tool reports it) and peak RSS are medians over "
+        "repeats; quality scores are medians over repeats too.",
         "", markdown_table(rows), "", "Telemetry (per-word gradient norms) on vs off, ours:", "",
         telemetry_table(overheads) if overheads else "(not measured in this run)"])
 
@@ -380,8 +421,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
     parser.add_argument("--no-telemetry-runs", action="store_true", help="skip the telemetry on/off runs")
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 epoch, 1 repeat, workers=2")
+    parser.add_argument("--snapshot", action="store_true",
+                        help="train with the committed code (git archive HEAD), not the working tree")
     parser.add_argument("--markdown", type=Path, default=None, help="also write the Markdown section here")
-    parser.add_argument("--json", type=Path, default=BENCH_DIR / "data" / "bench_runs.json", help="raw runs")
+    parser.add_argument("--json", type=Path, default=BENCH_DIR / "data" / "bench_runs.json",
+                        help="raw runs, rewritten after every run")
     args = parser.parse_args(argv)
     if args.quick:
         args.epochs, args.repeats, args.workers = 1, 1, "2"
@@ -393,43 +437,55 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def save_runs(path: Path | None, runs: list[RunResult]) -> None:
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps([asdict(r) for r in runs], indent=1), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    command = "python benchmarks/bench_gensim.py" + "".join(" " + shlex.quote(a) for a in (argv or sys.argv[1:]))
-    date = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    if args.corpus is None:
-        from get_corpus import ensure_corpus
-
-        args.corpus = ensure_corpus()
-    corpus = prepare_corpus(args.corpus, BENCH_DIR / "data" / f"{args.corpus.name.split('.')[0]}.lower.txt")
-    args.corpus_used = corpus.relative_to(ROOT) if corpus.is_relative_to(ROOT) else corpus
-    data = {"wordsim": evaluation_files()["wordsim"], "simlex": evaluation_files()["simlex"]}
-    from w2v_core.evaluation import read_analogies, read_word_pairs
-
-    data = {name: read_word_pairs(path) for name, path in data.items()}
-    data["analogy"] = read_analogies(evaluation_files()["analogy"])
+    header = {"Command": "`python benchmarks/bench_gensim.py" + "".join(
+                  " " + shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv)) + "`",
+              "Date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "Machine": machine()}
     runs: list[RunResult] = []
     telemetry = [c for c in TELEMETRY_CONFIGS if c in args.config_list] if not args.no_telemetry_runs else []
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench_gensim_") as tmp:
-        work = Path(tmp)
-        print("warming up (untimed) ...", file=sys.stderr, flush=True)
-        warm_up(corpus, work)
+        code_root = ROOT
+        if args.snapshot:
+            code_root = Path(tmp) / "code"
+            header["Code"] = f"commit {snapshot_code(code_root)} (exported with git archive; trained and scored there)"
+            sys.path.insert(0, str(code_root))  # the parent's tokenizer, reader and evaluator come from it too
+        else:
+            header["Code"] = code_state()
+        from w2v_core.evaluation import read_analogies, read_word_pairs
+
+        if args.corpus is None:
+            from get_corpus import ensure_corpus
+
+            args.corpus = ensure_corpus()
+        corpus = prepare_corpus(args.corpus, BENCH_DIR / "data" / f"{args.corpus.name.split('.')[0]}.lower.txt")
+        args.corpus_used = corpus.relative_to(ROOT) if corpus.is_relative_to(ROOT) else corpus
+        files = evaluation_files()
+        data = {"wordsim": read_word_pairs(files["wordsim"]), "simlex": read_word_pairs(files["simlex"]),
+                "analogy": read_analogies(files["analogy"])}
+        session = Session(corpus, args.epochs, Path(tmp), data, code_root)
+        print(f"warming up (untimed) with {header['Code']} ...", file=sys.stderr, flush=True)
+        warm_up(session)
         for repeat in range(args.repeats):
             print(f"repeat {repeat + 1}/{args.repeats}", file=sys.stderr, flush=True)
             for config in args.config_list:
                 for workers in args.worker_list:
                     for tool in ("ours", "gensim"):
-                        runs.append(run_one(tool, "compare", corpus, config, workers, args.epochs, repeat, True, work,
-                                           data))
+                        runs.append(run_one(session, tool, "compare", config, workers, repeat))
+                        save_runs(args.json, runs)
             for config in telemetry:
                 for on in (True, False):
-                    runs.append(run_one("ours", "telemetry", corpus, config, 2, args.epochs, repeat, on, work, data))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps([asdict(r) for r in runs], indent=1), encoding="utf-8")
-    load = f"; 1-minute load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
-    text = report(summarize(runs), telemetry_overhead(runs), runs, args, command, date, load)
+                    runs.append(run_one(session, "ours", "telemetry", config, 2, repeat, telemetry=on))
+                    save_runs(args.json, runs)
+    header["Machine"] += f"; 1-minute load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
+    text = report(summarize(runs), telemetry_overhead(runs), runs, args, header)
     print(text)
     if args.markdown:
         args.markdown.write_text(text + "\n", encoding="utf-8")
