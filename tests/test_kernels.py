@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from w2v_core.corpus import build_corpus
-from w2v_core.models import cbow_loss, skipgram_loss
+from w2v_core.models import cbow_loss, skipgram_loss, skipgram_shared_negatives_loss
 from w2v_core.trainer import TrainConfig, Trainer
 
 
@@ -26,21 +26,23 @@ def _replay(trainer: Trainer, result, w_in, w_out, alpha):
             break
         context = [int(w) for w in context_row if w >= 0]
         drawn = negative_row[negative_row >= 0]
-        if config.model == "skipgram":
-            if config.loss != "negative":
-                per_pair = None
-            elif config.shared_negatives:
-                per_pair = [drawn] * len(context)
-            else:
-                per_pair = np.split(drawn, len(context))
+        if config.model == "skipgram" and config.loss == "negative" and config.shared_negatives:
+            loss, g_in, g_out = skipgram_shared_negatives_loss(int(center), context, w_in, w_out, drawn,
+                                                               config.negative)
+        elif config.model == "skipgram":
+            per_pair = np.split(drawn, len(context)) if config.loss == "negative" else None
             loss, g_in, g_out = skipgram_loss(int(center), context, w_in, w_out, config.loss, per_pair,
                                               trainer.tree)
+        else:
+            loss, g_in, g_out = cbow_loss(context, int(center), w_in, w_out, config.loss, drawn, trainer.tree)
+            if config.cbow_full_step:  # the C tool's step: C times the input gradient
+                g_in *= len(context)
+        if config.model == "skipgram":
             pairs += len(context)
             input_norms[center] += np.linalg.norm(g_in[center])
         else:
-            loss, g_in, g_out = cbow_loss(context, int(center), w_in, w_out, config.loss, drawn, trainer.tree)
             pairs += 1
-            for word in context:
+            for word in context:  # the kernel adds each position's step norm
                 input_norms[word] += np.linalg.norm(g_in[word]) / context.count(word)
         total_loss += loss
         w_in -= alpha * g_in
@@ -49,14 +51,16 @@ def _replay(trainer: Trainer, result, w_in, w_out, alpha):
 
 
 COMBINATIONS = [(m, loss, True) for m in ("skipgram", "cbow") for loss in ("negative", "hierarchical", "softmax")]
+VARIANTS = [("skipgram", "negative", False), ("cbow", "negative", "mean-gradient")]
 
 
-@pytest.mark.parametrize(("model", "loss", "shared"), [*COMBINATIONS, ("skipgram", "negative", False)])
+@pytest.mark.parametrize(("model", "loss", "shared"), [*COMBINATIONS, *VARIANTS])
 def test_one_chunk_matches_reference_sgd_steps(model, loss, shared):
     corpus = _small_corpus()
     alpha = 0.1
     config = TrainConfig(model=model, loss=loss, dim=8, window=3, negative=4, sample=0.0, epochs=1,
-                         alpha=alpha, min_alpha=alpha, workers=1, shared_negatives=shared)
+                         alpha=alpha, min_alpha=alpha, workers=1, shared_negatives=shared is True,
+                         cbow_full_step=shared != "mean-gradient")
     trainer = Trainer(corpus, config, chunk_words=100_000)
     trainer.w_out[:] = np.random.default_rng(1).normal(scale=0.3, size=trainer.w_out.shape)
     w_in, w_out = trainer.w_in.astype(np.float64), trainer.w_out.astype(np.float64)

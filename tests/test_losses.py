@@ -90,3 +90,22 @@ def test_gradient_check_detects_a_wrong_gradient(rng):
     _, grad_center, _ = softmax_loss(center, 1, outside)
     numeric = numerical_gradient(lambda: softmax_loss(center, 1, outside)[0], center)
     assert relative_error(grad_center * 1.001, numeric) > TOLERANCE
+
+
+def test_shared_negatives_composition_passes_the_gradient_check(rng):
+    from w2v_core.models import skipgram_shared_negatives_loss
+
+    input_vectors, output_vectors = rng.normal(size=(9, 4)), rng.normal(size=(9, 4))
+    outside, shared = [1, 2, 5], np.array([3, 3, 7, 0, 8, 2])
+
+    def evaluate():
+        return skipgram_shared_negatives_loss(4, outside, input_vectors, output_vectors, shared, 2)
+
+    loss, grad_input, grad_output = evaluate()
+    assert relative_error(grad_input, numerical_gradient(lambda: evaluate()[0], input_vectors)) < TOLERANCE
+    assert relative_error(grad_output, numerical_gradient(lambda: evaluate()[0], output_vectors)) < TOLERANCE
+    sig = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
+    v = input_vectors[4]
+    expected = -sum(np.log(sig(output_vectors[o] @ v)) for o in outside)
+    expected -= 3 * 2 / 6 * sum(np.log(sig(-output_vectors[s] @ v)) for s in shared)
+    assert loss == pytest.approx(expected)

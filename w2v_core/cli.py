@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=1)
     train.add_argument("--per-pair-negatives", action="store_true",
                        help="skip-gram: draw negatives for every pair (C tool) instead of once per window")
+    train.add_argument("--cbow-gradient-step", action="store_true",
+                       help="CBOW: move context vectors by the true gradient (1/C of the C tool's step)")
     train.add_argument("--no-telemetry", action="store_true", help="skip per-word gradient norms")
     train.add_argument("--whitespace", action="store_true", help="input is pre-tokenized: split on whitespace")
     train.add_argument("--keep-case", action="store_true", help="do not lowercase")
@@ -100,6 +102,7 @@ def run_train(args: argparse.Namespace) -> int:
     config = TrainConfig(model=args.model, loss=args.loss, dim=args.dim, window=args.window, negative=args.negative,
                          sample=args.sample, epochs=args.epochs, alpha=args.alpha, min_alpha=args.min_alpha,
                          workers=args.workers, seed=args.seed, shared_negatives=not args.per_pair_negatives,
+                         cbow_full_step=not args.cbow_gradient_step,
                          telemetry=not args.no_telemetry)
     config.validate()
     corpus = load_corpus(args.corpus, min_count=args.min_count, max_vocab=args.max_vocab,

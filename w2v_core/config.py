@@ -13,6 +13,7 @@ MAX_DIM = 1_000
 MAX_WINDOW = 50
 MAX_NEGATIVE = 100
 MAX_EPOCHS = 1_000
+SHARED_DRAWS_PER_NEGATIVE = 4  # shared negatives: 4K draws per window keep quality at gensim's (BENCHMARKS.md)
 
 
 class ConfigError(ValueError):
@@ -35,8 +36,14 @@ class TrainConfig:
     workers: int = 2
     seed: int = 1
     ns_exponent: float = 0.75
-    shared_negatives: bool = True  # skip-gram: one set of negatives per window (pWord2Vec) instead of per pair
+    shared_negatives: bool = True  # skip-gram: one shared set of noise words per window instead of K per pair
+    cbow_full_step: bool = True  # CBOW: every context vector takes the full ∂J/∂h step (C tool, gensim)
     telemetry: bool = True
+
+    @property
+    def shared_draws(self) -> int:
+        """Noise words drawn once per skip-gram window (0: K per pair); see docs/derivation.md."""
+        return self.negative * SHARED_DRAWS_PER_NEGATIVE if self.shared_negatives else 0
 
     @property
     def start_alpha(self) -> float:

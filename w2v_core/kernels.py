@@ -57,17 +57,12 @@ def _below(state: np.uint64, n: int) -> int:
 
 
 @numba.njit(inline="always")
-def _softplus(x: float) -> float:
-    """log(1 + exp(x)), stable: the loss -log σ(-x)."""
-    return x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))
-
-
-@numba.njit(inline="always")
-def _sigmoid(x: float) -> float:
+def _logistic(x: float) -> tuple[float, float]:
+    """(σ(x), -log σ(x)) from one exp, stable for any x; -log σ(-x) is then -log σ(x) + x."""
+    e = math.exp(-abs(x))
     if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
+        return 1.0 / (1.0 + e), math.log1p(e)
+    return e / (1.0 + e), math.log1p(e) - x
 
 
 @numba.njit(**_JIT)
@@ -115,22 +110,24 @@ def _predict(hidden, target, w_out, loss_kind, negatives, n_negatives, points, c
     """
     dim = hidden.shape[0]
     if loss_kind == NEGATIVE:
-        score = _dot(hidden, w_out[target])
-        stats[STAT_POSITIVE] += _softplus(-score)
-        n_pending = _collect(hidden, w_out, target, _sigmoid(score) - 1.0, grad_hidden, pending_rows,
+        sigma, loss = _logistic(_dot(hidden, w_out[target]))
+        stats[STAT_POSITIVE] += loss
+        n_pending = _collect(hidden, w_out, target, sigma - 1.0, grad_hidden, pending_rows,
                              pending_coefs, n_pending)
         for k in range(n_negatives):
             score = _dot(hidden, w_out[negatives[k]])
-            stats[STAT_NEGATIVE] += _softplus(score)
-            n_pending = _collect(hidden, w_out, negatives[k], _sigmoid(score), grad_hidden, pending_rows,
+            sigma, loss = _logistic(score)
+            stats[STAT_NEGATIVE] += loss + score
+            n_pending = _collect(hidden, w_out, negatives[k], sigma, grad_hidden, pending_rows,
                                  pending_coefs, n_pending)
     elif loss_kind == HIERARCHICAL:
         for j in range(code_lengths[target]):
             node = points[target, j]
             score = _dot(hidden, w_out[node])
             label = 1.0 - codes[target, j]
-            stats[STAT_POSITIVE] += _softplus(-score) if label > 0.5 else _softplus(score)
-            n_pending = _collect(hidden, w_out, node, _sigmoid(score) - label, grad_hidden, pending_rows,
+            sigma, loss = _logistic(score)
+            stats[STAT_POSITIVE] += loss if label > 0.5 else loss + score
+            n_pending = _collect(hidden, w_out, node, sigma - label, grad_hidden, pending_rows,
                                  pending_coefs, n_pending)
     else:
         n_out = w_out.shape[0]
@@ -197,15 +194,16 @@ def _subsample(ids, begin, end, keep, sentence, state):
 
 @numba.njit(**_JIT)
 def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out, keep, alias_prob, alias_idx,
-                points, codes, code_lengths, window, negative, shared_negatives, alpha_begin, alpha_end, seed,
-                stats, telemetry, grad_in, grad_out, count_in, count_out, trace_context, trace_center,
+                points, codes, code_lengths, window, negative, shared_draws, cbow_full_step, alpha_begin, alpha_end,
+                seed, stats, telemetry, grad_in, grad_out, count_in, count_out, trace_context, trace_center,
                 trace_negatives, control):
     """Train sentences [s_begin, s_end) once: one SGD step per centre word and window.
 
     Skip-gram: the step of ``models.skipgram_loss`` (v_c predicts each outside word; gradients at the same
-    weights). With ``shared_negatives`` one set of K negatives serves the whole window (as Intel's pWord2Vec),
-    so each noise score is computed once per window instead of once per pair. CBOW: the step of
-    ``models.cbow_loss``. The learning rate falls linearly from alpha_begin to alpha_end over the chunk.
+    weights). With ``shared_draws`` > 0, one set of that many noise words serves the whole window (as Intel's
+    pWord2Vec): ``models.skipgram_shared_negatives_loss``, each noise score computed once per window. CBOW: the
+    step of ``models.cbow_loss``; with ``cbow_full_step`` every context vector moves by alpha·∂J/∂h, as in the
+    C tool (C times its gradient). The learning rate falls linearly from alpha_begin to alpha_end.
     """
     dim = w_in.shape[1]
     state = np.uint64(seed)
@@ -217,8 +215,8 @@ def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out,
     hidden = np.empty(dim, dtype=np.float32)
     grad_hidden = np.empty(dim, dtype=np.float32)
     context = np.empty(2 * window, dtype=np.int64)
-    negatives = np.empty(2 * window * negative + 1, dtype=np.int64)
-    max_pending = 2 * window * (negative + 1 + points.shape[1]) + negative
+    negatives = np.empty(max(2 * window * negative, shared_draws) + 1, dtype=np.int64)
+    max_pending = 2 * window * (negative + 1 + points.shape[1]) + shared_draws
     pending_rows = np.empty(max_pending, dtype=np.int64)
     pending_coefs = np.empty(max_pending, dtype=np.float64)
     dense_coefs = np.zeros(w_out.shape[0] if loss_kind == SOFTMAX else 1, dtype=np.float64)
@@ -245,7 +243,9 @@ def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out,
             center = sentence[i]
             n_drawn = 0
             if loss_kind == NEGATIVE:
-                n_drawn = negative if (shared_negatives or model_kind == CBOW) else negative * n_context
+                n_drawn = shared_draws if shared_draws > 0 else negative * n_context
+                if model_kind == CBOW:
+                    n_drawn = negative
                 for k in range(n_drawn):
                     negatives[k], state = _draw(state, alias_prob, alias_idx)
             if traced < trace_center.shape[0]:
@@ -259,16 +259,18 @@ def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out,
             if model_kind == SKIPGRAM:
                 for k in range(dim):
                     hidden[k] = w_in[center, k]
-                per_pair = 0 if shared_negatives else negative
+                per_pair = 0 if shared_draws > 0 else negative
                 for j in range(n_context):
                     n_pending = _predict(hidden, context[j], w_out, loss_kind, negatives[j * per_pair:],
                                          per_pair, points, codes, code_lengths, grad_hidden, dense_coefs,
                                          pending_rows, pending_coefs, n_pending, stats)
-                if loss_kind == NEGATIVE and shared_negatives:
-                    for k in range(negative):  # Σ_j of the same noise term: computed once, weighted n_context
+                if loss_kind == NEGATIVE and shared_draws > 0:
+                    weight = n_context * negative / shared_draws  # each pair's K noise terms, averaged
+                    for k in range(shared_draws):  # over the shared draws: computed once per window
                         score = _dot(hidden, w_out[negatives[k]])
-                        stats[STAT_NEGATIVE] += n_context * _softplus(score)
-                        n_pending = _collect(hidden, w_out, negatives[k], n_context * _sigmoid(score),
+                        sigma, loss = _logistic(score)
+                        stats[STAT_NEGATIVE] += weight * (loss + score)
+                        n_pending = _collect(hidden, w_out, negatives[k], weight * sigma,
                                              grad_hidden, pending_rows, pending_coefs, n_pending)
                 stats[STAT_PAIRS] += n_context
                 _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs,
@@ -293,12 +295,12 @@ def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out,
                 stats[STAT_PAIRS] += 1
                 _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs,
                                loss_kind, telemetry, grad_out, count_out)
-                step = np.float32(alpha / n_context)
+                step = np.float32(alpha if cbow_full_step else alpha / n_context)
                 for c in range(n_context):
                     for k in range(dim):
                         w_in[context[c], k] -= step * grad_hidden[k]
-                if telemetry:
-                    norm = _norm(grad_hidden) / n_context
+                if telemetry:  # the norm of the step direction each context vector took
+                    norm = _norm(grad_hidden) * (1.0 if cbow_full_step else 1.0 / n_context)
                     for c in range(n_context):
                         grad_in[context[c]] += norm
                         count_in[context[c]] += 1

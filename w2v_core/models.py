@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .huffman import HuffmanTree
-from .losses import hierarchical_softmax_loss, negative_sampling_loss, softmax_loss
+from .losses import hierarchical_softmax_loss, log_sigmoid, negative_sampling_loss, sigmoid, softmax_loss
 
 MODELS = ("skipgram", "cbow")
 LOSSES = ("negative", "hierarchical", "softmax")
@@ -55,6 +55,29 @@ def skipgram_loss(center: int, outside_words: Sequence[int], input_vectors: np.n
         grad_input[center] += grad_center
         grad_output += grad_out
     return total, grad_input, grad_output
+
+
+def skipgram_shared_negatives_loss(center: int, outside_words: Sequence[int], input_vectors: np.ndarray,
+                                   output_vectors: np.ndarray, shared: np.ndarray,
+                                   negatives_per_pair: int) -> tuple[float, np.ndarray, np.ndarray]:
+    """Skip-gram with negative sampling where S noise words ``shared`` (S,) serve the whole window.
+
+    Each pair's K noise terms are replaced by their average over the shared draws:
+    J = Σ_j -log σ(u_{o_j}·v_c) + (m K / S) Σ_s -log σ(-u_s·v_c), for m outside words.
+    Returns: loss, grad_input (n, d), grad_output (n, d).
+    """
+    no_negatives = [np.zeros(0, dtype=np.int64)] * len(outside_words)
+    loss, grad_input, grad_output = skipgram_loss(center, outside_words, input_vectors, output_vectors, "negative",
+                                                  no_negatives)
+    shared = np.asarray(shared, dtype=np.int64)
+    weight = len(outside_words) * negatives_per_pair / len(shared)
+    v_c = input_vectors[center].astype(np.float64)
+    scores = output_vectors[shared] @ v_c  # (S,)
+    loss -= weight * log_sigmoid(-scores).sum()
+    coefs = weight * sigmoid(scores)  # ∂J/∂(u_s·v_c)
+    grad_input[center] += coefs @ output_vectors[shared]
+    np.add.at(grad_output, shared, coefs[:, None] * v_c[None, :])
+    return float(loss), grad_input, grad_output
 
 
 def cbow_loss(context_words: Sequence[int], center: int, input_vectors: np.ndarray,

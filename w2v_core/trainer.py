@@ -337,10 +337,9 @@ class Trainer:
                 _MODEL_KIND[config.model], _LOSS_KIND[config.loss], self.corpus.ids, self.corpus.sentence_starts,
                 int(self._chunks[chunk]), int(self._chunks[chunk + 1]), self.w_in, self.w_out, self._keep,
                 self._alias_prob, self._alias_idx, *self._tree_arrays, config.window, config.negative,
-                config.shared_negatives, alpha_begin, alpha_end, np.uint64(_job_seed(config.seed, job)), stats,
-                config.telemetry, buffers[0], buffers[1], counts_in, counts_out, trace_context, trace_center,
-                trace_negatives,
-                self._control)
+                config.shared_draws, config.cbow_full_step, alpha_begin, alpha_end,
+                np.uint64(_job_seed(config.seed, job)), stats, config.telemetry, buffers[0], buffers[1], counts_in,
+                counts_out, trace_context, trace_center, trace_negatives, self._control)
         finally:
             self._gate.leave_shared()
         buffers[2] += counts_in
