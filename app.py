@@ -2,12 +2,14 @@
 
 import streamlit as st
 
+from ui.kernels import warm_kernels_in_background
 from ui.runs import record_current_run
 from ui.share import apply_shared_setup, show_share_warnings, write_setup_to_url
 from ui.sidebar import show_status
 from ui.state import keep_session_guard, setting
 
 st.set_page_config(page_title="Word2Vec Lab", layout="wide")
+warm_kernels_in_background()  # the first Start training finds the kernels compiled
 apply_shared_setup()  # once per session: the settings of a shared link, before any widget is drawn
 keep_session_guard()
 page = st.navigation([
