@@ -16,7 +16,7 @@ from ui.runs import (
     record_current_run,
     recorded_runs,
 )
-from ui.text import md_literal
+from ui.text import md_literal, md_message
 from w2v_core.evaluation import (
     AnalogyResult,
     evaluate_analogies,
@@ -67,7 +67,7 @@ def neighbours_table(a: RunRecord, b: RunRecord) -> None:
             try:
                 found = run.emb.most_similar(word, k=k)
             except (KeyError, ValueError) as error:
-                st.warning(message_of(error))
+                st.warning(md_message(message_of(error)))
                 continue
             st.dataframe(pd.DataFrame({"word": [w for w, _ in found], "cosine": [round(s, 4) for _, s in found]}),
                          hide_index=True)

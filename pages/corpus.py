@@ -4,10 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from ui.charts import keep_probability_figure, zipf_figure
-from ui.corpus_source import SOURCES, LoadedCorpus, min_count_table
+from ui.corpus_source import SOURCES, LoadedCorpus, min_count_table, upload_problem
 from ui.errors import message_of, user_errors
+from ui.limits import limits
 from ui.state import DEFAULTS, current_corpus, set_uploads, setting
-from ui.text import md_literal
+from ui.text import md_literal, md_message
 from w2v_core.corpus import CorpusEncodingError
 
 
@@ -41,14 +42,21 @@ def choose_source() -> None:
 
 def upload_widget() -> None:
     """File uploader; the files are copied into the session (an uploader's value vanishes on page switch)."""
+    allowed = limits()
     files = st.file_uploader("Text files (.txt or .gz, one sentence per line)", type=["txt", "gz"],
                              accept_multiple_files=True, key="corpus_files",
-                             help="UTF-8 text; several files are joined in the order given.")
+                             help=f"UTF-8 text; several files are joined in the order given. Up to "
+                                  f"{allowed.max_upload_files} files and {allowed.max_corpus_mb:g} MB of text "
+                                  "per session.")
     if files:
         signature = [(f.file_id, f.name, f.size) for f in files]
         if signature != st.session_state.get("_upload_signature"):
             st.session_state["_upload_signature"] = signature
-            set_uploads([(f.name, f.getvalue()) for f in files])
+            problem = upload_problem([(f.name, f.size) for f in files], allowed.max_upload_files,
+                                     allowed.max_corpus_bytes)  # checked before copying anything
+            set_uploads([] if problem else [(f.name, f.getvalue()) for f in files], problem)
+    elif st.session_state.get("_upload_problem"):  # the refused files were removed
+        set_uploads([])
     kept = st.session_state.get("_uploads", [])
     if kept and not files:
         names = ", ".join(name for name, _ in kept)
@@ -64,17 +72,21 @@ def _read_as_latin1() -> None:
 
 def load() -> LoadedCorpus | None:
     """Build the chosen corpus, or show why it cannot be used."""
+    problem = st.session_state.get("_upload_problem")
+    if setting("corpus_source") == "upload" and problem:
+        st.error(f"Could not use these files: {md_message(problem)}")
+        return None
     if setting("corpus_source") == "upload" and not st.session_state.get("_uploads"):
         st.info("Upload one or more text files above to train on your own text.")
         return None
     try:
         return current_corpus()
     except CorpusEncodingError as error:
-        st.error(f"Could not read the text: {error}")
+        st.error(f"Could not read the text: {md_message(str(error))}")
         st.button("Read the files as latin-1", on_click=_read_as_latin1,
                   help="Every byte becomes one character; right for Western European text in old encodings.")
     except (ValueError, KeyError) as error:
-        st.error(f"Could not use this corpus: {message_of(error)}")
+        st.error(f"Could not use this corpus: {md_message(message_of(error))}")
     return None
 
 

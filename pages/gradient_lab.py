@@ -19,7 +19,7 @@ from ui.lab_view import (
     session_lab,
 )
 from ui.state import get_trainer, setting
-from ui.text import md_literal
+from ui.text import md_literal, md_message
 from w2v_core.corpus import Corpus
 from w2v_core.gradcheck import TOLERANCE
 from w2v_core.lab import Example, GradientLab, LabError, StepResult, window_around
@@ -190,7 +190,7 @@ def _apply(lab: GradientLab, example: Example, alpha: float, watch: list[int]) -
     try:
         st.session_state["_lab_step"] = lab.apply_step(example, alpha, watch)
     except LabError as error:
-        st.session_state["_lab_step_error"] = str(error)
+        st.session_state["_lab_step_error"] = md_message(str(error))
 
 
 def step_section(lab: GradientLab, example: Example) -> None:

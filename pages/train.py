@@ -23,7 +23,8 @@ from ui.state import (
     training_config,
     training_phase,
 )
-from ui.text import md_literal
+from ui.text import md_literal, md_message
+from w2v_core.corpus import check_trainable
 from w2v_core.trainer import ConfigError, Trainer
 
 POLL_SECONDS = 1.0
@@ -84,7 +85,10 @@ def _new_trainer() -> tuple[Trainer, str]:
                           f"for this server, which allows it up to {largest:,} words. Raise min_count or set a "
                           "largest vocabulary on the Corpus page, or use negative sampling or hierarchical "
                           "softmax.")
-    return Trainer(loaded.corpus, config), loaded.name
+    notes = check_trainable(loaded.corpus, config.window)  # raises when there is nothing to learn from
+    trainer = Trainer(loaded.corpus, config)
+    trainer.warnings.extend(notes)
+    return trainer, loaded.name
 
 
 @safe_callback("_train_error", "Could not start training")
@@ -174,7 +178,8 @@ def live_panel(was: str) -> None:
                      f"{progress.epoch}/{progress.epochs} · {progress.words_per_second:,.0f} words/s · "
                      f"elapsed {_duration(progress.elapsed_seconds)} · ETA {_duration(progress.eta_seconds)}")
     if trainer.state == "failed":
-        st.error(f"{trainer.error or 'Training failed.'} Change the settings and press Start training again.")
+        st.error(f"{md_message(trainer.error or 'Training failed.')} Change the settings and press Start training "
+                 "again.")
     history = trainer.loss_history()
     n_tokens = trainer.corpus.n_tokens
     ends = [k * n_tokens for k in range(1, progress.epochs) if k * n_tokens <= progress.words_done]
@@ -222,7 +227,7 @@ with user_errors("The Train page failed"):
         corpus = current_corpus()
     except (ValueError, KeyError) as problem:
         corpus = None
-        st.error(f"The corpus cannot be used: {message_of(problem)} Fix it on the Corpus page.")
+        st.error(f"The corpus cannot be used: {md_message(message_of(problem))} Fix it on the Corpus page.")
         st.page_link("pages/corpus.py", label="Go to Corpus")
     settings_form(corpus)
     controls()

@@ -156,3 +156,16 @@ def test_guards_of_ended_sessions_are_forgotten():
     del guard
     assert len(watchdog._guards) == 0
     watchdog.close()
+
+
+def test_the_compare_page_keeps_as_many_runs_as_the_limits_file_says(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "limits.toml"
+    path.write_text("[limits]\nmax_kept_runs = 2\n")
+    root = DEFAULT_PATH.parent
+    result = subprocess.run([sys.executable, "-c", "import ui.runs; print(ui.runs.MAX_RUNS)"], cwd=root,
+                            capture_output=True, text=True, env={**os.environ, CONFIG_ENV: str(path),
+                                                                 "PYTHONPATH": str(root)})
+    assert result.stdout.strip() == "2", result.stderr

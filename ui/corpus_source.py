@@ -13,7 +13,15 @@ from pathlib import Path
 
 import numpy as np
 
-from w2v_core.corpus import Corpus, CorpusError, build_corpus, decode_bytes, read_text
+from w2v_core.corpus import (
+    Corpus,
+    CorpusError,
+    CorpusSizeError,
+    build_corpus,
+    decode_bytes,
+    read_text,
+    restrict_vocabulary,
+)
 
 SOURCES = {
     "teaching": "Teaching corpus (generated)",
@@ -21,7 +29,7 @@ SOURCES = {
     "upload": "My text files",
 }
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "data" / "kjv.txt.gz"
-MAX_TEXT_BYTES = 250_000_000  # unpacked text per uploaded file
+MAX_TEXT_BYTES = 250_000_000  # unpacked text of all uploaded files, unless the caller gives a limit
 TEACHING_SEED = 0
 
 
@@ -72,9 +80,8 @@ def corpus_name(settings: CorpusSettings, file_names: Sequence[str] = ()) -> str
 
 def _build(name: str, settings: CorpusSettings, lines: Sequence[str]) -> LoadedCorpus:
     start = time.perf_counter()
-    everything = build_corpus(lines, min_count=1, lowercase=settings.lowercase, preview_lines=0)
-    corpus = build_corpus(lines, min_count=settings.min_count, max_vocab=settings.max_vocab,
-                          lowercase=settings.lowercase)
+    everything = build_corpus(lines, min_count=1, lowercase=settings.lowercase)  # the text is read once
+    corpus = restrict_vocabulary(everything, settings.min_count, settings.max_vocab)
     return LoadedCorpus(name=name, settings=settings, corpus=corpus, all_words=everything.vocab.words,
                         all_counts=everything.vocab.counts, seconds=time.perf_counter() - start)
 
@@ -94,23 +101,50 @@ def load_bundled(settings: CorpusSettings) -> LoadedCorpus:
     return _build(corpus_name(settings), settings, lines)
 
 
-def _lines_of(files: Sequence[tuple[str, bytes]], encoding: str) -> Iterator[list[str]]:
+def _too_large(max_bytes: int, several: bool) -> str:
+    together = " (all files together)" if several else ""
+    return (f"this server takes at most {max_bytes / 1e6:g} MB of text per session{together}. Upload a "
+            "smaller sample of it.")
+
+
+def upload_problem(sizes: Sequence[tuple[str, int]], max_files: int, max_bytes: int) -> str | None:
+    """Why uploads of these ``(name, size in bytes)`` cannot be used before reading them, or None."""
+    if len(sizes) > max_files:
+        return (f"{len(sizes)} files were uploaded, but this server takes at most {max_files} per session. Join "
+                "some of them into one file, or upload fewer.")
+    if sum(size for _, size in sizes) > max_bytes:  # unpacked text is never smaller than the upload
+        total = sum(size for _, size in sizes)
+        return f"The upload is {total / 1e6:.1f} MB, too large: " + _too_large(max_bytes, len(sizes) > 1)
+    return None
+
+
+def _lines_of(files: Sequence[tuple[str, bytes]], encoding: str, max_bytes: int) -> Iterator[list[str]]:
+    used = 0
     for name, data in files:
         try:
-            text = decode_bytes(data, encoding=encoding, max_bytes=MAX_TEXT_BYTES)
+            text = decode_bytes(data, encoding=encoding, max_bytes=max_bytes - used)
+        except CorpusSizeError as error:
+            raise CorpusSizeError(f"{name}: the text is too large: {_too_large(max_bytes, len(files) > 1)}") \
+                from error
         except CorpusError as error:
             raise type(error)(f"{name}: {error}") from error
         if not text.strip():
             raise CorpusError(f"{name} is empty (or only white space). Upload a text file with a few "
                               "sentences in it, one per line.")
+        used += len(text.encode("utf-8", "surrogatepass")) if len(files) > 1 else len(data)
         yield text.splitlines()
 
 
-def load_uploaded(files: Sequence[tuple[str, bytes]], settings: CorpusSettings) -> LoadedCorpus:
-    """Decode and build the uploaded ``(name, bytes)`` files as one corpus (their lines in order)."""
+def load_uploaded(files: Sequence[tuple[str, bytes]], settings: CorpusSettings, max_bytes: int = MAX_TEXT_BYTES,
+                  max_files: int | None = None) -> LoadedCorpus:
+    """Decode and build the uploaded ``(name, bytes)`` files as one corpus (their lines in order), with at most
+    ``max_bytes`` of unpacked text and ``max_files`` files."""
     if not files:
         raise CorpusError("No files uploaded yet. Upload one or more .txt or .gz files, one sentence per line.")
-    lines = [line for file_lines in _lines_of(files, settings.encoding) for line in file_lines]
+    problem = upload_problem([(name, len(data)) for name, data in files], max_files or len(files), max_bytes)
+    if problem:
+        raise CorpusSizeError(problem)
+    lines = [line for file_lines in _lines_of(files, settings.encoding, max_bytes) for line in file_lines]
     return _build(corpus_name(settings, [name for name, _ in files]), settings, lines)
 
 

@@ -10,6 +10,8 @@ from typing import Any
 
 import streamlit as st
 
+from ui.text import md_message
+
 LOG = logging.getLogger(__name__)
 
 
@@ -17,13 +19,14 @@ LOG = logging.getLogger(__name__)
 def user_errors(action: str) -> Iterator[None]:
     """Show expected errors (bad input: ``ValueError`` and its subclasses such as CorpusError, ConfigError,
     VectorFormatError, and KeyError such as UnknownWordError) as ``st.error``; log anything else and say so.
+    Messages may quote user input, so they are shown literally (``md_message``).
 
     Streamlit's own control flow (``st.rerun``, ``st.stop``) derives from BaseException and passes through.
     """
     try:
         yield
     except (ValueError, KeyError) as error:
-        st.error(f"{action}: {message_of(error)}")
+        st.error(f"{action}: {md_message(message_of(error))}")
     except MemoryError:
         st.error(f"{action}: not enough memory. Use a smaller corpus, fewer words or smaller vectors.")
     except Exception as error:  # noqa: BLE001 - last line of defence: a message, never a traceback
@@ -49,7 +52,7 @@ def safe_callback(message_key: str, action: str) -> Callable[[Callable[..., Any]
             try:
                 function(*args, **kwargs)
             except (ValueError, KeyError, RuntimeError) as error:
-                st.session_state[message_key] = f"{action}: {message_of(error)}"
+                st.session_state[message_key] = f"{action}: {md_message(message_of(error))}"
             except MemoryError:
                 st.session_state[message_key] = f"{action}: not enough memory. Use a smaller corpus or vectors."
             except Exception as error:  # noqa: BLE001 - never a traceback in the browser

@@ -15,10 +15,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui.charts import PALETTE, plot_text, smooth
+from ui.limits import limits
 from w2v_core.embeddings import Embeddings
 from w2v_core.trainer import Trainer
 
-MAX_RUNS = 5
+MAX_RUNS = limits().max_kept_runs  # max_kept_runs in w2v_lab.toml (5 by default)
 RECORDED_STATES = ("finished", "stopped")
 RUNS_KEY = "_runs"
 NOTICE_KEY = "_runs_notice"

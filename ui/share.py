@@ -14,6 +14,7 @@ from typing import Any
 
 import streamlit as st
 
+from ui.text import md_message
 from w2v_core.models import LOSSES, MODELS
 
 APPLIED_KEY = "_share_applied"
@@ -167,7 +168,7 @@ def show_share_warnings() -> None:
     """The link's problems, until dismissed."""
     warnings = st.session_state.get(WARNINGS_KEY) or []
     for warning in warnings:
-        st.warning(warning)
+        st.warning(md_message(warning))  # a link's values are quoted literally
     if warnings:
         st.button("Dismiss", key="share_dismiss", on_click=_dismiss, help="Hide the notes about the link.")
 

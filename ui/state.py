@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from ui.corpus_source import CorpusSettings, LoadedCorpus, load_bundled, load_uploaded, uploads_fingerprint
+from ui.limits import limits
 from ui.runs import record_run
 from ui.serving import TERMINAL_STATES, TrainerGuard, end_trainer, idle_watchdog, training_queue
 from w2v_core.embeddings import Embeddings
@@ -155,14 +156,18 @@ def current_corpus() -> LoadedCorpus:
     if loaded is None or loaded.settings != settings:
         st.session_state.pop("_uploaded_corpus", None)
         with st.spinner("Reading your files…"):
-            loaded = load_uploaded(st.session_state.get("_uploads", []), settings)
+            allowed = limits()
+            loaded = load_uploaded(st.session_state.get("_uploads", []), settings, allowed.max_corpus_bytes,
+                                   allowed.max_upload_files)
         st.session_state["_uploaded_corpus"] = loaded
     return loaded
 
 
-def set_uploads(files: list[tuple[str, bytes]]) -> None:
-    """Keep uploaded ``(name, bytes)`` files for this session (file_uploader values vanish on page switch)."""
+def set_uploads(files: list[tuple[str, bytes]], problem: str | None = None) -> None:
+    """Keep uploaded ``(name, bytes)`` files for this session (file_uploader values vanish on page switch), or
+    none and the ``problem`` that stopped them (shown on the Corpus page)."""
     st.session_state["_uploads"] = files
+    st.session_state["_upload_problem"] = problem
     st.session_state["_upload_encoding"] = "utf-8"
     st.session_state.pop("_uploaded_corpus", None)
 

@@ -14,7 +14,7 @@ from ui.state import (
     set_opened_vectors,
     trained_view,
 )
-from ui.text import md_literal
+from ui.text import md_literal, md_message
 from w2v_core.embeddings import Embeddings
 from w2v_core.formats import projector_zip_bytes, vectors_from_bytes, vectors_to_bytes
 
@@ -37,10 +37,10 @@ def _open_uploaded(key: str) -> None:
     try:
         emb = vectors_from_bytes(upload.getvalue(), upload.name, limit=limit)
     except (ValueError, KeyError) as error:
-        st.session_state["_vectors_error"] = f"Could not open {upload.name}: {message_of(error)}"
+        st.session_state["_vectors_error"] = md_message(f"Could not open {upload.name}: {message_of(error)}")
         return
     except MemoryError:
-        st.session_state["_vectors_error"] = f"{upload.name} is too large to open: load fewer words."
+        st.session_state["_vectors_error"] = md_message(f"{upload.name} is too large to open: load fewer words.")
         return
     set_opened_vectors(emb, upload.name)
 

@@ -19,8 +19,11 @@ from pathlib import Path
 import numpy as np
 
 MAX_SENTENCE_TOKENS = 10_000
-TOKEN_PATTERN = re.compile(r"\w+(?:['’\-]\w+)*")
+LONG_LINE_CHARS = 1 << 20  # longer lines are tokenized slice by slice (bounded memory)
+_EMOJI = "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF][\U0001F3FB-\U0001F3FF\uFE0F]*"
+TOKEN_PATTERN = re.compile(r"\w+(?:['’\-]\w+)*|[\U0001F1E6-\U0001F1FF]{2}|" + f"{_EMOJI}(?:\u200d{_EMOJI})*")
 GZIP_MAGIC = b"\x1f\x8b"
+_CONTROL_BYTES = bytes([*range(0, 9), *range(14, 27), *range(28, 32), 127])  # not tab, line breaks, ESC
 
 
 class CorpusError(ValueError):
@@ -31,8 +34,13 @@ class CorpusEncodingError(CorpusError):
     """The text is not valid UTF-8; ``encoding="latin-1"`` reads any byte sequence."""
 
 
+class CorpusSizeError(CorpusError):
+    """The text is larger than the ``max_bytes`` allowed."""
+
+
 def tokenize(line: str, lowercase: bool = True, whitespace: bool = False) -> list[str]:
-    """Split one line into tokens: unicode words (inner apostrophes/hyphens kept) or whitespace fields."""
+    """Split one line into tokens: unicode words (inner apostrophes/hyphens kept) and emoji (one token each,
+    with their skin tones and joined sequences), or whitespace fields."""
     if lowercase:
         line = line.lower()
     return line.split() if whitespace else TOKEN_PATTERN.findall(line)
@@ -47,11 +55,12 @@ def decode_bytes(data: bytes, encoding: str = "utf-8", max_bytes: int | None = N
             raise CorpusError(f"The gzip file is damaged or truncated ({error}). Re-create it or upload the "
                               "plain text instead.") from error
     if max_bytes is not None and len(data) > max_bytes:
-        raise CorpusError(f"The text is {len(data) / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.0f} MB. "
+        raise CorpusSizeError(f"The text is {len(data) / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.0f} MB. "
                           "Upload a smaller sample of it.")
-    if b"\x00" in data[:1_000_000]:
-        raise CorpusError("This looks like a binary file (it contains NUL bytes), not text. Upload a plain "
-                          "UTF-8 text file (.txt) or a gzipped one (.gz), one sentence per line.")
+    head = data[:1_000_000]
+    if b"\x00" in head or len(head) - len(head.translate(None, _CONTROL_BYTES)) > 0.05 * len(head):
+        raise CorpusError("This looks like a binary file (it contains NUL bytes or many control characters), not "
+                          "text. Upload a plain UTF-8 text file (.txt) or a gzipped one (.gz), one sentence per line.")
     if encoding.replace("_", "-").lower() in ("utf-8", "utf8"):
         try:
             return data.decode("utf-8-sig")
@@ -68,7 +77,7 @@ def _gunzip(data: bytes, max_bytes: int | None) -> bytes:
     decompressor = zlib.decompressobj(wbits=31)
     out = decompressor.decompress(data, max_bytes + 1)
     if len(out) > max_bytes:
-        raise CorpusError(f"The gzip file unpacks to more than {max_bytes / 1e6:.0f} MB, over the limit. "
+        raise CorpusSizeError(f"The gzip file unpacks to more than {max_bytes / 1e6:.0f} MB, over the limit. "
                           "Upload a smaller sample of it.")
     if not decompressor.eof:
         raise EOFError("the compressed data ends before the end of the file")
@@ -87,6 +96,38 @@ def split_long(tokens: list[str], limit: int = MAX_SENTENCE_TOKENS) -> Iterator[
     """Yield ``tokens`` in pieces of at most ``limit`` tokens (one piece for a normal line)."""
     for start in range(0, max(len(tokens), 1), limit):
         yield tokens[start:start + limit]
+
+
+def _slices(line: str, size: int) -> Iterator[str]:
+    """``line`` in consecutive slices of about ``size`` characters, cut after a space or tab when there is one
+    (so that no token is cut)."""
+    start = 0
+    while start < len(line):
+        end = start + size
+        if end < len(line):
+            cut = max(line.rfind(" ", start, end), line.rfind("\t", start, end))
+            end = cut + 1 if cut > start else end
+        yield line[start:end]
+        start = end
+
+
+def line_pieces(line: str, lowercase: bool = True, whitespace: bool = False) -> Iterator[list[str]]:
+    """The tokens of one line in pieces of at most ``MAX_SENTENCE_TOKENS``, as ``split_long`` cuts them; a
+    line longer than ``LONG_LINE_CHARS`` is tokenized slice by slice, so memory stays bounded."""
+    if len(line) <= LONG_LINE_CHARS:
+        tokens = tokenize(line, lowercase, whitespace)
+        if tokens:
+            yield from split_long(tokens)
+        return
+    pending: list[str] = []
+    for part in _slices(line, LONG_LINE_CHARS):
+        tokens = pending + tokenize(part, lowercase, whitespace)
+        full = len(tokens) - len(tokens) % MAX_SENTENCE_TOKENS
+        for start in range(0, full, MAX_SENTENCE_TOKENS):
+            yield tokens[start:start + MAX_SENTENCE_TOKENS]
+        pending = tokens[full:]
+    if pending:
+        yield pending
 
 
 @dataclass
@@ -179,12 +220,11 @@ def build_corpus(lines: Iterable[str], min_count: int = 5, max_vocab: int | None
     lengths = array("q")
     preview: list[list[str]] = []
     for line in lines:
-        tokens = tokenize(line, lowercase, whitespace)
-        if not tokens:
-            continue
-        if len(preview) < preview_lines:
-            preview.append(tokens[:200])
-        for piece in split_long(tokens):
+        first = True
+        for piece in line_pieces(line, lowercase, whitespace):
+            if first and len(preview) < preview_lines:
+                preview.append(piece[:200])
+            first = False
             provisional.extend(map(lookup, piece))
             lengths.append(len(piece))
     if not first_seen:
@@ -196,9 +236,7 @@ def build_corpus(lines: Iterable[str], min_count: int = 5, max_vocab: int | None
     if max_vocab is not None:
         kept = kept[:max_vocab]
     if len(kept) == 0:
-        best = int(counts.max())
-        raise CorpusError(f"No word occurs at least min_count={min_count} times (the most frequent occurs "
-                          f"{best} times). Set min_count to {best} or less, or use a larger corpus.")
+        _nothing_kept(min_count, int(counts.max()))
     words_by_provisional = list(first_seen)
     vocab = Vocabulary(words=[words_by_provisional[i] for i in kept], counts=counts[kept].astype(np.int64),
                        total_tokens=len(provisional), total_types=len(first_seen), min_count=min_count)
@@ -211,6 +249,55 @@ def build_corpus(lines: Iterable[str], min_count: int = 5, max_vocab: int | None
     starts = np.unique(kept_before[raw_starts])  # drops sentences that became empty
     return Corpus(vocab=vocab, ids=np.ascontiguousarray(mapped[keep_mask]), sentence_starts=starts,
                   preview=preview)
+
+
+def _nothing_kept(min_count: int, best: int) -> None:
+    raise CorpusError(f"No word occurs at least min_count={min_count} times (the most frequent occurs "
+                      f"{best} times). Set min_count to {best} or less, or use a larger corpus.")
+
+
+def restrict_vocabulary(corpus: Corpus, min_count: int = 5, max_vocab: int | None = None) -> Corpus:
+    """What ``build_corpus`` returns for ``min_count``/``max_vocab``, from a corpus it built with
+    ``min_count=1`` and no ``max_vocab``, without reading the text again (kept words are a prefix of its
+    vocabulary, which is ordered by count)."""
+    vocab = corpus.vocab
+    if vocab.min_count != 1 or len(vocab) != vocab.total_types:
+        raise ValueError("restrict_vocabulary needs a corpus built with min_count=1 and no max_vocab.")
+    if min_count < 1:
+        raise CorpusError(f"min_count must be at least 1 (got {min_count}).")
+    if max_vocab is not None and max_vocab < 1:
+        raise CorpusError(f"max_vocab must be at least 1 (got {max_vocab}).")
+    keep = int(np.searchsorted(-vocab.counts, -min_count, side="right"))  # words with count >= min_count
+    keep = min(keep, max_vocab) if max_vocab is not None else keep
+    if keep == 0:
+        _nothing_kept(min_count, int(vocab.counts[0]))
+    mask = corpus.ids < keep
+    kept_before = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
+    restricted = Vocabulary(words=vocab.words[:keep], counts=vocab.counts[:keep].copy(),
+                            total_tokens=vocab.total_tokens, total_types=vocab.total_types, min_count=min_count)
+    return Corpus(vocab=restricted, ids=np.ascontiguousarray(corpus.ids[mask]),
+                  sentence_starts=np.unique(kept_before[corpus.sentence_starts]), preview=corpus.preview)
+
+
+def check_trainable(corpus: Corpus, window: int) -> list[str]:
+    """Raise ``CorpusError`` when no word has a neighbour to learn from; return warnings for a corpus that
+    trains but teaches little (a single word, sentences shorter than the window)."""
+    lengths = np.diff(corpus.sentence_starts)
+    longest = int(lengths.max()) if len(lengths) else 0
+    if longest < 2:
+        raise CorpusError("Every sentence has a single word (after min_count), so no word has a neighbour to "
+                          "learn from. Put several words on each line (a line is a sentence), or lower "
+                          "min_count to keep more words.")
+    warnings = []
+    if len(corpus.vocab) == 1:
+        warnings.append(f"The vocabulary has a single word ({corpus.vocab.words[0]!r}): word2vec learns from "
+                        "which words appear near which, so its vector cannot mean anything. Use a text with more "
+                        "different words, or lower min_count.")
+    if window >= longest:
+        warnings.append(f"The window ({window} words on each side) is wider than any sentence (the longest has "
+                        f"{longest} words after min_count): contexts stop at the end of a line, so no word sees "
+                        "beyond its own sentence. Put more words on each line for wider contexts.")
+    return warnings
 
 
 def load_corpus(path: str | Path, min_count: int = 5, max_vocab: int | None = None, lowercase: bool = True,
