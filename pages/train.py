@@ -161,9 +161,13 @@ def live_panel(was: str) -> None:
         st.info("Press **Start training** to train on the corpus with these settings and watch the loss fall.")
         return
     now = training_phase(trainer)
-    if now == "waiting":
+    if now == "waiting":  # nothing to chart yet: a cheap poll until the run starts
         st.info(f"Waiting for a free training slot: you are number {queue_position(trainer)} in the queue. "
                 "The run starts by itself when a slot frees up; keep this tab open.")
+        st.progress(0.0, text=f"Waiting in the queue (number {queue_position(trainer)})")
+        if now != was:
+            st.rerun(scope="app")
+        return
     notice = stop_notice(trainer)
     if notice:
         st.warning(notice)
@@ -171,8 +175,6 @@ def live_panel(was: str) -> None:
     label = {"compiling": "Compiling the training kernels (first run only)…", "running": "Training",
              "paused": "Paused", "finished": "Finished", "stopped": "Stopped", "failed": "Failed",
              "ready": "Ready"}.get(trainer.state, trainer.state)
-    if now == "waiting":
-        label = f"Waiting in the queue (number {queue_position(trainer)})"
     st.progress(min(progress.fraction, 1.0),
                 text=f"{label}: {progress.words_done:,} of {progress.words_total:,} words · epoch "
                      f"{progress.epoch}/{progress.epochs} · {progress.words_per_second:,.0f} words/s · "
