@@ -79,15 +79,37 @@ def _norm(a: np.ndarray) -> float:
 
 
 @numba.njit(**_JIT)
-def _collect(hidden, w_out, word, coef, grad_hidden, pending_rows, pending_coefs, n_pending):
-    """grad_hidden += coef · u_word (u before any update); remember (word, coef) for the output update."""
+def _collect(hidden, w_out, word, coef, grad_hidden, pending_rows, pending_coefs, n_pending, fused_alpha):
+    """grad_hidden += coef · u_word (u before any update); remember (word, coef) for the output update.
+
+    With ``fused_alpha`` > 0 the update u_word -= fused_alpha · coef · hidden is made in the same pass (exact
+    when no row repeats within the step, which the caller guarantees).
+    """
     row = w_out[word]
     c32 = np.float32(coef)
-    for i in range(hidden.shape[0]):
-        grad_hidden[i] += c32 * row[i]
+    if fused_alpha > 0.0:
+        step = np.float32(fused_alpha * coef)
+        for i in range(hidden.shape[0]):
+            grad_hidden[i] += c32 * row[i]
+            row[i] -= step * hidden[i]
+    else:
+        for i in range(hidden.shape[0]):
+            grad_hidden[i] += c32 * row[i]
     pending_rows[n_pending] = word
     pending_coefs[n_pending] = coef
     return n_pending + 1
+
+
+@numba.njit(**_JIT)
+def _distinct(first, others, n_others):
+    """True when ``first`` and others[:n_others] are all different words."""
+    for a in range(n_others):
+        if others[a] == first:
+            return False
+        for b in range(a):
+            if others[a] == others[b]:
+                return False
+    return True
 
 
 @numba.njit(**_JIT)
@@ -102,24 +124,25 @@ def _draw(state, alias_prob, alias_idx):
 
 @numba.njit(**_JIT)
 def _predict(hidden, target, w_out, loss_kind, negatives, n_negatives, points, codes, code_lengths, grad_hidden,
-             dense_coefs, pending_rows, pending_coefs, n_pending, stats):
-    """Gradients of predicting ``target`` from ``hidden`` (d,) at the current weights (nothing is updated).
+             dense_coefs, pending_rows, pending_coefs, n_pending, stats, fused_alpha):
+    """Gradients of predicting ``target`` from ``hidden`` (d,) at the current weights.
 
     Adds ∂J/∂hidden to grad_hidden and the coefficients of ∂J/∂u_w = coef · hidden to the pending list (or to
-    dense_coefs (V,) for full softmax); accumulates the loss in stats. Returns the new pending count.
+    dense_coefs (V,) for full softmax); accumulates the loss in stats. Returns the new pending count. Output rows
+    are updated here only when ``fused_alpha`` > 0 (see ``_collect``), else by ``_apply_outputs``.
     """
     dim = hidden.shape[0]
     if loss_kind == NEGATIVE:
         sigma, loss = _logistic(_dot(hidden, w_out[target]))
         stats[STAT_POSITIVE] += loss
         n_pending = _collect(hidden, w_out, target, sigma - 1.0, grad_hidden, pending_rows,
-                             pending_coefs, n_pending)
+                             pending_coefs, n_pending, fused_alpha)
         for k in range(n_negatives):
             score = _dot(hidden, w_out[negatives[k]])
             sigma, loss = _logistic(score)
             stats[STAT_NEGATIVE] += loss + score
             n_pending = _collect(hidden, w_out, negatives[k], sigma, grad_hidden, pending_rows,
-                                 pending_coefs, n_pending)
+                                 pending_coefs, n_pending, fused_alpha)
     elif loss_kind == HIERARCHICAL:
         for j in range(code_lengths[target]):
             node = points[target, j]
@@ -128,7 +151,7 @@ def _predict(hidden, target, w_out, loss_kind, negatives, n_negatives, points, c
             sigma, loss = _logistic(score)
             stats[STAT_POSITIVE] += loss if label > 0.5 else loss + score
             n_pending = _collect(hidden, w_out, node, sigma - label, grad_hidden, pending_rows,
-                                 pending_coefs, n_pending)
+                                 pending_coefs, n_pending, fused_alpha)
     else:
         n_out = w_out.shape[0]
         scores = np.empty(n_out, dtype=np.float64)
@@ -153,8 +176,9 @@ def _predict(hidden, target, w_out, loss_kind, negatives, n_negatives, points, c
 
 @numba.njit(**_JIT)
 def _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs, loss_kind,
-                   telemetry, grad_out, count_out):
-    """u_w -= alpha · coef · hidden for every pending (w, coef) (dense for full softmax); telemetry per update."""
+                   telemetry, grad_out, count_out, applied):
+    """u_w -= alpha · coef · hidden for every pending (w, coef) (dense for full softmax) unless already
+    ``applied`` by a fused pass; telemetry per update."""
     hidden_norm = _norm(hidden) if telemetry else 0.0
     dim = hidden.shape[0]
     if loss_kind == SOFTMAX:
@@ -169,9 +193,10 @@ def _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending,
         return
     for p in range(n_pending):
         word = pending_rows[p]
-        step = np.float32(alpha * pending_coefs[p])
-        for i in range(dim):
-            w_out[word, i] -= step * hidden[i]
+        if not applied:
+            step = np.float32(alpha * pending_coefs[p])
+            for i in range(dim):
+                w_out[word, i] -= step * hidden[i]
         if telemetry:
             grad_out[word] += abs(pending_coefs[p]) * hidden_norm
             count_out[word] += 1
@@ -263,7 +288,7 @@ def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out,
                 for j in range(n_context):
                     n_pending = _predict(hidden, context[j], w_out, loss_kind, negatives[j * per_pair:],
                                          per_pair, points, codes, code_lengths, grad_hidden, dense_coefs,
-                                         pending_rows, pending_coefs, n_pending, stats)
+                                         pending_rows, pending_coefs, n_pending, stats, 0.0)
                 if loss_kind == NEGATIVE and shared_draws > 0:
                     weight = n_context * negative / shared_draws  # each pair's K noise terms, averaged
                     for k in range(shared_draws):  # over the shared draws: computed once per window
@@ -271,10 +296,10 @@ def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out,
                         sigma, loss = _logistic(score)
                         stats[STAT_NEGATIVE] += weight * (loss + score)
                         n_pending = _collect(hidden, w_out, negatives[k], weight * sigma,
-                                             grad_hidden, pending_rows, pending_coefs, n_pending)
+                                             grad_hidden, pending_rows, pending_coefs, n_pending, 0.0)
                 stats[STAT_PAIRS] += n_context
                 _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs,
-                               loss_kind, telemetry, grad_out, count_out)
+                               loss_kind, telemetry, grad_out, count_out, False)
                 for k in range(dim):
                     w_in[center, k] -= np.float32(alpha) * grad_hidden[k]
                 if telemetry:
@@ -289,12 +314,15 @@ def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out,
                 inverse = np.float32(1.0 / n_context)
                 for k in range(dim):
                     hidden[k] *= inverse
+                # one pass per output row when no row repeats (Huffman paths never do)
+                fused = loss_kind == HIERARCHICAL or (loss_kind == NEGATIVE and _distinct(center, negatives,
+                                                                                            n_drawn))
                 n_pending = _predict(hidden, center, w_out, loss_kind, negatives, n_drawn, points, codes,
                                      code_lengths, grad_hidden, dense_coefs, pending_rows, pending_coefs,
-                                     n_pending, stats)
+                                     n_pending, stats, alpha if fused else 0.0)
                 stats[STAT_PAIRS] += 1
                 _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs,
-                               loss_kind, telemetry, grad_out, count_out)
+                               loss_kind, telemetry, grad_out, count_out, fused)
                 step = np.float32(alpha if cbow_full_step else alpha / n_context)
                 for c in range(n_context):
                     for k in range(dim):
