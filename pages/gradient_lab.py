@@ -7,10 +7,12 @@ import streamlit as st
 
 from ui.errors import user_errors
 from ui.lab_view import (
+    CBOW_FULL_STEP,
     CHAIN,
     CHECK,
     GRADIENT,
     HIDDEN,
+    SHARED,
     STEP,
     first_useful_line,
     forward_formulas,
@@ -20,6 +22,7 @@ from ui.lab_view import (
 )
 from ui.state import get_trainer, setting
 from ui.text import md_literal, md_message
+from w2v_core.config import SHARED_DRAWS_PER_NEGATIVE
 from w2v_core.corpus import Corpus
 from w2v_core.gradcheck import TOLERANCE
 from w2v_core.lab import Example, GradientLab, LabError, StepResult, window_around
@@ -74,8 +77,11 @@ def choose_example(lab: GradientLab, corpus: Corpus) -> dict:
         settings["seed"] = int(d.number_input("Seed of the draw", 0, 10_000, 0, key="lab_seed",
                                               help="The same seed draws the same negatives."))
         if model == "skipgram":
-            settings["shared_negatives"] = d.checkbox("One set for the window", True, key="lab_shared",
-                                                      help="As the trainer (shared negatives); off: K per pair.")
+            shared_default = config.shared_negatives if config else bool(setting("cfg_shared_negatives"))
+            settings["shared_negatives"] = d.checkbox(
+                "Shared negatives", shared_default, key="lab_shared",
+                help=f"As the trainer's default: one set of S = {SHARED_DRAWS_PER_NEGATIVE}K noise words for the "
+                     "whole window, each weighted mK/S. Off: K noise words per pair (the C tool).")
     source = st.radio("Example", ["line", "typed"], key="lab_source", horizontal=True,
                       format_func={"line": "A line of the corpus", "typed": "Type it in"}.get)
     if source == "line":
@@ -144,8 +150,15 @@ def forward_section(lab: GradientLab, example: Example, exponent: float) -> None
         st.caption("The most probable words under ŷ:")
         st.dataframe(example.top_softmax, hide_index=True)
     elif example.loss == "negative":
-        st.caption("Each true word against K negatives drawn from P_n(w): frequent words are drawn more often. "
-                   "σ(±score) is σ(u·h) for the true word and σ(−u·h) for a negative; both should grow.")
+        if example.shared is not None:
+            st.latex(SHARED % SHARED_DRAWS_PER_NEGATIVE)
+            st.caption(f"Shared negatives: one set of S = {len(example.shared)} noise words drawn from P_n(w) for "
+                       f"the whole window stands in for each pair's K; each noise term has weight mK/S = "
+                       f"{example.shared_weight:.3g}. σ(±score) is σ(u·h) for a true word and σ(−u·h) for a "
+                       "negative; training makes both grow.")
+        else:
+            st.caption("Each true word against K negatives drawn from P_n(w): frequent words are drawn more often. "
+                       "σ(±score) is σ(u·h) for the true word and σ(−u·h) for a negative; training makes both grow.")
         st.dataframe(example.forward, hide_index=True)
     else:
         st.caption("Each true word's path from the root of the Huffman tree: at node n_j the code b_j says which "
@@ -186,9 +199,9 @@ def gradient_section(lab: GradientLab, example: Example) -> None:
     st.plotly_chart(gradient_heatmap(example.grad_output_rows(rows), labels, title), key="lab_grad_output")
 
 
-def _apply(lab: GradientLab, example: Example, alpha: float, watch: list[int]) -> None:
+def _apply(lab: GradientLab, example: Example, alpha: float, watch: list[int], full_step: bool) -> None:
     try:
-        st.session_state["_lab_step"] = lab.apply_step(example, alpha, watch)
+        st.session_state["_lab_step"] = lab.apply_step(example, alpha, watch, cbow_full_step=full_step)
     except LabError as error:
         st.session_state["_lab_step_error"] = md_message(str(error))
 
@@ -207,7 +220,16 @@ def step_section(lab: GradientLab, example: Example) -> None:
                                key="lab_watch", max_selections=4,
                                help="Words whose nearest neighbours (cosine of input vectors) are compared "
                                     "before and after the step.")
-    right.button("Apply SGD step", type="primary", on_click=_apply, args=(lab, example, float(alpha), watch),
+    full_step = False
+    if example.model == "cbow":
+        default = trainer.config.cbow_full_step if trainer is not None else bool(setting("cfg_cbow_full_step"))
+        full_step = st.checkbox("The C tool's CBOW step (as the trainer)", default, key="lab_cbow_full_step",
+                                help="Each context position takes the full ∂F/∂h: the input vectors move C times "
+                                     "the gradient step. Off: the plain gradient step.")
+        if full_step:
+            st.latex(CBOW_FULL_STEP)
+    right.button("Apply SGD step", type="primary", on_click=_apply,
+                 args=(lab, example, float(alpha), watch, full_step),
                  key="lab_apply", help="Apply this example's gradients to the lab's copy of the weights.")
     error = st.session_state.pop("_lab_step_error", None)
     if error:
@@ -223,7 +245,9 @@ def show_step(result: StepResult) -> None:
     b.metric("Loss after (same example)", f"{result.loss_after:.4f}", f"{result.loss_after - result.loss_before:+.4f}",
              delta_color="inverse")
     c.metric("Vectors moved", f"{len(result.moved):,}", help=f"α = {result.alpha:g}")
-    st.caption("The vectors that moved, largest change first: ‖Δ‖ = α‖∂J/∂row‖.")
+    rule = "‖Δ‖ = α‖∂J/∂row‖" + (f" (input rows: {result.input_scale:g}α, the C tool's CBOW step)"
+                                 if result.input_scale != 1 else "")
+    st.caption(f"The vectors that moved, largest change first: {rule}.")
     st.dataframe(result.moved.head(50), hide_index=True)
     for word, before in result.neighbours_before.items():
         after = result.neighbours_after.get(word, [])

@@ -62,6 +62,10 @@ def test_every_model_and_loss_passes_the_check(at):
     at.radio(key="lab_loss").set_value("hierarchical").run()
     table = at.dataframe[0].value
     assert {"node n_j", "code b_j", "g_j"} <= set(table.columns)
+    at.radio(key="lab_model").set_value("cbow").run()
+    assert at.checkbox(key="lab_cbow_full_step").value  # the trainer's default step
+    button(at, "Apply SGD step").click().run()
+    assert at.session_state["_lab_step"].input_scale == len(at.session_state["_lab_example"][1].context)
 
 
 def test_typed_example_and_unknown_word(at):

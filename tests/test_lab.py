@@ -6,11 +6,12 @@ import time
 import numpy as np
 import pytest
 
+from w2v_core.config import SHARED_DRAWS_PER_NEGATIVE
 from w2v_core.gradcheck import TOLERANCE
 from w2v_core.huffman import build_huffman_tree
 from w2v_core.lab import GradientLab, LabError, _RestrictedLoss, draw_negatives, window_around
 from w2v_core.losses import sigmoid
-from w2v_core.models import LOSSES, MODELS, cbow_loss, skipgram_loss
+from w2v_core.models import LOSSES, MODELS, cbow_loss, skipgram_loss, skipgram_shared_negatives_loss
 
 COMBINATIONS = [(model, loss) for model in MODELS for loss in LOSSES]
 
@@ -50,7 +51,11 @@ def test_example_matches_the_reference_loss_and_passes_the_check(model, loss):
     w_out = lab.output_matrix(loss).astype(np.float64)
     w_in = lab.w_in.astype(np.float64)
     tree = build_huffman_tree(lab.counts) if loss == "hierarchical" else None
-    if model == "skipgram":
+    if model == "skipgram" and loss == "negative":  # the trainer's default: S = 4K negatives for the window
+        assert len(example.shared) == 4 * SHARED_DRAWS_PER_NEGATIVE and not example.negatives
+        value, grad_in, grad_out = skipgram_shared_negatives_loss(9, context, w_in, w_out, example.shared, 4)
+        assert example.shared_weight == len(context) * 4 / len(example.shared)
+    elif model == "skipgram":
         value, grad_in, grad_out = skipgram_loss(9, context, w_in, w_out, loss, example.negatives or None, tree)
         assert np.allclose(example.hidden, w_in[9])
     else:
@@ -83,15 +88,18 @@ def test_forward_tables_show_the_scores():
     lab = make_lab(trained_loss="negative")
     example = lab.example("skipgram", "negative", 4, [1, 2], negative=3, seed=7)
     table = example.forward
-    assert list(table["role"]) == ["true word", "negative", "negative", "negative"] * 2
-    assert np.array_equal(example.negatives[0], example.negatives[1])  # shared for the window by default
+    shared = 3 * SHARED_DRAWS_PER_NEGATIVE  # one set for the window, each term weighted m K / S
+    assert list(table["role"]) == ["true word"] * 2 + ["shared negative"] * shared
+    assert (table["weight"].iloc[2:] == 2 * 3 / shared).all() and list(table["target"].iloc[2:]) == ["all"] * shared
     true_row = table.iloc[0]
     score = lab.output_matrix("negative")[1].astype(np.float64) @ example.hidden
     assert true_row["score u·h"] == pytest.approx(score) and true_row["σ(±score)"] == pytest.approx(sigmoid(score))
-    assert table["P_n(w)"].iloc[1] == pytest.approx(lab.noise()[example.negatives[0][0]])
+    assert table["P_n(w)"].iloc[2] == pytest.approx(lab.noise()[example.shared[0]])
     assert table["loss term"].sum() == pytest.approx(example.loss_value)
     per_pair = lab.example("skipgram", "negative", 4, [1, 2], negative=3, seed=7, shared_negatives=False)
-    assert len(per_pair.negatives) == 2
+    assert len(per_pair.negatives) == 2 and per_pair.shared is None
+    assert list(per_pair.forward["role"]) == ["true word", "negative", "negative", "negative"] * 2
+    assert per_pair.forward["loss term"].sum() == pytest.approx(per_pair.loss_value) and per_pair.check.passed
 
     hs = lab.example("cbow", "hierarchical", 4, [1, 2])
     path, codes = lab.tree.path(4)
@@ -119,8 +127,15 @@ def test_apply_step_moves_the_touched_rows_by_alpha_times_the_gradient():
     assert result.loss_after < result.loss_before
     assert list(result.neighbours_before) == ["w6"] and len(result.neighbours_after["w6"]) == 8
     assert lab.version == 1
+    again = lab.example("skipgram", "negative", 6, [7, 8, 9], negative=2, shared=example.shared)
+    assert again.loss_value == pytest.approx(result.loss_after)  # the same draw, replayed
+    cbow = lab.example("cbow", "negative", 6, [7, 8, 9], negative=2)
+    before_in = lab.w_in.copy()
+    full = lab.apply_step(cbow, alpha=0.05, cbow_full_step=True)  # the C tool's step: C times the gradient's
+    assert full.input_scale == 3
+    assert np.allclose(before_in[7] - lab.w_in[7], 0.05 * 3 * cbow.grad_input[0], atol=1e-6)
     with pytest.raises(LabError, match="compute it again"):
-        lab.apply_step(example, alpha=0.05)  # the example is stale now
+        lab.apply_step(cbow, alpha=0.05)  # the example is stale now
     with pytest.raises(LabError, match="learning rate"):
         lab.apply_step(lab.example("cbow", "negative", 6, [7]), alpha=0.0)
 

@@ -44,6 +44,10 @@ CHAIN = {
 CHECK = [r"n_i = \frac{J(\theta + \epsilon e_i) - J(\theta - \epsilon e_i)}{2\epsilon} \approx "
          r"a_i = \frac{\partial J}{\partial \theta_i}",
          r"\text{rel. error} = \frac{\max_i |a_i - n_i|}{\max(\max_i |a_i|,\ \max_i |n_i|)}"]
+SHARED = (r"J = \sum_{j=1}^{m} -\log\sigma(u_{w_{c+j}}^T v_c) \;+\; \frac{mK}{S} \sum_{s=1}^{S} "
+          r"-\log\sigma(-u_s^T v_c), \qquad S = %d K")
+CBOW_FULL_STEP = (r"v_{w_j} \leftarrow v_{w_j} - \alpha \frac{\partial F(w_c, h)}{\partial h}"
+                  r"\ \text{ for each context position } j \quad (= V - C\alpha\, \partial J/\partial V)")
 STEP = (r"V \leftarrow V - \alpha \frac{\partial J}{\partial V}, \qquad "
         r"U \leftarrow U - \alpha \frac{\partial J}{\partial U}")
 

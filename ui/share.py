@@ -59,6 +59,7 @@ PARAMS: dict[str, Param] = {
     "seed": Param("cfg_seed", "int", 0, 2**31 - 1, meaning="the random seed"),
     "ns_exponent": Param("cfg_ns_exponent", "float", -2.0, 2.0, meaning="the noise exponent"),
     "shared_negatives": Param("cfg_shared_negatives", "bool", meaning="one set of negatives per window"),
+    "cbow_full_step": Param("cfg_cbow_full_step", "bool", meaning="CBOW's full step for every context word"),
     "telemetry": Param("cfg_telemetry", "bool", meaning="record per-word gradients"),
 }
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .config import SHARED_DRAWS_PER_NEGATIVE
 from .embeddings import Embeddings
 from .gradcheck import TOLERANCE, numerical_gradient, relative_error
 from .huffman import HuffmanTree, build_huffman_tree
 from .losses import log_sigmoid, sigmoid
-from .models import LOSSES, MODELS, cbow_loss, skipgram_loss
+from .models import LOSSES, MODELS, cbow_loss, skipgram_loss, skipgram_shared_negatives_loss
 
 MAX_LAB_ELEMENTS = 60_000_000  # V × d of the lab's copy; larger vocabularies are refused with a message
 MAX_CHECKED_OUTPUT_ROWS = 24  # output rows checked by finite differences (the first ones shown)
@@ -79,7 +80,7 @@ class Example:
     center: int
     context: list[int]
     targets: list[int]  # the predicted words: the outside words (skip-gram) or [center] (CBOW)
-    negatives: list[np.ndarray]  # one (K,) array per target (negative sampling), else empty
+    negatives: list[np.ndarray]  # one (K,) array per target (negative sampling per pair, CBOW), else empty
     hidden: np.ndarray  # (d,) h: v_c (skip-gram) or the context mean (CBOW)
     loss_value: float
     grad_hidden: np.ndarray  # (d,) ∂J/∂h (skip-gram: ∂J/∂v_c)
@@ -90,6 +91,9 @@ class Example:
     shown_rows: np.ndarray  # the output rows to show and check: all touched ones, or the largest for softmax
     forward: pd.DataFrame  # the forward pass, one row per score
     top_softmax: pd.DataFrame | None  # full softmax: the most probable words under ŷ
+    shared: np.ndarray | None = None  # skip-gram shared negatives: S = 4K noise words for the whole window
+    shared_weight: float = 0.0  # each shared noise term's weight m K / S
+    negatives_per_pair: int = 0  # K (negative sampling)
     check: Check | None = None
     version: int = 0  # the lab's weights version this example was computed on
     seconds: float = 0.0
@@ -114,6 +118,7 @@ class StepResult:
     moved: pd.DataFrame
     neighbours_before: dict[str, list[tuple[str, float]]]
     neighbours_after: dict[str, list[tuple[str, float]]]
+    input_scale: float = 1.0  # C for the C tool's CBOW step, else 1
 
 
 @dataclass
@@ -198,12 +203,13 @@ class GradientLab:
     # ----- the example ---------------------------------------------------------------------------------------
     def example(self, model: str, loss: str, center: int, context: list[int], negative: int = 5,
                 shared_negatives: bool = True, seed: int = 0, ns_exponent: float = 0.75, check: bool = True,
-                negatives: list[np.ndarray] | None = None) -> Example:
+                negatives: list[np.ndarray] | None = None, shared: np.ndarray | None = None) -> Example:
         """Forward pass, loss, reference gradients and (``check``) their finite-difference check.
 
-        Negative sampling draws ``negative`` words per target (one shared set for the window with
-        ``shared_negatives`` or CBOW) from P_n with ``seed``, unless ``negatives`` (one (K,) array per target)
-        are given.
+        Negative sampling draws from P_n with ``seed``: K = ``negative`` words per pair (CBOW: per window), or
+        for skip-gram with ``shared_negatives`` one set of S = 4K words for the window, each weighted m K / S (as
+        the trainer; docs/derivation.md). ``negatives`` (one (K,) array per target) or ``shared`` (S,) replay a
+        draw.
         """
         if model not in MODELS or loss not in LOSSES:
             raise LabError(f"Unknown model {model!r} or loss {loss!r}.")
@@ -214,20 +220,32 @@ class GradientLab:
         started = time.perf_counter()
         w_out = self.output_matrix(loss)
         targets = list(context) if model == "skipgram" else [center]
-        if loss != "negative":
+        shared_mode = loss == "negative" and model == "skipgram" and (shared is not None or (
+            negatives is None and shared_negatives))
+        weight = 0.0
+        if loss != "negative" or shared_mode:
             negatives = []
         elif negatives is not None:
             negatives = [np.asarray(n, dtype=np.int64) for n in negatives]
             if len(negatives) != len(targets):
                 raise LabError("Give one array of negatives per predicted word.")
+        if loss == "negative" and negative < 1:
+            raise LabError("Negative sampling needs at least one negative word.")
+        if shared_mode:
+            shared = (np.asarray(shared, dtype=np.int64) if shared is not None else
+                      draw_negatives(self.noise(ns_exponent), negative * SHARED_DRAWS_PER_NEGATIVE, 1, seed)[0])
+            weight = len(targets) * negative / len(shared)
+        elif loss == "negative" and not negatives:
+            sets = 1 if model == "cbow" else len(targets)
+            negatives = draw_negatives(self.noise(ns_exponent), negative, sets, seed)
         else:
-            if negative < 1:
-                raise LabError("Negative sampling needs at least one negative word.")
-            sets = 1 if (model == "cbow" or shared_negatives) else len(targets)
-            drawn = draw_negatives(self.noise(ns_exponent), negative, sets, seed)
-            negatives = drawn * len(targets) if sets == 1 else drawn
+            shared = None
         tree = self.tree if loss == "hierarchical" else None
-        if model == "skipgram":
+        if shared_mode:
+            value, grad_in, grad_out = skipgram_shared_negatives_loss(center, targets, self.w_in, w_out, shared,
+                                                                      negative)
+            hidden = self.w_in[center].astype(np.float64)
+        elif model == "skipgram":
             value, grad_in, grad_out = skipgram_loss(center, targets, self.w_in, w_out, loss, negatives or None,
                                                      tree)
             hidden = self.w_in[center].astype(np.float64)
@@ -236,16 +254,18 @@ class GradientLab:
                                                  negatives[0] if negatives else None, tree)
             hidden = self.w_in[context].astype(np.float64).mean(axis=0)
         in_rows = np.unique([center] if model == "skipgram" else context).astype(np.int64)
-        out_rows = self._touched_rows(loss, targets, negatives, len(w_out))
+        noise_sets = negatives + ([shared] if shared_mode else [])
+        out_rows = self._touched_rows(loss, targets, noise_sets, len(w_out))
         if model == "skipgram":
             grad_hidden = grad_in[center]
         else:  # ∂J/∂v_a = (n_a / C) ∂J/∂h for a context word a occurring n_a times
             n_first = int(np.sum(np.asarray(context) == in_rows[0]))
             grad_hidden = grad_in[in_rows[0]] * len(context) / n_first
-        forward, top = self._forward(loss, hidden, targets, negatives, w_out, ns_exponent)
-        shown = self._shown_rows(loss, targets, negatives, out_rows, grad_out)
+        forward, top = self._forward(loss, hidden, targets, negatives, w_out, ns_exponent, shared, weight)
+        shown = self._shown_rows(loss, targets, noise_sets, out_rows, grad_out)
         result = Example(model, loss, center, list(context), targets, negatives, hidden, value, grad_hidden,
                          in_rows, grad_in[in_rows], out_rows, grad_out[out_rows], shown, forward, top,
+                         shared=shared, shared_weight=weight, negatives_per_pair=negative if loss == "negative" else 0,
                          version=self.version)
         if check:
             result.check = self._check(result, w_out)
@@ -277,8 +297,10 @@ class GradientLab:
         return np.array(unique[:limit], dtype=np.int64)
 
     def _forward(self, loss: str, hidden: np.ndarray, targets: list[int], negatives: list[np.ndarray],
-                 w_out: np.ndarray, ns_exponent: float) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-        """The forward pass as a table (one row per score) and, for full softmax, the top of ŷ."""
+                 w_out: np.ndarray, ns_exponent: float, shared: np.ndarray | None,
+                 weight: float) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """The forward pass as a table (one row per score; shared noise words once, with their weight) and, for
+        full softmax, the top of ŷ."""
         rows: list[dict] = []
         top = None
         if loss == "softmax":
@@ -298,14 +320,14 @@ class GradientLab:
             noise = self.noise(ns_exponent)
             for j, target in enumerate(targets):
                 score = float(w_out[target].astype(np.float64) @ hidden)
-                rows.append({"target": j + 1, "role": "true word", "word": self.words[target],
+                rows.append({"target": str(j + 1), "role": "true word", "word": self.words[target],
                              "P_n(w)": noise[target], "score u·h": score, "σ(±score)": float(sigmoid(score)),
-                             "loss term": float(-log_sigmoid(score)), "coefficient": float(sigmoid(score)) - 1.0})
-                for k in negatives[j]:
-                    score = float(w_out[k].astype(np.float64) @ hidden)
-                    rows.append({"target": j + 1, "role": "negative", "word": self.words[k], "P_n(w)": noise[k],
-                                 "score u·h": score, "σ(±score)": float(sigmoid(-score)),
-                                 "loss term": float(-log_sigmoid(-score)), "coefficient": float(sigmoid(score))})
+                             "weight": 1.0, "loss term": float(-log_sigmoid(score)),
+                             "coefficient": float(sigmoid(score)) - 1.0})
+                for k in (negatives[j] if negatives else []):
+                    rows.append(self._noise_row(j + 1, int(k), w_out, hidden, noise, 1.0))
+            for k in (shared if shared is not None else []):
+                rows.append(self._noise_row("all", int(k), w_out, hidden, noise, weight))
         else:
             for j, target in enumerate(targets):
                 path, codes = self.tree.path(target)
@@ -318,6 +340,15 @@ class GradientLab:
                                  "loss term": float(-log_sigmoid(sign * score)),
                                  "g_j": float(sigmoid(score)) - (1.0 - float(code))})
         return pd.DataFrame(rows), top
+
+    def _noise_row(self, target: int | str, word: int, w_out: np.ndarray, hidden: np.ndarray, noise: np.ndarray,
+                   weight: float) -> dict:
+        """One noise word's term weight · (−log σ(−u·h)) of the forward table."""
+        score = float(w_out[word].astype(np.float64) @ hidden)
+        return {"target": str(target), "role": "negative" if weight == 1.0 else "shared negative",
+                "word": self.words[word], "P_n(w)": noise[word], "score u·h": score,
+                "σ(±score)": float(sigmoid(-score)), "weight": weight,
+                "loss term": weight * float(-log_sigmoid(-score)), "coefficient": weight * float(sigmoid(score))}
 
     # ----- finite differences ---------------------------------------------------------------------------------
     def _check(self, example: Example, w_out: np.ndarray) -> Check:
@@ -333,10 +364,14 @@ class GradientLab:
                      time.perf_counter() - started, closure.in_rows, closure.out_rows)
 
     # ----- the step ---------------------------------------------------------------------------------------------
-    def apply_step(self, example: Example, alpha: float, watch: list[int] | None = None,
-                   k: int = 8) -> StepResult:
+    def apply_step(self, example: Example, alpha: float, watch: list[int] | None = None, k: int = 8,
+                   cbow_full_step: bool = False) -> StepResult:
         """V ← V − α ∂J/∂V and U ← U − α ∂J/∂U on the lab's weights; what moved and the neighbours of ``watch``
-        (default: the centre word) before and after."""
+        (default: the centre word) before and after.
+
+        With ``cbow_full_step`` (the C tool's and the trainer's default) every CBOW context position takes the full
+        ∂F/∂h, i.e. the input rows move C times the gradient step (docs/derivation.md).
+        """
         if example.version != self.version:
             raise LabError("The weights changed since this example was computed; compute it again first.")
         if not 0.0 < alpha <= 10.0:
@@ -345,7 +380,8 @@ class GradientLab:
         before = self._neighbours(watch, k)
         w_out = self.output_matrix(example.loss)
         old_in, old_out = self.w_in[example.in_rows].copy(), w_out[example.out_rows].copy()
-        self.w_in[example.in_rows] -= (alpha * example.grad_input).astype(np.float32)
+        scale = float(len(example.context)) if cbow_full_step and example.model == "cbow" else 1.0
+        self.w_in[example.in_rows] -= (alpha * scale * example.grad_input).astype(np.float32)
         w_out[example.out_rows] -= (alpha * example.grad_output).astype(np.float32)
         self.version += 1
         change_in = np.linalg.norm(self.w_in[example.in_rows].astype(np.float64) - old_in, axis=1)
@@ -360,9 +396,10 @@ class GradientLab:
                for r, c, g in zip(example.out_rows, change_out, example.grad_output, strict=True)])
         moved = moved[moved["moved by"] > 0].sort_values("moved by", ascending=False, kind="stable")
         after = self.example(example.model, example.loss, example.center, example.context, check=False,
-                             negatives=example.negatives)
+                             negative=max(example.negatives_per_pair, 1), negatives=example.negatives or None,
+                             shared=example.shared)
         return StepResult(alpha, example.loss_value, after.loss_value, moved.reset_index(drop=True), before,
-                          self._neighbours(watch, k))
+                          self._neighbours(watch, k), scale)
 
     def _neighbours(self, rows: list[int], k: int) -> dict[str, list[tuple[str, float]]]:
         emb = Embeddings(self.words, self.w_in)
@@ -409,7 +446,11 @@ class _RestrictedLoss:
         if example.loss != "hierarchical":
             self.targets = np.array([local[t] for t in example.targets], dtype=np.int64)
         if example.loss == "negative":
-            self.negatives = np.array([[local[int(w)] for w in drawn] for drawn in example.negatives])
+            self.negatives = np.array([[local[int(w)] for w in drawn] for drawn in example.negatives] or [[]],
+                                      dtype=np.int64)  # (T, K), or (1, 0) with shared negatives
+            self.shared = np.array([local[int(w)] for w in (example.shared if example.shared is not None else [])],
+                                   dtype=np.int64)
+            self.shared_weight = example.shared_weight
         elif example.loss == "hierarchical":
             paths = [lab.tree.path(t) for t in example.targets]
             self.nodes = np.concatenate([[local[int(n)] for n in path] for path, _ in paths]).astype(np.int64)
@@ -421,8 +462,10 @@ class _RestrictedLoss:
         hidden = self.all_in[self.hidden_rows].mean(axis=0)
         if self.loss == "negative":
             positive = self.all_out[self.targets] @ hidden  # (T,)
-            negative = self.all_out[self.negatives] @ hidden  # (T, K)
-            return float(-log_sigmoid(positive).sum() - log_sigmoid(-negative).sum())
+            negative = self.all_out[self.negatives] @ hidden  # (T, K) per pair, or (0, 0)
+            shared = self.all_out[self.shared] @ hidden  # (S,) shared for the window, or (0,)
+            return float(-log_sigmoid(positive).sum() - log_sigmoid(-negative).sum()
+                         - self.shared_weight * log_sigmoid(-shared).sum())
         if self.loss == "hierarchical":
             return float(-log_sigmoid(self.signs * (self.all_out[self.nodes] @ hidden)).sum())
         changed = np.flatnonzero(hidden != self.base_hidden)  # one component while an input is perturbed
