@@ -9,7 +9,8 @@ import pytest
 from w2v_core.config import SHARED_DRAWS_PER_NEGATIVE
 from w2v_core.gradcheck import TOLERANCE
 from w2v_core.huffman import build_huffman_tree
-from w2v_core.lab import GradientLab, LabError, _RestrictedLoss, draw_negatives, window_around
+from w2v_core.lab import GradientLab, LabError, draw_negatives, window_around
+from w2v_core.lab_check import RestrictedLoss
 from w2v_core.losses import sigmoid
 from w2v_core.models import LOSSES, MODELS, cbow_loss, skipgram_loss, skipgram_shared_negatives_loss
 
@@ -69,7 +70,7 @@ def test_example_matches_the_reference_loss_and_passes_the_check(model, loss):
     assert not np.delete(grad_out, example.out_rows, axis=0).any()  # nothing outside the touched rows
     assert example.check.passed and example.check.n_parameters > 0
     assert max(example.check.input_error, example.check.output_error) < TOLERANCE
-    closure = _RestrictedLoss(lab, example, lab.output_matrix(loss))
+    closure = RestrictedLoss(lab, example, lab.output_matrix(loss))
     assert closure.value() == pytest.approx(value, rel=1e-12)
 
 
