@@ -101,6 +101,8 @@ def test_forward_tables_show_the_scores():
     assert len(per_pair.negatives) == 2 and per_pair.shared is None
     assert list(per_pair.forward["role"]) == ["true word", "negative", "negative", "negative"] * 2
     assert per_pair.forward["loss term"].sum() == pytest.approx(per_pair.loss_value) and per_pair.check.passed
+    unit_weight = lab.example("skipgram", "negative", 4, [1, 2, 3, 5], negative=5)  # m K / S = 4 · 5 / 20 = 1
+    assert (unit_weight.forward["role"].iloc[4:] == "shared negative").all()
 
     hs = lab.example("cbow", "hierarchical", 4, [1, 2])
     path, codes = lab.tree.path(4)

@@ -325,9 +325,9 @@ class GradientLab:
                              "weight": 1.0, "loss term": float(-log_sigmoid(score)),
                              "coefficient": float(sigmoid(score)) - 1.0})
                 for k in (negatives[j] if negatives else []):
-                    rows.append(self._noise_row(j + 1, int(k), w_out, hidden, noise, 1.0))
+                    rows.append(self._noise_row(j + 1, int(k), w_out, hidden, noise, 1.0, "negative"))
             for k in (shared if shared is not None else []):
-                rows.append(self._noise_row("all", int(k), w_out, hidden, noise, weight))
+                rows.append(self._noise_row("all", int(k), w_out, hidden, noise, weight, "shared negative"))
         else:
             for j, target in enumerate(targets):
                 path, codes = self.tree.path(target)
@@ -342,10 +342,10 @@ class GradientLab:
         return pd.DataFrame(rows), top
 
     def _noise_row(self, target: int | str, word: int, w_out: np.ndarray, hidden: np.ndarray, noise: np.ndarray,
-                   weight: float) -> dict:
+                   weight: float, role: str) -> dict:
         """One noise word's term weight · (−log σ(−u·h)) of the forward table."""
         score = float(w_out[word].astype(np.float64) @ hidden)
-        return {"target": str(target), "role": "negative" if weight == 1.0 else "shared negative",
+        return {"target": str(target), "role": role,
                 "word": self.words[word], "P_n(w)": noise[word], "score u·h": score,
                 "σ(±score)": float(sigmoid(-score)), "weight": weight,
                 "loss term": weight * float(-log_sigmoid(-score)), "coefficient": weight * float(sigmoid(score))}
