@@ -216,8 +216,9 @@ def step_section(lab: GradientLab, example: Example) -> None:
                               key="lab_alpha", help="Larger steps show the movement better; the trainer starts at "
                                                     "0.025 (skip-gram) or 0.05 (CBOW).")
     movers = list(dict.fromkeys([example.center, *example.in_rows.tolist()]))
-    watch = middle.multiselect("Neighbours of", movers, movers[:2], format_func=lambda r: lab.words[r],
-                               key="lab_watch", max_selections=4,
+    moving = movers[:1] if example.model == "skipgram" else example.in_rows.tolist()[:2]  # CBOW moves the context
+    watch = middle.multiselect("Neighbours of", movers, moving, format_func=lambda r: lab.words[r],
+                               key=f"lab_watch_{example.model}", max_selections=4,
                                help="Words whose nearest neighbours (cosine of input vectors) are compared "
                                     "before and after the step.")
     full_step = False
