@@ -31,7 +31,7 @@ def test_lab_on_fresh_weights_checks_and_steps(at):
     grad_in, grad_out = plotly_specs(at)
     assert grad_in["data"][0]["type"] == "heatmap" and grad_out["data"][0]["type"] == "heatmap"
     forward = at.dataframe[0].value
-    assert set(forward["role"]) == {"true word", "negative"} and (forward["P_n(w)"] > 0).all()
+    assert set(forward["role"]) == {"true word", "shared negative"} and (forward["P_n(w)"] > 0).all()
     lab = at.session_state["_lab"]
     before = lab.w_in.copy()
     loss = metric(at, "Loss J")
