@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -64,14 +65,22 @@ def server():
         process.wait(10)
 
 
-@pytest.fixture(scope="module")
-def page(server):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        tab = browser.new_page(viewport={"width": 1400, "height": 2400})
-        tab.route(re.compile(r"^(?!https?://localhost[:/]).*"), lambda route: route.abort())
-        yield tab
-        browser.close()
+def in_browser(walk) -> None:  # noqa: ANN001 - a function of a Playwright page
+    """Run ``walk(page)`` in a fresh thread: an earlier test may leave an asyncio loop in this one, where
+    Playwright's sync API refuses to run."""
+
+    def session() -> None:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            try:
+                tab = browser.new_page(viewport={"width": 1400, "height": 2400})
+                tab.route(re.compile(r"^(?!https?://localhost[:/]).*"), lambda route: route.abort())
+                walk(tab)
+            finally:
+                browser.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(session).result()
 
 
 def wait_for_text(page, text: str, timeout: float = 120_000) -> None:
@@ -86,7 +95,11 @@ def go(page, title: str) -> None:
     page.wait_for_selector(IDLE, timeout=60_000)
 
 
-def test_lab_and_evolution_in_a_real_browser(server, page):
+def test_lab_and_evolution_in_a_real_browser(server):
+    in_browser(lambda page: walk_lab_and_evolution(server, page))
+
+
+def walk_lab_and_evolution(server: str, page) -> None:  # noqa: ANN001 - a Playwright page
     page.goto(f"{server}/?sentences=2000&dim=20&epochs=2&window=3")
     page.wait_for_selector(IDLE, timeout=60_000)
     assert "dim=20" in page.url and "window=3" in page.url  # the shared setup stays in the URL
