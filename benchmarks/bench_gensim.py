@@ -8,12 +8,15 @@ evaluator (``w2v_core.evaluation``) on gensim's WordSim-353, SimLex-999 and Goog
 
 The Brown corpus (``get_corpus.py``) keeps case and punctuation; it is first rewritten lower-case with one space
 between the project's tokens (``corpus.lower.txt``), so gensim's whitespace split and our tokenizer see the same
-words. Telemetry on vs off is measured for ours (negative sampling, 2 workers).
+words. Telemetry on vs off is measured for ours (negative sampling, 2 workers). Medians, ratios and the Markdown
+report come from ``bench_report.py``.
 
     python benchmarks/bench_gensim.py                     # full run (about 10-15 minutes on 2 cores)
     python benchmarks/bench_gensim.py --quick             # smoke run: 1 epoch, 1 repeat, workers=2
     python benchmarks/bench_gensim.py --configs cbow-negative --workers 2 --repeats 5 --markdown out.md
     python benchmarks/bench_gensim.py --configs skipgram-negative-per-pair   # ours drawing K negatives per pair
+    python benchmarks/bench_gensim.py --snapshot          # train the committed code, not the working tree
+    python benchmarks/bench_gensim.py --from-json benchmarks/data/bench_runs.json   # report a saved run again
 """
 
 from __future__ import annotations
@@ -22,17 +25,15 @@ import argparse
 import datetime
 import importlib.metadata
 import importlib.util
-import json
 import os
 import platform
 import shlex
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -41,13 +42,12 @@ for _path in (ROOT, BENCH_DIR):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-CONFIGS = {"skipgram-negative": ("skipgram", "negative"), "cbow-negative": ("cbow", "negative"),
-           "skipgram-hierarchical": ("skipgram", "hierarchical"),
-           "skipgram-negative-per-pair": ("skipgram", "negative")}  # optional: ours as the C tool draws negatives
-DEFAULT_CONFIGS = ("skipgram-negative", "cbow-negative", "skipgram-hierarchical")
+# bench_report is found through BENCH_DIR on sys.path, also when this file is loaded by path (tests)
+import bench_report  # noqa: E402
+from bench_report import CONFIGS, SETTINGS, RunResult, parse_summary  # noqa: E402
+
 OUR_FLAGS = {"skipgram-negative-per-pair": ["--per-pair-negatives"]}  # gensim always draws K per pair
 TELEMETRY_CONFIGS = ("skipgram-negative", "cbow-negative")
-SETTINGS = {"dim": 100, "window": 5, "negative": 5, "min_count": 5, "sample": 1e-3}
 WARMUP_LINES = 3000
 
 
@@ -62,160 +62,6 @@ class Measured:
     returncode: int
     stdout: str
     stderr: str
-
-
-@dataclass
-class RunResult:
-    """One timed and scored run. tool: "ours" | "gensim"; phase: "compare" | "telemetry"; telemetry: None for gensim."""
-
-    tool: str
-    phase: str
-    config: str
-    workers: int
-    repeat: int
-    telemetry: bool | None
-    wall_seconds: float
-    cpu_seconds: float
-    peak_rss_mb: float
-    words_per_second: float
-    vocab: int
-    tokens: int
-    wordsim: float
-    simlex: float
-    analogy: float
-
-
-@dataclass
-class Row:
-    """Medians of one (config, workers) cell for both tools; ratio = gensim wall / our wall (>= 1: we are faster)."""
-
-    config: str
-    workers: int
-    wall_ours: float
-    wall_gensim: float
-    ratio: float
-    ratio_low: float  # smallest and largest per-repeat ratio (runs of a repeat are back to back)
-    ratio_high: float
-    cpu_ours: float
-    cpu_gensim: float
-    wps_ours: float
-    wps_gensim: float
-    rss_ours: float
-    rss_gensim: float
-    wordsim_ours: float
-    wordsim_gensim: float
-    simlex_ours: float
-    simlex_gensim: float
-    analogy_ours: float
-    analogy_gensim: float
-
-    @property
-    def quality_ok(self) -> bool:
-        """The issue's bar: WordSim-353 >= gensim's - 0.02 and analogy accuracy >= 0.9 x gensim's."""
-        slack = 1e-9  # float rounding only: 0.18 must pass "0.9 x 0.20"
-        return (self.wordsim_ours >= self.wordsim_gensim - 0.02 - slack
-                and self.analogy_ours >= 0.9 * self.analogy_gensim - slack)
-
-
-# ----- pure helpers (tested in tests/test_bench_smoke.py) -----------------------------------------------------------
-def median(values: list[float]) -> float:
-    """Median of the finite values (NaN when there are none)."""
-    finite = [v for v in values if v == v and abs(v) != float("inf")]
-    return float(statistics.median(finite)) if finite else float("nan")
-
-
-def speed_ratio(gensim_seconds: float, our_seconds: float) -> float:
-    """gensim's time over ours: above 1 means ours is faster."""
-    return gensim_seconds / our_seconds if our_seconds > 0 else float("nan")
-
-
-def summarize(runs: list[RunResult]) -> list[Row]:
-    """One row per (config, workers) with both tools, from the "compare" runs (ours with telemetry on, the default)."""
-    runs = [r for r in runs if r.phase == "compare"]
-    rows = []
-    keys = sorted({(r.config, r.workers) for r in runs}, key=lambda k: (list(CONFIGS).index(k[0]), k[1]))
-    for config, workers in keys:
-        cell = [r for r in runs if r.config == config and r.workers == workers]
-        ours = [r for r in cell if r.tool == "ours"]
-        gensim = [r for r in cell if r.tool == "gensim"]
-        if not ours or not gensim:
-            continue
-        by_repeat = {r.repeat: r for r in gensim}
-        pair_ratios = [speed_ratio(by_repeat[o.repeat].wall_seconds, o.wall_seconds) for o in ours
-                       if o.repeat in by_repeat]
-
-        def med(tool_runs: list[RunResult], name: str) -> float:
-            return median([getattr(r, name) for r in tool_runs])
-
-        wall_o, wall_g = med(ours, "wall_seconds"), med(gensim, "wall_seconds")
-        rows.append(Row(config, workers, wall_o, wall_g, speed_ratio(wall_g, wall_o), min(pair_ratios, default=0.0),
-                        max(pair_ratios, default=0.0), med(ours, "cpu_seconds"), med(gensim, "cpu_seconds"),
-                        med(ours, "words_per_second"), med(gensim, "words_per_second"),
-                        med(ours, "peak_rss_mb"), med(gensim, "peak_rss_mb"), med(ours, "wordsim"),
-                        med(gensim, "wordsim"), med(ours, "simlex"), med(gensim, "simlex"), med(ours, "analogy"),
-                        med(gensim, "analogy")))
-    return rows
-
-
-def telemetry_overhead(runs: list[RunResult]) -> list[dict]:
-    """Per config: median words/s of ours with telemetry on and off (the "telemetry" runs), and their ratio."""
-    out = []
-    for config in CONFIGS:
-        cell = [r for r in runs if r.phase == "telemetry" and r.tool == "ours" and r.config == config]
-        on = [r.words_per_second for r in cell if r.telemetry]
-        off = [r.words_per_second for r in cell if r.telemetry is False]
-        if on and off:
-            ratio = median(on) / median(off)
-            out.append({"config": config, "wps_on": median(on), "wps_off": median(off), "ratio": ratio,
-                        "overhead": 1.0 - ratio, "runs": len(on)})
-    return out
-
-
-def _fmt(value: float, digits: int = 3) -> str:
-    return "n/a" if value != value else f"{value:.{digits}f}"
-
-
-COLUMNS = ["Config", "Workers", "Wall ours (s)", "Wall gensim (s)", "Ratio gensim/ours (range)",
-           "CPU ours / gensim (s)", "Words/s ours", "Words/s gensim", "Peak RSS ours (MB)", "Peak RSS gensim (MB)",
-           "WordSim ours / gensim", "SimLex ours / gensim", "Analogy ours / gensim", "Quality bar"]
-
-
-def table_cells(r: Row) -> list[str]:
-    """The cells of one row, in the order of ``COLUMNS``."""
-    return [r.config, str(r.workers), f"{r.wall_ours:.1f}", f"{r.wall_gensim:.1f}",
-            f"**{r.ratio:.2f}** ({r.ratio_low:.2f}–{r.ratio_high:.2f})", f"{r.cpu_ours:.1f} / {r.cpu_gensim:.1f}",
-            f"{r.wps_ours:,.0f}", f"{r.wps_gensim:,.0f}", f"{r.rss_ours:.0f}", f"{r.rss_gensim:.0f}",
-            f"{_fmt(r.wordsim_ours)} / {_fmt(r.wordsim_gensim)}", f"{_fmt(r.simlex_ours)} / {_fmt(r.simlex_gensim)}",
-            f"{_fmt(r.analogy_ours)} / {_fmt(r.analogy_gensim)}", "met" if r.quality_ok else "missed"]
-
-
-def markdown_table(rows: list[Row]) -> str:
-    """The comparison as a Markdown table (medians; the ratio with its smallest and largest per-repeat value)."""
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(table_cells(r)) + " |" for r in rows]
-    return "\n".join(lines)
-
-
-def telemetry_table(overheads: list[dict]) -> str:
-    lines = ["| Config (workers=2) | Words/s telemetry on | Words/s telemetry off | Ratio on/off | Overhead |",
-             "|---|---|---|---|---|"]
-    for o in overheads:
-        lines.append(f"| {o['config']} | {o['wps_on']:,.0f} | {o['wps_off']:,.0f} | {o['ratio']:.3f} | "
-                     f"{o['overhead']:+.1%} |")
-    return "\n".join(lines)
-
-
-def parse_summary(stdout: str) -> dict:
-    """The last line of ``stdout`` that is a JSON object (both trainers print one summary line)."""
-    for line in reversed(stdout.strip().splitlines()):
-        if line.startswith("{"):
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(value, dict):
-                return value
-    raise ValueError(f"no JSON summary line in the output: {stdout[-300:]!r}")
 
 
 def learning_rates(model: str) -> tuple[float, float]:
@@ -393,30 +239,12 @@ def _version(name: str) -> str:
         return "?"
 
 
-def report(rows: list[Row], overheads: list[dict], runs: list[RunResult], args: argparse.Namespace,
-           header: dict[str, str]) -> str:
-    """The Markdown section: command, date, machine, code, settings, vocabularies, both tables."""
-    vocab = {tool: sorted({(r.vocab, r.tokens) for r in runs if r.tool == tool}) for tool in ("ours", "gensim")}
-    vocab_text = "; ".join(f"{tool} {', '.join(f'{v:,} words / {t:,} tokens' for v, t in pairs)}"
-                           for tool, pairs in vocab.items())
-    return "\n".join([
-        *(f"- {name}: {value}" for name, value in header.items()),
-        f"- Settings: dim {SETTINGS['dim']}, window {SETTINGS['window']}, negative {SETTINGS['negative']}, "
-        f"min_count {SETTINGS['min_count']}, sample {SETTINGS['sample']:g}, epochs {args.epochs}, "
-        f"{args.repeats} repeat(s) alternating ours/gensim; alpha 0.025 skip-gram, 0.05 CBOW (both sides)",
-        f"- Corpus: `{args.corpus_used}`; vocabulary (in-vocabulary tokens per epoch): {vocab_text}",
-        "- Wall and CPU seconds, words/s (training phase, as each tool reports it) and peak RSS are medians over "
-        "repeats; quality scores are medians over repeats too.",
-        "", markdown_table(rows), "", "Telemetry (per-word gradient norms) on vs off, ours:", "",
-        telemetry_table(overheads) if overheads else "(not measured in this run)"])
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=None, help="text corpus (default: the Brown corpus)")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--configs", default=",".join(DEFAULT_CONFIGS),
+    parser.add_argument("--configs", default=",".join(bench_report.DEFAULT_CONFIGS),
                         help=f"comma-separated, from {', '.join(CONFIGS)}")
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
     parser.add_argument("--no-telemetry-runs", action="store_true", help="skip the telemetry on/off runs")
@@ -426,6 +254,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--markdown", type=Path, default=None, help="also write the Markdown section here")
     parser.add_argument("--json", type=Path, default=BENCH_DIR / "data" / "bench_runs.json",
                         help="raw runs, rewritten after every run")
+    parser.add_argument("--from-json", type=Path, default=None, help="print the report of a saved run and stop")
     args = parser.parse_args(argv)
     if args.quick:
         args.epochs, args.repeats, args.workers = 1, 1, "2"
@@ -437,14 +266,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def save_runs(path: Path | None, runs: list[RunResult]) -> None:
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps([asdict(r) for r in runs], indent=1), encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.from_json is not None:
+        runs, meta = bench_report.load_runs(args.from_json)
+        print(bench_report.report(runs, **meta))
+        return 0
     header = {"Command": "`python benchmarks/bench_gensim.py" + "".join(
                   " " + shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv)) + "`",
               "Date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "Machine": machine()}
@@ -466,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
 
             args.corpus = ensure_corpus()
         corpus = prepare_corpus(args.corpus, BENCH_DIR / "data" / f"{args.corpus.name.split('.')[0]}.lower.txt")
-        args.corpus_used = corpus.relative_to(ROOT) if corpus.is_relative_to(ROOT) else corpus
+        meta = {"header": header, "epochs": args.epochs, "repeats": args.repeats,
+                "corpus": str(corpus.relative_to(ROOT) if corpus.is_relative_to(ROOT) else corpus)}
         files = evaluation_files()
         data = {"wordsim": read_word_pairs(files["wordsim"]), "simlex": read_word_pairs(files["simlex"]),
                 "analogy": read_analogies(files["analogy"])}
@@ -475,17 +303,17 @@ def main(argv: list[str] | None = None) -> int:
         warm_up(session)
         for repeat in range(args.repeats):
             print(f"repeat {repeat + 1}/{args.repeats}", file=sys.stderr, flush=True)
-            for config in args.config_list:
-                for workers in args.worker_list:
-                    for tool in ("ours", "gensim"):
-                        runs.append(run_one(session, tool, "compare", config, workers, repeat))
-                        save_runs(args.json, runs)
-            for config in telemetry:
-                for on in (True, False):
-                    runs.append(run_one(session, "ours", "telemetry", config, 2, repeat, telemetry=on))
-                    save_runs(args.json, runs)
+            plan = [(tool, "compare", config, workers, True) for config in args.config_list
+                    for workers in args.worker_list for tool in ("ours", "gensim")]
+            plan += [("ours", "telemetry", config, 2, on) for config in telemetry for on in (True, False)]
+            for tool, phase, config, workers, on in plan:
+                runs.append(run_one(session, tool, phase, config, workers, repeat, telemetry=on))
+                if args.json:
+                    bench_report.save_runs(args.json, runs, meta)
     header["Machine"] += f"; 1-minute load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
-    text = report(summarize(runs), telemetry_overhead(runs), runs, args, header)
+    if args.json:
+        bench_report.save_runs(args.json, runs, meta)
+    text = bench_report.report(runs, **meta)
     print(text)
     if args.markdown:
         args.markdown.write_text(text + "\n", encoding="utf-8")

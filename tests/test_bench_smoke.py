@@ -1,41 +1,31 @@
-"""The benchmark script's pure parts on fake numbers (no training): medians, ratios, tables, commands, RSS."""
+"""The benchmark scripts on fake numbers (no training): medians, ratios, tables, report, commands, RSS."""
 
-import importlib.util
 import math
 import sys
 from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
-
-
-def load(name: str):
-    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the class is created
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = load("bench_gensim")
-gensim_train = load("gensim_train")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import bench_gensim as bench  # noqa: E402
+import bench_report as summary  # noqa: E402
+import gensim_train  # noqa: E402
 
 
 def run(tool, config="skipgram-negative", workers=2, repeat=0, wall=10.0, wps=1e5, wordsim=0.5, analogy=0.2,
         phase="compare", telemetry=True):
-    return bench.RunResult(tool=tool, phase=phase, config=config, workers=workers, repeat=repeat,
+    return summary.RunResult(tool=tool, phase=phase, config=config, workers=workers, repeat=repeat,
                            telemetry=telemetry if tool == "ours" else None, wall_seconds=wall, cpu_seconds=wall * 1.5,
                            peak_rss_mb=300.0 if tool == "ours" else 200.0, words_per_second=wps, vocab=14140,
                            tokens=959320, wordsim=wordsim, simlex=0.2, analogy=analogy)
 
 
 def test_median_ignores_nan_and_ratio_direction():
-    assert bench.median([3.0, float("nan"), 1.0, 2.0]) == 2.0
-    assert math.isnan(bench.median([float("nan")]))
-    assert bench.speed_ratio(gensim_seconds=12.0, our_seconds=6.0) == 2.0  # ours twice as fast
-    assert bench.speed_ratio(6.0, 12.0) == 0.5
-    assert math.isnan(bench.speed_ratio(1.0, 0.0))
+    assert summary.median([3.0, float("nan"), 1.0, 2.0]) == 2.0
+    assert math.isnan(summary.median([float("nan")]))
+    assert summary.speed_ratio(gensim_seconds=12.0, our_seconds=6.0) == 2.0  # ours twice as fast
+    assert summary.speed_ratio(6.0, 12.0) == 0.5
+    assert math.isnan(summary.speed_ratio(1.0, 0.0))
 
 
 def test_summarize_takes_medians_and_pairs_ratios_by_repeat():
@@ -44,7 +34,7 @@ def test_summarize_takes_medians_and_pairs_ratios_by_repeat():
         runs += [run("ours", repeat=repeat, wall=ours, wordsim=0.50 + repeat / 100),
                  run("gensim", repeat=repeat, wall=gensim, wordsim=0.52)]
     runs.append(run("ours", repeat=0, wall=1.0, wps=9e9, phase="telemetry", telemetry=False))  # not compared
-    (row,) = bench.summarize(runs)
+    (row,) = summary.summarize(runs)
     assert (row.config, row.workers) == ("skipgram-negative", 2)
     assert row.wall_ours == 6.0 and row.wall_gensim == 10.0
     assert row.ratio == pytest.approx(10.0 / 6.0)
@@ -58,7 +48,7 @@ def test_summarize_orders_rows_and_skips_one_sided_cells():
             run("ours", "skipgram-negative", 2), run("gensim", "skipgram-negative", 2),
             run("ours", "skipgram-negative", 1), run("gensim", "skipgram-negative", 1),
             run("ours", "skipgram-hierarchical", 2)]  # gensim missing: no row
-    rows = bench.summarize(runs)
+    rows = summary.summarize(runs)
     assert [(r.config, r.workers) for r in rows] == [("skipgram-negative", 1), ("skipgram-negative", 2),
                                                      ("cbow-negative", 1)]
 
@@ -66,7 +56,7 @@ def test_summarize_orders_rows_and_skips_one_sided_cells():
 def test_quality_bar():
     def row(ws_o, ws_g, an_o, an_g):
         runs = [run("ours", wordsim=ws_o, analogy=an_o), run("gensim", wordsim=ws_g, analogy=an_g)]
-        return bench.summarize(runs)[0]
+        return summary.summarize(runs)[0]
 
     assert row(0.49, 0.50, 0.18, 0.20).quality_ok  # within 0.02 and exactly 0.9x
     assert not row(0.47, 0.50, 0.30, 0.20).quality_ok  # WordSim 0.03 below
@@ -75,9 +65,9 @@ def test_quality_bar():
 
 def test_markdown_table_has_a_cell_per_column():
     runs = [run("ours", wall=4.0, wps=912_345.6), run("gensim", wall=6.0, wps=456_789.0)]
-    table = bench.markdown_table(bench.summarize(runs))
+    table = summary.markdown_table(summary.summarize(runs))
     header, rule, body = table.splitlines()
-    assert header.count("|") == rule.count("|") == body.count("|") == len(bench.COLUMNS) + 1
+    assert header.count("|") == rule.count("|") == body.count("|") == len(summary.COLUMNS) + 1
     cells = [cell.strip() for cell in body.strip("|").split("|")]
     assert cells[:5] == ["skipgram-negative", "2", "4.0", "6.0", "**1.50** (1.50–1.50)"]
     assert "912,346" in cells and "456,789" in cells and cells[-1] == "met"
@@ -88,24 +78,40 @@ def test_telemetry_overhead_is_a_ratio_of_medians():
             for r, (on, wps) in enumerate([(True, 90.0), (False, 100.0), (True, 95.0), (False, 100.0),
                                            (True, 20.0), (False, 99.0)])]
     runs.append(run("ours", wps=1.0))  # a compare run: not part of the telemetry measurement
-    (result,) = bench.telemetry_overhead(runs)
+    (result,) = summary.telemetry_overhead(runs)
     assert result["wps_on"] == 90.0 and result["wps_off"] == 100.0
     assert result["ratio"] == pytest.approx(0.9) and result["overhead"] == pytest.approx(0.1)
-    assert "+10.0%" in bench.telemetry_table([result])
+    assert result["cpu_on"] == result["cpu_off"] == 15.0 and result["runs"] == 3  # fake cpu: 1.5 x wall
+    assert "+10.0%" in summary.telemetry_table([result])
+
+
+def test_report_round_trips_through_json(tmp_path):
+    runs = [run("ours", wall=4.0), run("gensim", wall=6.0), run("ours", phase="telemetry", wps=90.0),
+            run("ours", phase="telemetry", telemetry=False, wps=100.0)]
+    meta = {"header": {"Command": "`python benchmarks/bench_gensim.py`", "Date": "today"}, "epochs": 5,
+            "repeats": 1, "corpus": "benchmarks/data/corpus.lower.txt"}
+    summary.save_runs(tmp_path / "runs.json", runs, meta)
+    loaded, loaded_meta = summary.load_runs(tmp_path / "runs.json")
+    assert loaded == runs and loaded_meta == meta
+    text = summary.report(loaded, **loaded_meta)
+    assert text.startswith("- Command: `python benchmarks/bench_gensim.py`\n- Date: today\n")
+    assert "epochs 5, 1 repeat(s)" in text and "ours 14,140 words / 959,320 tokens" in text
+    assert summary.markdown_table(summary.summarize(runs)) in text
+    assert "| skipgram-negative | 90 | 100 | 0.900 | +10.0% |" in text
 
 
 def test_parse_summary_takes_the_last_json_line():
     out = 'loading\n{"tokens": 1}\nnot json {\n{"tokens": 5, "vocab": 2}\n'
-    assert bench.parse_summary(out) == {"tokens": 5, "vocab": 2}
+    assert summary.parse_summary(out) == {"tokens": 5, "vocab": 2}
     with pytest.raises(ValueError, match="no JSON summary"):
-        bench.parse_summary("progress only\n")
+        summary.parse_summary("progress only\n")
 
 
-@pytest.mark.parametrize("config", list(bench.CONFIGS))
+@pytest.mark.parametrize("config", list(summary.CONFIGS))
 def test_both_commands_parse_to_the_same_settings(config, tmp_path):
     from w2v_core.cli import build_parser
 
-    model, loss = bench.CONFIGS[config]
+    model, loss = summary.CONFIGS[config]
     ours = bench.train_command("ours", tmp_path / "c.txt", tmp_path / "o.bin", config, 2, 3, telemetry=False)
     theirs = bench.train_command("gensim", tmp_path / "c.txt", tmp_path / "g.bin", config, 2, 3)
     a = build_parser().parse_args(ours[ours.index("train"):])
