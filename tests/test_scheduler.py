@@ -1,6 +1,8 @@
 """The global limit on concurrent trainings: a FIFO queue whose trainers start by themselves."""
 
+import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -84,3 +86,16 @@ def test_positions_skip_trainers_stopped_while_waiting(corpus):
     assert queue.position(third) is None and queue.waiting == 0
     queue.cancel(first)
     assert first.state == "stopped" and queue.running == 0
+
+
+def test_nice_runs_the_trainer_threads_at_a_lower_priority(corpus):
+    queue = TrainingQueue(max_running=1, nice=7)
+    trainer = _trainer(corpus)
+    queue.submit(trainer)
+    niceness = []
+    for thread in trainer._threads:
+        stat = Path(f"/proc/self/task/{thread.native_id}/stat").read_text().rsplit(")", 1)[1].split()
+        niceness.append(int(stat[16]))  # field 19 of stat: nice
+    queue.cancel(trainer)
+    assert niceness == [7]
+    assert os.getpriority(os.PRIO_PROCESS, 0) == 0  # the process (and the server's other threads) unchanged

@@ -32,6 +32,7 @@ class Limits:
     idle_timeout_minutes: float = 10.0  # 0 = never
     max_run_minutes: float = 60.0  # 0 = no limit
     max_softmax_vocab: int = 10_000
+    training_nice: int = 10  # 0 = normal priority
 
     @property
     def training_slots(self) -> int:
@@ -44,6 +45,7 @@ class Limits:
 
 
 _MINIMUM = {"max_corpus_mb": 0.001, "max_upload_files": 1, "max_kept_runs": 1, "max_softmax_vocab": 1}
+_MAXIMUM = {"training_nice": 19}
 
 
 def read_limits(path: str | Path) -> Limits:
@@ -70,6 +72,8 @@ def read_limits(path: str | Path) -> Limits:
             raise LimitsError(f"{path}: {name} must be a {'whole ' if whole else ''}number (got {value!r}).")
         if value < _MINIMUM.get(name, 0):
             raise LimitsError(f"{path}: {name} must be at least {_MINIMUM.get(name, 0)} (got {value}).")
+        if name in _MAXIMUM and value > _MAXIMUM[name]:
+            raise LimitsError(f"{path}: {name} must be at most {_MAXIMUM[name]} (got {value}).")
         values[name] = value
     return Limits(**values)
 

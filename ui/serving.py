@@ -28,7 +28,8 @@ CHECK_SECONDS = 15.0
 @st.cache_resource(show_spinner=False)
 def training_queue() -> TrainingQueue:
     """The queue shared by every session of this server (its size is read once, at first use)."""
-    return TrainingQueue(limits().training_slots)
+    current = limits()
+    return TrainingQueue(current.training_slots, nice=current.training_nice)
 
 
 def end_trainer(trainer: Trainer, queue: TrainingQueue | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 
@@ -14,11 +15,14 @@ class TrainingQueue:
     """Runs at most ``max_running`` trainers at once (default: the number of CPU cores).
 
     ``submit`` starts a trainer at once when a slot is free, else queues it; a slot frees when a run ends
-    (finished, stopped or failed) and the oldest waiting trainer starts. Thread-safe.
+    (finished, stopped or failed) and the oldest waiting trainer starts. ``nice`` > 0 runs the trainers'
+    threads at that lower OS priority (Linux sets it per thread), so that serving pages stays quick while
+    training keeps every core busy. Thread-safe.
     """
 
-    def __init__(self, max_running: int | None = None) -> None:
+    def __init__(self, max_running: int | None = None, nice: int = 0) -> None:
         self.max_running = max(1, max_running or os.cpu_count() or 1)
+        self.nice = nice
         self._lock = threading.Lock()
         self._running: list[Trainer] = []
         self._waiting: list[Trainer] = []
@@ -87,3 +91,11 @@ class TrainingQueue:
                     to_start.append(trainer)
         for trainer in to_start:
             trainer.start()
+            self._lower_priority(trainer)
+
+    def _lower_priority(self, trainer: Trainer) -> None:
+        if self.nice <= 0:
+            return
+        for thread in trainer._threads:  # a thread may have ended already; some systems lack setpriority
+            with contextlib.suppress(OSError, AttributeError, TypeError):
+                os.setpriority(os.PRIO_PROCESS, thread.native_id, self.nice)
