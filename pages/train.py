@@ -68,8 +68,16 @@ def settings_form(loaded: LoadedCorpus | None) -> None:
                        help="Negative samples are drawn with probability count^exponent; 0.75 is usual.")
         e.number_input("Seed", 0, 2**31 - 1, d["cfg_seed"], key="cfg_seed", persist_state="session",
                        help="Random seed: with 1 worker the same seed gives the same vectors.")
-        st.checkbox("Record per-word gradients", d["cfg_telemetry"], key="cfg_telemetry", persist_state="session",
-                    help="Needed by the Gradients page; costs a little speed.")
+        a, b, c = st.columns(3)
+        a.checkbox("Record per-word gradients", d["cfg_telemetry"], key="cfg_telemetry", persist_state="session",
+                   help="Needed by the Gradients page; costs a little speed.")
+        b.checkbox("Shared negatives (skip-gram)", d["cfg_shared_negatives"], key="cfg_shared_negatives",
+                   persist_state="session", disabled=setting("cfg_model") != "skipgram",
+                   help="One set of 4K noise words per window instead of K per pair: faster, same quality.")
+        c.checkbox("C-tool step (CBOW)", d["cfg_cbow_full_step"], key="cfg_cbow_full_step",
+                   persist_state="session", disabled=setting("cfg_model") != "cbow",
+                   help="Each context vector takes the full ∂J/∂h step, as word2vec and gensim do; off: the "
+                        "true gradient (1/C of it).")
     if loaded is not None:
         st.caption(f"Training on **{md_literal(loaded.name)}**: {len(loaded.corpus.vocab):,} words, "
                    f"{loaded.corpus.n_tokens:,} tokens per epoch. Settings apply when a run starts.")

@@ -374,13 +374,12 @@ class Trainer:
                 buffers[:] = 0
                 if self._words_done - self._last_report >= self._report_every:
                     self._publish_gradients()
-            take_snapshot = self._words_done - self._last_snapshot >= self._snapshot_every or self._last_snapshot < 0
-            if take_snapshot:
+            due = self._words_done - self._last_snapshot >= self._snapshot_every or self._last_snapshot < 0
+            if due or self._words_done == self.words_total:  # under the lock: snapshots stay in order
                 self._last_snapshot = self._words_done
-        if take_snapshot or self._next_job >= self.n_jobs:
-            self._snapshots.append(Snapshot(self._words_done, epoch + 1, loss / pairs,
-                                            np.arange(self._snapshot_rows, dtype=np.int32),
-                                            self.w_in[:self._snapshot_rows].copy()))
+                self._snapshots.append(Snapshot(self._words_done, epoch + 1, loss / pairs,
+                                                np.arange(self._snapshot_rows, dtype=np.int32),
+                                                self.w_in[:self._snapshot_rows].copy()))
         return result.words
 
     def _publish_gradients(self) -> None:
