@@ -2,13 +2,14 @@
 
 A test gets a ``page`` fixture (Playwright, headless Chromium, on the app served by ``app_server``) and uses::
 
-    from browser_support import go_to, plotly_points, real_errors, shot, wait_idle
+    from browser_support import button, go_to, plotly_points, real_errors, shot, wait_idle
 
     def test_something(app_server, page):
         page.goto(app_server)
         wait_idle(page)
-        go_to(page, "Corpus")
-        shot(page, "corpus")              # test-output/browser/<test name>/corpus.png
+        go_to(page, "Train")
+        button(page, "Start training").click()
+        shot(page, "train")               # test-output/browser/<test name>/train.png
         assert not real_errors(page)
 """
 
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # playwright is imported only where it is used: this module loads without it
-    from playwright.sync_api import Browser, Page, Playwright
+    from playwright.sync_api import Browser, Locator, Page, Playwright
 
 REPO = Path(__file__).resolve().parents[2]
 OUTPUT = REPO / "test-output" / "browser"
@@ -99,6 +100,16 @@ def wait_idle(page: Page, timeout: float = 30_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout)
 
 
+def button(page: Page, label: str) -> Locator:
+    """The app's button with exactly this label, in the main area or the sidebar.
+
+    Use it rather than ``page.get_by_role("button", name=...)``: while a script or fragment runs, Streamlit's
+    status widget in the header shows a button named "Stop" too.
+    """
+    area = page.locator('[data-testid="stMain"], [data-testid="stSidebar"]')
+    return area.get_by_role("button", name=label, exact=True)
+
+
 def go_to(page: Page, title: str, timeout: float = 30_000) -> None:
     """Open the page ``title`` from the sidebar navigation and wait until its title is shown."""
     from playwright.sync_api import expect
@@ -135,7 +146,7 @@ def shot(page: Page, name: str, max_height: int = 6000) -> Path:
     return path
 
 
-def _plotly_chart(page: Page, chart_index: int):  # noqa: ANN202 - playwright Locator
+def _plotly_chart(page: Page, chart_index: int) -> Locator:
     return page.locator('[data-testid="stPlotlyChart"]').nth(chart_index).locator(".js-plotly-plot")
 
 

@@ -18,6 +18,7 @@ from browser_support import (
     OUTPUT,
     REPO,
     VIEWPORT,
+    button,
     go_to,
     is_local,
     launch_chromium,
@@ -58,7 +59,7 @@ def take(epochs: int, at_epoch: int, width: int) -> bytes:
             field.press("Enter")
             page.wait_for_timeout(500)
             wait_idle(page)
-            page.get_by_role("button", name="Start training", exact=True).click()
+            button(page, "Start training").click()
             progress = page.locator('[data-testid="stProgress"]')
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline:

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from browser_support import (
+    button,
     go_to,
     plotly_last_x,
     plotly_points,
@@ -67,10 +68,10 @@ def train_and_watch(page: Page) -> None:
     epochs.fill(str(EPOCHS))
     epochs.press("Enter")
     expect(epochs).to_have_value(str(EPOCHS))
-    page.get_by_role("button", name="Start training", exact=True).click()
+    button(page, "Start training").click()
     progress = page.locator(PROGRESS)
     expect(progress).to_contain_text(f"/{EPOCHS}", timeout=30_000)
-    expect(page.get_by_role("button", name="Pause", exact=True)).to_be_enabled()
+    expect(button(page, "Pause")).to_be_enabled()
 
     def loss_chart_ready() -> bool:
         return (page.locator('[data-testid="stPlotlyChart"]').count() >= 1
@@ -90,7 +91,7 @@ def train_and_watch(page: Page) -> None:
     assert plotly_last_x(page, 0, 0) > first_words, "the loss chart did not gain points while training"
 
     expect(progress).to_contain_text("Finished", timeout=120_000)
-    expect(page.get_by_role("button", name="Configuration (JSON)")).to_be_visible()  # the run's exports
+    expect(button(page, "Configuration (JSON)")).to_be_visible()  # the run's exports
     wait_idle(page)
     text = progress.inner_text()
     done, total = re.search(r"([\d,]+) of ([\d,]+) words", text).groups()
@@ -163,11 +164,11 @@ def upload_text(page: Page, output_dir: Path) -> None:
 def export_vectors(page: Page, output_dir: Path) -> None:
     """Download the trained vectors as word2vec binary and read them back."""
     go_to(page, "Neighbours")
-    button = page.get_by_role("button", name="word2vec binary", exact=True)
-    expect(button).to_be_visible()
+    binary = button(page, "word2vec binary")
+    expect(binary).to_be_visible()
     check_page(page, "08-neighbours-export")
     with page.expect_download(timeout=60_000) as info:
-        button.click()
+        binary.click()
     download = info.value
     path = output_dir / download.suggested_filename
     download.save_as(path)
@@ -181,7 +182,7 @@ def export_vectors(page: Page, output_dir: Path) -> None:
 def test_walkthrough(app_server: str, page: Page, output_dir: Path) -> None:
     page.goto(app_server)
     wait_idle(page, timeout=60_000)
-    expect(page.get_by_role("button", name="Start training", exact=True)).to_be_visible()  # opens on Train
+    expect(button(page, "Start training")).to_be_visible()  # opens on Train
 
     choose_teaching_corpus(page)
     train_and_watch(page)

@@ -1,0 +1,281 @@
+"""Training throughput of the Streamlit app against the CLI, same corpus and settings (issue: app >= 80 % of CLI).
+
+Alternating runs, ``--repeats`` of each per epoch count:
+
+- CLI: ``python -m w2v_core train teaching.txt -o x.bin --epochs E`` in its own process; words/s from its JSON
+  summary (words trained / train_seconds: training only, the kernels are loaded before the clock starts).
+- App: ``streamlit run app.py`` (one server for the whole benchmark), headless Chromium opens the Train page in a
+  new session, sets Epochs to E, presses **Start training** and stays on the page (the live charts poll every
+  second) until "Finished". words/s is read from the final progress text, where the app prints words trained /
+  active training seconds (the same definition as the CLI; the "elapsed" figure there is rounded to seconds).
+  Before the measured runs one step ("Train 10,000 words") loads the kernels in the server, as the CLI does.
+
+Both train the app's default corpus (the generated teaching corpus, ``DEFAULTS["teaching_sentences"]`` sentences,
+the app's seed, written to a temporary file for the CLI) with the app's defaults (which are the CLI's defaults).
+
+    .venv/bin/python benchmarks/bench_app_vs_cli.py                        # epochs 5 and 20, 3 repeats each
+    .venv/bin/python benchmarks/bench_app_vs_cli.py --epochs 20 --repeats 5 --json results.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import logging
+import os
+import platform
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for _path in (ROOT, ROOT / "tests" / "browser"):  # the app's defaults; the browser helpers of the tests
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+logging.getLogger("streamlit").setLevel(logging.ERROR)  # ui.state is imported outside `streamlit run`
+from browser_support import (  # noqa: E402
+    OUTPUT,
+    VIEWPORT,
+    button,
+    go_to,
+    is_local,
+    launch_chromium,
+    start_server,
+    stop_server,
+    wait_idle,
+)
+
+from ui.corpus_source import TEACHING_SEED  # noqa: E402
+from ui.state import DEFAULTS  # noqa: E402
+from w2v_core.teaching import generate_teaching_corpus  # noqa: E402
+
+FINISHED = re.compile(r"^Finished: ([\d,]+) of ([\d,]+) words · epoch \d+/(\d+) · ([\d,]+) words/s")
+
+
+@dataclass
+class Run:
+    """One measured training run."""
+
+    side: str  # "cli" | "app"
+    epochs: int
+    repeat: int
+    words: int
+    words_per_second: float
+    load_before: float  # 1-minute load average when the run started (the machine is shared)
+    cpu_trainer: float  # CPU seconds of the training process (CLI) or of the whole Streamlit server (app)
+    cpu_browser: float  # CPU seconds of Chromium during the run (app only)
+
+    @property
+    def seconds(self) -> float:
+        """Training seconds, as the run reported them."""
+        return self.words / self.words_per_second
+
+
+def machine() -> str:
+    """CPU model name and core count, as lscpu and nproc print them."""
+    model = platform.processor() or "unknown CPU"
+    try:
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout.splitlines():
+            if line.startswith("Model name:"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return f"{model}, {os.cpu_count()} cores (nproc)"
+
+
+def _proc_stat(pid: int) -> list[str] | None:
+    """Fields of /proc/<pid>/stat after the command name (index 0 = state), or None if gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text.rsplit(")", 1)[1].split()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a live process (all its threads)."""
+    fields = _proc_stat(pid)
+    return 0.0 if fields is None else (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def chromium_pids() -> list[int]:
+    """Chromium processes started by this benchmark (descendants of this process)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _proc_stat(int(entry.name))) is not None:
+            parents[int(entry.name)] = int(fields[1])
+    mine, found = {os.getpid()}, True
+    while found:
+        new = {pid for pid, parent in parents.items() if parent in mine and pid not in mine}
+        found, mine = bool(new), mine | new
+    names = {pid: Path(f"/proc/{pid}/comm").read_text().strip() if Path(f"/proc/{pid}/comm").exists() else ""
+             for pid in mine}
+    return [pid for pid, name in names.items() if name.startswith("chrom")]
+
+
+def write_corpus(folder: Path, sentences: int) -> Path:
+    """The app's default teaching corpus as a text file, one sentence a line."""
+    path = folder / "teaching.txt"
+    path.write_text("\n".join(generate_teaching_corpus(sentences, seed=TEACHING_SEED)) + "\n", encoding="utf-8")
+    return path
+
+
+def run_cli(corpus: Path, folder: Path, epochs: int, repeat: int) -> Run:
+    """``python -m w2v_core train``: words/s from its JSON summary."""
+    load = os.getloadavg()[0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    command = [sys.executable, "-m", "w2v_core", "train", str(corpus), "-o", str(folder / "x.bin"),
+               "--epochs", str(epochs), "--quiet"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    words = summary["tokens"] * epochs
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime  # the whole process, start to end
+    return Run("cli", epochs, repeat, words, float(summary["words_per_second"]), load, cpu, 0.0)
+
+
+def set_epochs(page, epochs: int) -> None:  # noqa: ANN001 - playwright Page
+    field = page.get_by_role("spinbutton", name="Epochs")
+    field.fill(str(epochs))
+    field.press("Enter")
+    page.wait_for_timeout(300)
+    wait_idle(page)
+
+
+def new_train_page(browser, url: str):  # noqa: ANN001, ANN201 - playwright Browser -> (context, Page)
+    """A new browser session on the Train page (only local requests allowed)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
+    page.goto(url)
+    wait_idle(page, 60_000)
+    go_to(page, "Train")
+    return context, page
+
+
+def warm_up_app(browser, url: str) -> None:  # noqa: ANN001 - playwright Browser
+    """Load the training kernels in the server (one step), so that measured runs time training only."""
+    context, page = new_train_page(browser, url)
+    button(page, "Train 10,000 words").click()
+    progress = page.locator('[data-testid="stProgress"]')
+    deadline = time.monotonic() + 180
+    while not (progress.count() and progress.inner_text().startswith("Paused")):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the warm-up step did not finish")
+        page.wait_for_timeout(200)
+    context.close()
+
+
+def run_app(browser, url: str, server: int, epochs: int, repeat: int) -> Run:  # noqa: ANN001 - Browser
+    """Start training in a new session, stay on the Train page until it finishes, read words/s.
+
+    CPU seconds are counted from the click to the moment the page shows "Finished" (``server``: its pid).
+    """
+    context, page = new_train_page(browser, url)
+    try:
+        set_epochs(page, epochs)
+        load = os.getloadavg()[0]
+        chromium = chromium_pids()
+        cpu_server, cpu_browser = cpu_seconds(server), sum(map(cpu_seconds, chromium))
+        button(page, "Start training").click()
+        progress = page.locator('[data-testid="stProgress"]')
+        deadline = time.monotonic() + 600
+        while True:
+            text = progress.inner_text() if progress.count() else ""
+            match = FINISHED.search(text)
+            if match:
+                cpu_server = cpu_seconds(server) - cpu_server
+                cpu_browser = sum(map(cpu_seconds, chromium)) - cpu_browser
+                break
+            if text.startswith(("Stopped", "Failed")) or time.monotonic() > deadline:
+                raise RuntimeError(f"the app's run did not finish: {text!r}")
+            page.wait_for_timeout(100)
+    finally:
+        context.close()
+    done, total, run_epochs, rate = (int(group.replace(",", "")) for group in match.groups())
+    if done != total or run_epochs != epochs:
+        raise RuntimeError(f"unexpected run: {text!r}")
+    return Run("app", epochs, repeat, done, float(rate), load, cpu_server, cpu_browser)
+
+
+def summarise(runs: list[Run]) -> list[dict]:
+    """Median words/s of each side per epoch count, and app / CLI."""
+    rows = []
+    for epochs in sorted({run.epochs for run in runs}):
+        cli = [r.words_per_second for r in runs if r.side == "cli" and r.epochs == epochs]
+        app = [r.words_per_second for r in runs if r.side == "app" and r.epochs == epochs]
+        words = next(r.words for r in runs if r.epochs == epochs)
+        rows.append({"epochs": epochs, "words": words, "cli_median": statistics.median(cli),
+                     "app_median": statistics.median(app), "ratio": statistics.median(app) / statistics.median(cli),
+                     "cli_runs": cli, "app_runs": app})
+    return rows
+
+
+def markdown(rows: list[dict]) -> str:
+    lines = ["| epochs | words trained | CLI words/s (median; runs) | app words/s (median; runs) | app / CLI |",
+             "|---:|---:|---|---|---:|"]
+    for row in rows:
+        cli = ", ".join(f"{v / 1e6:.2f}M" for v in row["cli_runs"])
+        app = ", ".join(f"{v / 1e6:.2f}M" for v in row["app_runs"])
+        lines.append(f"| {row['epochs']} | {row['words']:,} | **{row['cli_median'] / 1e6:.2f}M** ({cli}) | "
+                     f"**{row['app_median'] / 1e6:.2f}M** ({app}) | **{row['ratio']:.0%}** |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, nargs="+", default=[5, 20], help="epoch counts to measure")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each side per epoch count")
+    parser.add_argument("--sentences", type=int, default=DEFAULTS["teaching_sentences"],
+                        help="teaching corpus size (default: the app's)")
+    parser.add_argument("--json", type=Path, default=None, help="also write every run and the summary here")
+    args = parser.parse_args()
+    if args.sentences != DEFAULTS["teaching_sentences"]:
+        parser.error("the app trains on its default corpus; keep --sentences at the app's default")
+
+    print(f"{datetime.date.today()} · {machine()} · teaching corpus {args.sentences:,} sentences", flush=True)
+    runs: list[Run] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        corpus = write_corpus(folder, args.sentences)
+        process, url = start_server(OUTPUT / "bench-server.log")
+        try:
+            from playwright.sync_api import sync_playwright
+
+            with sync_playwright() as playwright:
+                browser = launch_chromium(playwright)
+                warm_up_app(browser, url)
+                for repeat in range(args.repeats):
+                    for epochs in args.epochs:
+                        order = ("cli", "app") if repeat % 2 == 0 else ("app", "cli")
+                        for side in order:
+                            run = (run_cli(corpus, folder, epochs, repeat) if side == "cli"
+                                   else run_app(browser, url, process.pid, epochs, repeat))
+                            runs.append(run)
+                            print(f"{side:3s} epochs={epochs:3d} repeat={repeat} {run.words_per_second:12,.0f} "
+                                  f"words/s {run.seconds:6.2f} s, CPU s: trainer/server {run.cpu_trainer:6.2f}, "
+                                  f"chromium {run.cpu_browser:5.2f} (load {run.load_before:.2f})", flush=True)
+                browser.close()
+        finally:
+            stop_server(process)
+    rows = summarise(runs)
+    print()
+    print(markdown(rows))
+    if args.json:
+        report = {"machine": machine(), "date": str(datetime.date.today()), "summary": rows,
+                  "runs": [asdict(run) | {"seconds": run.seconds} for run in runs]}
+        args.json.write_text(json.dumps(report, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
