@@ -1,0 +1,410 @@
+"""Load test: N concurrent headless-browser sessions against one local Streamlit server of the app.
+
+The script starts ``streamlit run app.py`` on a free localhost port, warms it up with one session, then opens N
+browser contexts in one headless Chromium (Playwright, asyncio), arriving over ``--ramp`` seconds. Each session:
+opens the app, chooses the generated teaching corpus on the Corpus page, sets a small training (``--dim``,
+``--epochs``, one worker) on the Train page, presses Start training (waiting in the server's queue if every
+training slot is busy), visits Gradients, Projection, Neighbours, Compare and Train, waits for its run to finish,
+visits Projection and Neighbours again, and closes. A page response is the time from the click on the page's
+link to its title and main content being shown and the script idle. The server's RSS and thread count
+(``/proc/<pid>/status``) are sampled throughout; "after" is read once every session has closed, the server's
+``disconnectedSessionTTL`` has passed and one probe session came and went (Streamlit drops expired sessions
+when another one disconnects). Only localhost is contacted: every other request of the browser is aborted.
+
+    python benchmarks/load_test.py -n 30                 # the BENCHMARKS.md run (about 4 minutes on 2 cores)
+    python benchmarks/load_test.py -n 5 --json out.json  # a quick one, figures also as JSON
+    python benchmarks/load_test.py -n 50 --flow brief    # sessions that start a run and close at once
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import json
+import os
+import platform
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LOCAL = ("http://localhost", "http://127.0.0.1", "ws://localhost", "ws://127.0.0.1")
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+PROGRESS = '[data-testid="stProgress"]'
+# what each page shows once rendered (an alert when there is nothing to show yet)
+CONTENT = {
+    "Train": 'button:has-text("Start training")',
+    "Corpus": '[data-testid="stMetric"]',
+    "Gradients": '[data-testid="stPlotlyChart"], [data-testid="stAlert"]',
+    "Projection": '[data-testid="stPlotlyChart"], [data-testid="stAlert"]',
+    "Neighbours": '[data-testid="stDataFrame"], [data-testid="stAlert"]',
+    "Compare": '[data-testid="stSelectbox"], [data-testid="stAlert"]',
+}
+TRAINING_SHOWN = re.compile(r"Waiting in the queue|Compiling|Training|Finished")
+
+
+# ------------------------------------------------------------------------------------------------ server
+
+
+def proc_status(pid: int) -> tuple[float, int]:
+    """(resident memory in MB, number of threads) of process ``pid``, from /proc/<pid>/status."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["Threads"])
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by process ``pid`` (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values) - idle) / os.sysconf("SC_CLK_TCK"), sum(values) / os.sysconf("SC_CLK_TCK")
+
+
+def quiet_status(pid: int, seconds: float = 12.0) -> tuple[float, int]:
+    """``proc_status`` after ``seconds`` without requests: the web framework's idle worker threads (anyio keeps
+    them 10 s) have ended by then."""
+    time.sleep(seconds)
+    return proc_status(pid)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("localhost", 0))
+        return probe.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+            return answer.read().strip() == b"ok"
+    except OSError:
+        return False
+
+
+class Server:
+    """``streamlit run app.py`` on a free localhost port (its own process group); ``pid`` is the server itself."""
+
+    def __init__(self, log_path: Path, session_ttl: int | None = None, env: dict[str, str] | None = None) -> None:
+        self.port = _free_port()
+        self.url = f"http://localhost:{self.port}"
+        args = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
+                str(self.port), "--server.address", "localhost", "--browser.gatherUsageStats", "false",
+                "--server.fileWatcherType", "none"]
+        if session_ttl is not None:
+            args += ["--server.disconnectedSessionTTL", str(int(session_ttl))]
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(log_path, "wb") as log:
+            self.process = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                            stdin=subprocess.DEVNULL, start_new_session=True,
+                                            env={**os.environ, **(env or {})})
+        self.pid = self.process.pid
+        self.log_path = log_path
+
+    def wait_healthy(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not _healthy(self.url):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("the server did not start:\n" + self.log_path.read_text(errors="replace")[-2000:])
+            time.sleep(0.2)
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would."""
+        if self.process.poll() is None:
+            os.killpg(self.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.pid, signal.SIGTERM)
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        except ProcessLookupError:
+            pass
+
+
+class Sampler:
+    """Samples a process's RSS and thread count in a background thread; keeps the peaks."""
+
+    def __init__(self, pid: int, period: float = 0.25) -> None:
+        self.pid, self.period = pid, period
+        self.peak_rss_mb, self.peak_threads = proc_status(pid)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.period):
+            try:
+                rss, threads = proc_status(self.pid)
+            except (OSError, KeyError):
+                return
+            self.peak_rss_mb, self.peak_threads = max(self.peak_rss_mb, rss), max(self.peak_threads, threads)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+# ----------------------------------------------------------------------------------------------- sessions
+
+
+@dataclass
+class SessionResult:
+    index: int
+    completed: bool = False
+    error: str = ""
+    queued: bool = False  # saw "Waiting in the queue"
+    page_seconds: dict[str, list[float]] = field(default_factory=dict)  # page -> response times
+    start_seconds: float | None = None  # Start training click -> the run's state shown
+    run_seconds: float | None = None  # Start training click -> "Finished" shown
+
+
+async def _only_local(route) -> None:  # noqa: ANN001 - playwright Route
+    if route.request.url.startswith(LOCAL):
+        await route.continue_()
+    else:
+        await route.abort()
+
+
+async def _open_page(page, result: SessionResult, title: str, timeout_ms: float) -> None:  # noqa: ANN001
+    """Click ``title`` in the sidebar and time until its heading, its content and an idle script are shown."""
+    from playwright.async_api import expect
+
+    started = time.perf_counter()
+    await page.locator('[data-testid="stSidebarNavLink"]', has_text=re.compile(f"^{title}$")).click()
+    await expect(page.get_by_role("heading", name=title, exact=True).first).to_be_visible(timeout=timeout_ms)
+    await page.locator(CONTENT[title]).first.wait_for(state="visible", timeout=timeout_ms)
+    await page.wait_for_selector(IDLE, timeout=timeout_ms)
+    result.page_seconds.setdefault(title, []).append(time.perf_counter() - started)
+
+
+async def _set_number(page, label: str, value: int) -> None:  # noqa: ANN001
+    from playwright.async_api import expect
+
+    box = page.get_by_role("spinbutton", name=label)
+    await box.fill(str(value))
+    await box.press("Enter")
+    await expect(box).to_have_value(str(value))
+    await page.wait_for_selector(IDLE)
+
+
+async def _start_training(page, result: SessionResult, dim: int, epochs: int, timeout_ms: float) -> float:  # noqa: ANN001
+    from playwright.async_api import expect
+
+    await _set_number(page, "Vector size (dim)", dim)
+    await _set_number(page, "Epochs", epochs)
+    await _set_number(page, "Workers", 1)
+    clicked = time.perf_counter()
+    await page.get_by_role("button", name="Start training", exact=True).click()
+    await expect(page.locator(PROGRESS).first).to_contain_text(TRAINING_SHOWN, timeout=timeout_ms)
+    result.start_seconds = time.perf_counter() - clicked
+    result.queued = "Waiting in the queue" in await page.locator(PROGRESS).first.inner_text()
+    return clicked
+
+
+async def run_session(browser, url: str, index: int, flow: str, dim: int, epochs: int,  # noqa: ANN001
+                      deadline: float) -> SessionResult:
+    """One user: see the module docstring (``flow="brief"``: open, start a run, close at once)."""
+    from playwright.async_api import expect
+
+    result = SessionResult(index)
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        def remaining_ms() -> float:
+            return max(1000.0, (deadline - time.monotonic()) * 1000)
+
+        context.set_default_timeout(remaining_ms())
+        await context.route("**/*", _only_local)
+        page = await context.new_page()
+        started = time.perf_counter()
+        await page.goto(url)
+        await page.locator(CONTENT["Train"]).first.wait_for(state="visible", timeout=remaining_ms())
+        await page.wait_for_selector(IDLE, timeout=remaining_ms())
+        result.page_seconds["first load"] = [time.perf_counter() - started]
+        if flow == "brief":
+            await _start_training(page, result, dim, epochs, remaining_ms())
+            result.completed = True
+            return result
+        await _open_page(page, result, "Corpus", remaining_ms())
+        await page.get_by_text("Teaching corpus (generated)", exact=True).click()
+        await page.wait_for_selector(IDLE, timeout=remaining_ms())
+        await _open_page(page, result, "Train", remaining_ms())
+        clicked = await _start_training(page, result, dim, epochs, remaining_ms())
+        for title in ("Gradients", "Projection", "Neighbours", "Compare", "Train"):
+            await _open_page(page, result, title, remaining_ms())
+        await expect(page.locator(PROGRESS).first).to_contain_text("Finished", timeout=remaining_ms())
+        result.run_seconds = time.perf_counter() - clicked
+        for title in ("Projection", "Neighbours", "Train"):
+            await _open_page(page, result, title, remaining_ms())
+        result.completed = True
+    except Exception as error:  # noqa: BLE001 - a failed session is counted and reported, not fatal
+        result.error = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
+    finally:
+        await context.close()
+    return result
+
+
+async def run_sessions(url: str, n: int, flow: str = "full", ramp: float = 0.0, concurrency: int | None = None,
+                       dim: int = 20, epochs: int = 1, timeout: float = 300.0) -> list[SessionResult]:
+    """``n`` sessions in one headless Chromium, arriving evenly over ``ramp`` seconds, at most ``concurrency``
+    at a time (default: all), each within ``timeout`` seconds of the start."""
+    from playwright.async_api import async_playwright
+
+    deadline = time.monotonic() + timeout
+    limit = asyncio.Semaphore(concurrency or n)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            async def one(index: int) -> SessionResult:
+                await asyncio.sleep(ramp * index / max(n, 1))
+                async with limit:
+                    return await run_session(browser, url, index, flow, dim, epochs, deadline)
+
+            return list(await asyncio.gather(*(one(i) for i in range(n))))
+        finally:
+            await browser.close()
+
+
+def settle(server: Server, session_ttl: float, baseline_threads: int, timeout: float = 60.0) -> tuple[float, int]:
+    """After the sessions closed: wait for the stored sessions to expire, let one probe session come and go (which
+    drops the expired ones) and the thread count to fall back; returns (RSS MB, threads)."""
+    time.sleep(session_ttl + 1)
+    asyncio.run(run_sessions(server.url, 1, flow="brief", timeout=60))
+    time.sleep(session_ttl + 1)
+    asyncio.run(run_sessions(server.url, 1, flow="brief", timeout=60))
+    deadline = time.monotonic() + timeout
+    rss, threads = quiet_status(server.pid)
+    while threads > baseline_threads and time.monotonic() < deadline:
+        time.sleep(0.5)
+        rss, threads = proc_status(server.pid)
+    return rss, threads
+
+
+# ------------------------------------------------------------------------------------------------- report
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile (0-1) by linear interpolation."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    position = q * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def summarise(results: list[SessionResult]) -> dict:
+    """Page response times (all page visits, and per page), sessions completed, queue and run times."""
+    visits = [t for r in results for page, times in r.page_seconds.items() if page != "first load" for t in times]
+    per_page: dict[str, list[float]] = {}
+    for r in results:
+        for page, times in r.page_seconds.items():
+            per_page.setdefault(page, []).extend(times)
+    runs = [r.run_seconds for r in results if r.run_seconds is not None]
+    return {
+        "sessions": len(results), "completed": sum(r.completed for r in results),
+        "errors": [f"session {r.index}: {r.error}" for r in results if r.error],
+        "queued": sum(r.queued for r in results), "page_visits": len(visits),
+        "page_median_s": statistics.median(visits) if visits else float("nan"),
+        "page_p95_s": percentile(visits, 0.95), "page_max_s": max(visits, default=float("nan")),
+        "per_page": {page: {"n": len(times), "median_s": statistics.median(times), "p95_s": percentile(times, 0.95)}
+                     for page, times in sorted(per_page.items())},
+        "start_feedback_p95_s": percentile([r.start_seconds for r in results if r.start_seconds is not None], 0.95),
+        "run_median_s": statistics.median(runs) if runs else float("nan"), "run_max_s": max(runs, default=float("nan")),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", "--sessions", type=int, default=30, help="concurrent browser sessions (default 30)")
+    parser.add_argument("--flow", choices=["full", "brief"], default="full", help="what each session does")
+    parser.add_argument("--ramp", type=float, default=20.0, help="seconds over which the sessions arrive")
+    parser.add_argument("--dim", type=int, default=20, help="vector size of each session's run")
+    parser.add_argument("--epochs", type=int, default=1, help="epochs of each session's run")
+    parser.add_argument("--timeout", type=float, default=420.0, help="seconds for all sessions to finish")
+    parser.add_argument("--session-ttl", type=int, default=120,
+                        help="the server's disconnectedSessionTTL in seconds (Streamlit's default: 120)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    args = parser.parse_args(argv)
+    if not 1 <= args.sessions <= 200:
+        parser.error("--sessions must be between 1 and 200")
+
+    server = Server(ROOT / "test-output" / "load_test_server.log", session_ttl=args.session_ttl)
+    try:
+        server.wait_healthy()
+        fresh = proc_status(server.pid)
+        warm = asyncio.run(run_sessions(server.url, 1, dim=args.dim, epochs=args.epochs, timeout=180))
+        if not warm[0].completed:
+            raise RuntimeError(f"the warm-up session failed: {warm[0].error}")
+        before = quiet_status(server.pid)
+        sampler = Sampler(server.pid)
+        started, server_cpu, machine = time.monotonic(), proc_cpu_seconds(server.pid), machine_cpu()
+        results = asyncio.run(run_sessions(server.url, args.sessions, flow=args.flow, ramp=args.ramp, dim=args.dim,
+                                           epochs=args.epochs, timeout=args.timeout))
+        wall = time.monotonic() - started
+        server_cpu = proc_cpu_seconds(server.pid) - server_cpu
+        machine = [now - then for now, then in zip(machine_cpu(), machine, strict=True)]
+        sampler.close()
+        closed = proc_status(server.pid)
+        after = settle(server, args.session_ttl, before[1])
+    finally:
+        server.stop()
+    command = " ".join(["python", "benchmarks/load_test.py", *(sys.argv[1:] if argv is None else argv)])
+    figures = {
+        "date": datetime.date.today().isoformat(), "command": command,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "wall_s": wall, **summarise(results), "server_cpu_s": server_cpu,
+        "machine_busy": machine[0] / machine[1] if machine[1] else float("nan"),
+        "server": {"fresh_rss_mb": fresh[0], "fresh_threads": fresh[1], "before_rss_mb": before[0],
+                   "before_threads": before[1], "peak_rss_mb": sampler.peak_rss_mb,
+                   "peak_threads": sampler.peak_threads, "closed_rss_mb": closed[0], "closed_threads": closed[1],
+                   "after_rss_mb": after[0], "after_threads": after[1]},
+    }
+    report(figures)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+    return 0 if figures["completed"] == figures["sessions"] else 1
+
+
+def report(f: dict) -> None:
+    s = f["server"]
+    print(f"{f['completed']}/{f['sessions']} sessions completed in {f['wall_s']:.0f} s ({f['queued']} waited in the "
+          f"training queue); {f['page_visits']} page visits; server CPU {f['server_cpu_s']:.0f} s "
+          f"({f['server_cpu_s'] / f['wall_s']:.0%} of one core), machine CPU busy {f['machine_busy']:.0%}")
+    print(f"page response: median {f['page_median_s']:.2f} s, p95 {f['page_p95_s']:.2f} s, max {f['page_max_s']:.2f} s"
+          f"; Start training -> state shown p95 {f['start_feedback_p95_s']:.2f} s; run median {f['run_median_s']:.1f}"
+          f" s, max {f['run_max_s']:.1f} s")
+    for page, row in f["per_page"].items():
+        print(f"  {page:<11} n={row['n']:<3} median {row['median_s']:.2f} s  p95 {row['p95_s']:.2f} s")
+    print(f"server RSS MB: fresh {s['fresh_rss_mb']:.0f}, after warm-up {s['before_rss_mb']:.0f}, peak "
+          f"{s['peak_rss_mb']:.0f}, sessions closed {s['closed_rss_mb']:.0f}, after {s['after_rss_mb']:.0f}")
+    print(f"server threads: fresh {s['fresh_threads']}, after warm-up {s['before_threads']}, peak {s['peak_threads']}, "
+          f"sessions closed {s['closed_threads']}, after {s['after_threads']}")
+    for error in f["errors"]:
+        print("  " + error)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
