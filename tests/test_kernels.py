@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from w2v_core.corpus import build_corpus
-from w2v_core.models import cbow_loss, skipgram_loss, skipgram_shared_negatives_loss
+from w2v_core.models import cbow_loss, skipgram_loss, skipgram_shared_negatives_loss, target_loss
 from w2v_core.trainer import TrainConfig, Trainer
 
 
@@ -26,6 +26,16 @@ def _replay(trainer: Trainer, result, w_in, w_out, alpha):
             break
         context = [int(w) for w in context_row if w >= 0]
         drawn = negative_row[negative_row >= 0]
+        if config.model == "skipgram" and config.loss == "hierarchical":  # one step per pair, context -> centre
+            for word in context:
+                loss, g_hidden, g_out = target_loss(w_in[word], int(center), w_out, "hierarchical",
+                                                    tree=trainer.tree)
+                w_in[word] -= alpha * g_hidden
+                w_out -= alpha * g_out
+                total_loss += loss
+                pairs += 1
+                input_norms[word] += np.linalg.norm(g_hidden)
+            continue
         if config.model == "skipgram" and config.loss == "negative" and config.shared_negatives:
             loss, g_in, g_out = skipgram_shared_negatives_loss(int(center), context, w_in, w_out, drawn,
                                                                config.negative)

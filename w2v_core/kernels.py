@@ -225,7 +225,8 @@ def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out,
     """Train sentences [s_begin, s_end) once: one SGD step per centre word and window.
 
     Skip-gram: the step of ``models.skipgram_loss`` (v_c predicts each outside word; gradients at the same
-    weights). With ``shared_draws`` > 0, one set of that many noise words serves the whole window (as Intel's
+    weights); for hierarchical softmax, as the C tool, each context word predicts the centre's Huffman path,
+    one step per pair. With ``shared_draws`` > 0, one set of that many noise words serves the whole window (as Intel's
     pWord2Vec): ``models.skipgram_shared_negatives_loss``, each noise score computed once per window. CBOW: the
     step of ``models.cbow_loss``; with ``cbow_full_step`` every context vector moves by alpha·∂J/∂h, as in the
     C tool (C times its gradient). The learning rate falls linearly from alpha_begin to alpha_end.
@@ -281,7 +282,24 @@ def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out,
             for k in range(dim):
                 grad_hidden[k] = 0.0
             n_pending = 0
-            if model_kind == SKIPGRAM:
+            if model_kind == SKIPGRAM and loss_kind == HIERARCHICAL:
+                for j in range(n_context):  # as the C tool: each context word predicts the centre's path
+                    word = context[j]
+                    for k in range(dim):
+                        hidden[k] = w_in[word, k]
+                        grad_hidden[k] = 0.0
+                    n_pending = _predict(hidden, center, w_out, loss_kind, negatives, 0, points, codes,
+                                         code_lengths, grad_hidden, dense_coefs, pending_rows, pending_coefs, 0,
+                                         stats, alpha)  # a Huffman path has no repeated node: fused is exact
+                    _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs,
+                                   loss_kind, telemetry, grad_out, count_out, True)
+                    for k in range(dim):
+                        w_in[word, k] -= np.float32(alpha) * grad_hidden[k]
+                    if telemetry:
+                        grad_in[word] += _norm(grad_hidden)
+                        count_in[word] += 1
+                stats[STAT_PAIRS] += n_context
+            elif model_kind == SKIPGRAM:
                 for k in range(dim):
                     hidden[k] = w_in[center, k]
                 per_pair = 0 if shared_draws > 0 else negative
