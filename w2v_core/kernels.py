@@ -74,11 +74,6 @@ def _dot(a: np.ndarray, b: np.ndarray) -> float:
 
 
 @numba.njit(**_JIT)
-def _norm(a: np.ndarray) -> float:
-    return math.sqrt(_dot(a, a))
-
-
-@numba.njit(**_JIT)
 def _collect(hidden, w_out, word, coef, grad_hidden, pending_rows, pending_coefs, n_pending, fused_alpha):
     """grad_hidden += coef · u_word (u before any update); remember (word, coef) for the output update.
 
@@ -176,10 +171,9 @@ def _predict(hidden, target, w_out, loss_kind, negatives, n_negatives, points, c
 
 @numba.njit(**_JIT)
 def _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs, loss_kind,
-                   telemetry, grad_out, count_out, applied):
+                   telemetry, grad_out, count_out, applied, hidden_norm):
     """u_w -= alpha · coef · hidden for every pending (w, coef) (dense for full softmax) unless already
-    ``applied`` by a fused pass; telemetry per update."""
-    hidden_norm = _norm(hidden) if telemetry else 0.0
+    ``applied`` by a fused pass; telemetry per update (‖∂J/∂u_w‖ = |coef| · ‖hidden‖)."""
     dim = hidden.shape[0]
     if loss_kind == SOFTMAX:
         for w in range(w_out.shape[0]):
@@ -285,23 +279,30 @@ def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out,
             if model_kind == SKIPGRAM and loss_kind == HIERARCHICAL:
                 for j in range(n_context):  # as the C tool: each context word predicts the centre's path
                     word = context[j]
+                    squares = np.float32(0.0)  # norms are folded into passes made anyway (telemetry)
                     for k in range(dim):
                         hidden[k] = w_in[word, k]
                         grad_hidden[k] = 0.0
+                        squares += hidden[k] * hidden[k]
                     n_pending = _predict(hidden, center, w_out, loss_kind, negatives, 0, points, codes,
                                          code_lengths, grad_hidden, dense_coefs, pending_rows, pending_coefs, 0,
                                          stats, alpha)  # a Huffman path has no repeated node: fused is exact
                     _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs,
-                                   loss_kind, telemetry, grad_out, count_out, True)
+                                   loss_kind, telemetry, grad_out, count_out, True, math.sqrt(squares))
+                    squares = np.float32(0.0)
                     for k in range(dim):
                         w_in[word, k] -= np.float32(alpha) * grad_hidden[k]
+                        squares += grad_hidden[k] * grad_hidden[k]
                     if telemetry:
-                        grad_in[word] += _norm(grad_hidden)
+                        grad_in[word] += math.sqrt(squares)
                         count_in[word] += 1
                 stats[STAT_PAIRS] += n_context
             elif model_kind == SKIPGRAM:
+                squares = np.float32(0.0)
                 for k in range(dim):
                     hidden[k] = w_in[center, k]
+                    squares += hidden[k] * hidden[k]
+                hidden_norm = math.sqrt(squares)
                 per_pair = 0 if shared_draws > 0 else negative
                 for j in range(n_context):
                     n_pending = _predict(hidden, context[j], w_out, loss_kind, negatives[j * per_pair:],
@@ -317,11 +318,13 @@ def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out,
                                              grad_hidden, pending_rows, pending_coefs, n_pending, 0.0)
                 stats[STAT_PAIRS] += n_context
                 _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs,
-                               loss_kind, telemetry, grad_out, count_out, False)
+                               loss_kind, telemetry, grad_out, count_out, False, hidden_norm)
+                squares = np.float32(0.0)
                 for k in range(dim):
                     w_in[center, k] -= np.float32(alpha) * grad_hidden[k]
+                    squares += grad_hidden[k] * grad_hidden[k]
                 if telemetry:
-                    grad_in[center] += _norm(grad_hidden)
+                    grad_in[center] += math.sqrt(squares)
                     count_in[center] += 1
             else:
                 for k in range(dim):
@@ -330,8 +333,11 @@ def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out,
                     for k in range(dim):
                         hidden[k] += w_in[context[c], k]
                 inverse = np.float32(1.0 / n_context)
+                squares = np.float32(0.0)
                 for k in range(dim):
                     hidden[k] *= inverse
+                    squares += hidden[k] * hidden[k]
+                hidden_norm = math.sqrt(squares)
                 # one pass per output row when no row repeats (Huffman paths never do)
                 fused = loss_kind == HIERARCHICAL or (loss_kind == NEGATIVE and _distinct(center, negatives,
                                                                                             n_drawn))
@@ -340,13 +346,17 @@ def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out,
                                      n_pending, stats, alpha if fused else 0.0)
                 stats[STAT_PAIRS] += 1
                 _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs,
-                               loss_kind, telemetry, grad_out, count_out, fused)
+                               loss_kind, telemetry, grad_out, count_out, fused, hidden_norm)
                 step = np.float32(alpha if cbow_full_step else alpha / n_context)
-                for c in range(n_context):
+                squares = np.float32(0.0)
+                for k in range(dim):
+                    squares += grad_hidden[k] * grad_hidden[k]
+                    w_in[context[0], k] -= step * grad_hidden[k]
+                for c in range(1, n_context):
                     for k in range(dim):
                         w_in[context[c], k] -= step * grad_hidden[k]
                 if telemetry:  # the norm of the step direction each context vector took
-                    norm = _norm(grad_hidden) * (1.0 if cbow_full_step else 1.0 / n_context)
+                    norm = math.sqrt(squares) * (1.0 if cbow_full_step else 1.0 / n_context)
                     for c in range(n_context):
                         grad_in[context[c]] += norm
                         count_in[context[c]] += 1
