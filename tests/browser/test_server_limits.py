@@ -72,7 +72,11 @@ def upload(page: Page, *files: tuple[str, bytes | Path]) -> None:
 
 
 def expect_error(page: Page, text: str, timeout: float = 30_000) -> None:
-    expect(page.locator(ERROR).filter(has_text=text).first).to_be_visible(timeout=timeout)
+    try:
+        expect(page.locator(ERROR).filter(has_text=text).first).to_be_visible(timeout=timeout)
+    except AssertionError:
+        shot(page, "missing-error")  # what the page showed instead
+        raise
     wait_idle(page)
 
 
@@ -137,7 +141,7 @@ def test_a_second_tab_waits_in_the_queue_and_starts_by_itself(limited_server: Se
     first, second = tabs
     try:
         first.get_by_role("button", name="Start training", exact=True).click()
-        expect(first.locator('[data-testid="stProgress"]')).to_contain_text("Training", timeout=60_000)
+        expect(progress(first, "Training")).to_be_visible(timeout=60_000)
         second.get_by_role("button", name="Start training", exact=True).click()
         waiting = second.get_by_text("Waiting for a free training slot: you are number 1 in the queue")
         expect(waiting).to_be_visible(timeout=30_000)
@@ -145,16 +149,21 @@ def test_a_second_tab_waits_in_the_queue_and_starts_by_itself(limited_server: Se
         expect(second.get_by_role("button", name="Pause", exact=True)).to_be_disabled()
         shot_of(second, output_dir, "second-tab-waiting")
         first.get_by_role("button", name="Stop", exact=True).click()
-        expect(first.locator('[data-testid="stProgress"]')).to_contain_text("Stopped", timeout=30_000)
-        expect(second.locator('[data-testid="stProgress"]')).to_contain_text("Training", timeout=30_000)
+        expect(progress(first, "Stopped")).to_be_visible(timeout=30_000)
+        expect(progress(second, "Training")).to_be_visible(timeout=30_000)
         expect(waiting).to_have_count(0)
         expect(second.get_by_role("button", name="Pause", exact=True)).to_be_enabled()
         shot_of(second, output_dir, "second-tab-started-by-itself")
         second.get_by_role("button", name="Stop", exact=True).click()
-        expect(second.locator('[data-testid="stProgress"]')).to_contain_text("Stopped", timeout=30_000)
+        expect(progress(second, "Stopped")).to_be_visible(timeout=30_000)
     finally:
         for tab in tabs:
             tab.context.close()
+
+
+def progress(page: Page, text: str):  # noqa: ANN201 - playwright Locator
+    """The progress bar once it shows ``text`` (a rerun may briefly show the old bar next to the new one)."""
+    return page.locator('[data-testid="stProgress"]').filter(has_text=text).first
 
 
 def shot_of(page: Page, output_dir: Path, name: str) -> None:
