@@ -77,10 +77,14 @@ def machine_cpu() -> tuple[float, float]:
     return (sum(values) - idle) / os.sysconf("SC_CLK_TCK"), sum(values) / os.sysconf("SC_CLK_TCK")
 
 
-def quiet_status(pid: int, seconds: float = 12.0) -> tuple[float, int]:
-    """``proc_status`` after ``seconds`` without requests: the web framework's idle worker threads (anyio keeps
-    them 10 s) have ended by then."""
-    time.sleep(seconds)
+def quiet_status(pid: int, url: str) -> tuple[float, int]:
+    """``proc_status`` of the server at ``url`` once the web framework's pool of file-serving threads (anyio:
+    grown on demand, idle threads stopped only when the next request starts, after 10 s idle) is pruned: 11 s
+    without requests, then one request for the app's page."""
+    time.sleep(11)
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        answer.read()
+    time.sleep(1)
     return proc_status(pid)
 
 
@@ -99,10 +103,12 @@ def _healthy(url: str) -> bool:
 
 
 class Server:
-    """``streamlit run app.py`` on a free localhost port (its own process group); ``pid`` is the server itself."""
+    """``streamlit run app.py`` in ``cwd`` (default: this repository) on ``port`` (default: a free one) on
+    localhost, in its own process group; ``pid`` is the server itself."""
 
-    def __init__(self, log_path: Path, session_ttl: int | None = None, env: dict[str, str] | None = None) -> None:
-        self.port = _free_port()
+    def __init__(self, log_path: Path, session_ttl: int | None = None, env: dict[str, str] | None = None,
+                 cwd: Path = ROOT, port: int | None = None) -> None:
+        self.port = port or _free_port()
         self.url = f"http://localhost:{self.port}"
         args = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
                 str(self.port), "--server.address", "localhost", "--browser.gatherUsageStats", "false",
@@ -111,7 +117,7 @@ class Server:
             args += ["--server.disconnectedSessionTTL", str(int(session_ttl))]
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "wb") as log:
-            self.process = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            self.process = subprocess.Popen(args, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
                                             stdin=subprocess.DEVNULL, start_new_session=True,
                                             env={**os.environ, **(env or {})})
         self.pid = self.process.pid
@@ -209,12 +215,15 @@ async def _set_number(page, label: str, value: int) -> None:  # noqa: ANN001
     await page.wait_for_selector(IDLE)
 
 
-async def _start_training(page, result: SessionResult, dim: int, epochs: int, timeout_ms: float) -> float:  # noqa: ANN001
+async def _start_training(page, result: SessionResult, dim: int | None, epochs: int,  # noqa: ANN001
+                          timeout_ms: float) -> float:
+    """Set the run's size (``dim=None``: only the epochs) and press Start training; returns the click time."""
     from playwright.async_api import expect
 
-    await _set_number(page, "Vector size (dim)", dim)
+    if dim is not None:
+        await _set_number(page, "Vector size (dim)", dim)
+        await _set_number(page, "Workers", 1)
     await _set_number(page, "Epochs", epochs)
-    await _set_number(page, "Workers", 1)
     clicked = time.perf_counter()
     await page.get_by_role("button", name="Start training", exact=True).click()
     await expect(page.locator(PROGRESS).first).to_contain_text(TRAINING_SHOWN, timeout=timeout_ms)
@@ -243,7 +252,7 @@ async def run_session(browser, url: str, index: int, flow: str, dim: int, epochs
         await page.wait_for_selector(IDLE, timeout=remaining_ms())
         result.page_seconds["first load"] = [time.perf_counter() - started]
         if flow == "brief":
-            await _start_training(page, result, dim, epochs, remaining_ms())
+            await _start_training(page, result, None, epochs, remaining_ms())
             result.completed = True
             return result
         await _open_page(page, result, "Corpus", remaining_ms())
@@ -288,13 +297,12 @@ async def run_sessions(url: str, n: int, flow: str = "full", ramp: float = 0.0, 
 
 def settle(server: Server, session_ttl: float, baseline_threads: int, timeout: float = 60.0) -> tuple[float, int]:
     """After the sessions closed: wait for the stored sessions to expire, let one probe session come and go (which
-    drops the expired ones) and the thread count to fall back; returns (RSS MB, threads)."""
-    time.sleep(session_ttl + 1)
-    asyncio.run(run_sessions(server.url, 1, flow="brief", timeout=60))
+    drops the expired ones; only the probe's own stays stored) and the thread count to fall back; returns
+    (RSS MB, threads)."""
     time.sleep(session_ttl + 1)
     asyncio.run(run_sessions(server.url, 1, flow="brief", timeout=60))
     deadline = time.monotonic() + timeout
-    rss, threads = quiet_status(server.pid)
+    rss, threads = quiet_status(server.pid, server.url)
     while threads > baseline_threads and time.monotonic() < deadline:
         time.sleep(0.5)
         rss, threads = proc_status(server.pid)
@@ -358,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         warm = asyncio.run(run_sessions(server.url, 1, dim=args.dim, epochs=args.epochs, timeout=180))
         if not warm[0].completed:
             raise RuntimeError(f"the warm-up session failed: {warm[0].error}")
-        before = quiet_status(server.pid)
+        before = quiet_status(server.pid, server.url)
         sampler = Sampler(server.pid)
         started, server_cpu, machine = time.monotonic(), proc_cpu_seconds(server.pid), machine_cpu()
         results = asyncio.run(run_sessions(server.url, args.sessions, flow=args.flow, ramp=args.ramp, dim=args.dim,
