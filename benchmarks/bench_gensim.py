@@ -103,15 +103,36 @@ def prepare_corpus(source: Path, target: Path) -> Path:
 
 
 # ----- processes ----------------------------------------------------------------------------------------------------
+def _watch_peak_rss(pid: int, peak_kb: list[int]) -> None:
+    """Keep the largest VmHWM of process ``pid`` in peak_kb[0] until the process is gone.
+
+    VmHWM belongs to the process' own memory map, which exec replaces; ``ru_maxrss`` instead starts from the RSS
+    of the forking parent, so a child of a large parent (e.g. pytest) would report the parent's size."""
+    path = f"/proc/{pid}/status"
+    while True:
+        try:
+            with open(path, encoding="ascii", errors="replace") as status:
+                text = status.read()
+        except OSError:
+            return
+        for line in text.splitlines():
+            if line.startswith("VmHWM:"):
+                peak_kb[0] = max(peak_kb[0], int(line.split()[1]))
+        time.sleep(0.005)
+
+
 def run_measured(command: list[str], log_dir: Path, name: str, code_root: Path = ROOT,
                  timeout: float = 3600.0) -> Measured:
-    """Run ``command`` in ``code_root`` to completion: wall time around the whole process, CPU time and peak RSS
-    from its own ``os.wait4`` (so each run is measured alone, unlike RUSAGE_CHILDREN's maximum over all)."""
+    """Run ``command`` in ``code_root`` to completion: wall time around the whole process, CPU time from its own
+    ``os.wait4`` (so each run is measured alone) and peak RSS from its own /proc VmHWM."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(code_root), os.environ.get("PYTHONPATH")])))
     out_path, err_path = log_dir / f"{name}.out", log_dir / f"{name}.err"
     with out_path.open("wb") as out, err_path.open("wb") as err:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err, cwd=code_root, env=env)
+        peak_kb = [0]
+        watcher = threading.Thread(target=_watch_peak_rss, args=(process.pid, peak_kb), daemon=True)
+        watcher.start()
         timer = threading.Timer(timeout, process.kill)
         timer.start()
         try:
@@ -119,8 +140,9 @@ def run_measured(command: list[str], log_dir: Path, name: str, code_root: Path =
         finally:
             timer.cancel()
         wall = time.perf_counter() - started
+        watcher.join(1.0)
     process.returncode = os.waitstatus_to_exitcode(status)
-    return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0, process.returncode,
+    return Measured(wall, usage.ru_utime + usage.ru_stime, peak_kb[0] / 1024.0, process.returncode,
                     out_path.read_text(encoding="utf-8", errors="replace"),
                     err_path.read_text(encoding="utf-8", errors="replace"))
 
