@@ -210,3 +210,12 @@ def test_markup_words_and_file_names_are_shown_literally(at):
     assert not any("<script>" in h for h in hover)
     for kind in ("markdown", "caption", "error", "warning", "info"):
         assert not any("<script>" in t or "](javascript" in t for t in texts(at, kind)), kind
+
+
+def test_file_names_are_only_labels_never_paths(at):
+    upload(at, ("../../../../etc/passwd.txt", b"hello world\n" * 5))
+    at.number_input(key="min_count").set_value(1).run()
+    assert not at.error and at.session_state["_uploaded_corpus"].corpus.vocab.words == ["hello", "world"]
+    assert at.session_state["_uploaded_corpus"].name == "Uploaded: ../../../../etc/passwd.txt"
+    open_vectors(at, "/etc/../etc/passwd.txt", b"2 2\nroot 1 2\nuser 3 4\n")
+    assert not at.error and at.session_state["_vectors"].emb.words == ["root", "user"]
