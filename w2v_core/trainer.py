@@ -258,6 +258,7 @@ class Trainer:
                 if job is None:
                     break
                 done += self._run_and_record(job, self._new_buffers())
+                _compiled.set()
         finally:
             with self._lock:
                 self._account_time()
