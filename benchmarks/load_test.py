@@ -70,6 +70,27 @@ def proc_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def descendants_cpu_seconds(root: int, exclude: tuple[int, ...] = ()) -> float:
+    """CPU seconds of every live descendant of process ``root`` (but not of the processes ``exclude`` and their
+    descendants) and of the children they reaped: here the Playwright driver and Chromium's processes, with the
+    renderers of closed tabs."""
+    parents, times = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        times[pid] = sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    total, stack = 0, [pid for pid, parent in parents.items() if parent == root and pid not in exclude]
+    while stack:
+        pid = stack.pop()
+        total += times[pid]
+        stack += [child for child, parent in parents.items() if parent == pid and child not in exclude]
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def machine_cpu() -> tuple[float, float]:
     """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -275,9 +296,11 @@ async def run_session(browser, url: str, index: int, flow: str, dim: int, epochs
 
 
 async def run_sessions(url: str, n: int, flow: str = "full", ramp: float = 0.0, concurrency: int | None = None,
-                       dim: int = 20, epochs: int = 1, timeout: float = 300.0) -> list[SessionResult]:
+                       dim: int = 20, epochs: int = 1, timeout: float = 300.0,
+                       usage: dict | None = None, server_pid: int = 0) -> list[SessionResult]:
     """``n`` sessions in one headless Chromium, arriving evenly over ``ramp`` seconds, at most ``concurrency``
-    at a time (default: all), each within ``timeout`` seconds of the start."""
+    at a time (default: all), each within ``timeout`` seconds of the start. ``usage["browser_cpu_s"]`` receives
+    the CPU seconds the browser (and its driver) used, not counting the server ``server_pid`` if it is a child."""
     from playwright.async_api import async_playwright
 
     deadline = time.monotonic() + timeout
@@ -292,6 +315,8 @@ async def run_sessions(url: str, n: int, flow: str = "full", ramp: float = 0.0, 
 
             return list(await asyncio.gather(*(one(i) for i in range(n))))
         finally:
+            if usage is not None:
+                usage["browser_cpu_s"] = descendants_cpu_seconds(os.getpid(), exclude=(server_pid,))
             await browser.close()
 
 
@@ -368,9 +393,10 @@ def main(argv: list[str] | None = None) -> int:
             raise RuntimeError(f"the warm-up session failed: {warm[0].error}")
         before = quiet_status(server.pid, server.url)
         sampler = Sampler(server.pid)
-        started, server_cpu, machine = time.monotonic(), proc_cpu_seconds(server.pid), machine_cpu()
+        started, server_cpu, machine, usage = time.monotonic(), proc_cpu_seconds(server.pid), machine_cpu(), {}
         results = asyncio.run(run_sessions(server.url, args.sessions, flow=args.flow, ramp=args.ramp, dim=args.dim,
-                                           epochs=args.epochs, timeout=args.timeout))
+                                           epochs=args.epochs, timeout=args.timeout, usage=usage,
+                                           server_pid=server.pid))
         wall = time.monotonic() - started
         server_cpu = proc_cpu_seconds(server.pid) - server_cpu
         machine = [now - then for now, then in zip(machine_cpu(), machine, strict=True)]
@@ -383,8 +409,8 @@ def main(argv: list[str] | None = None) -> int:
     figures = {
         "date": datetime.date.today().isoformat(), "command": command,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "wall_s": wall, **summarise(results), "server_cpu_s": server_cpu,
-        "machine_busy": machine[0] / machine[1] if machine[1] else float("nan"),
+        "wall_s": wall, **summarise(results), "server_cpu_s": server_cpu, "browser_cpu_s": usage["browser_cpu_s"],
+        "machine_cpu_s": machine[0], "machine_busy": machine[0] / machine[1] if machine[1] else float("nan"),
         "server": {"fresh_rss_mb": fresh[0], "fresh_threads": fresh[1], "before_rss_mb": before[0],
                    "before_threads": before[1], "peak_rss_mb": sampler.peak_rss_mb,
                    "peak_threads": sampler.peak_threads, "closed_rss_mb": closed[0], "closed_threads": closed[1],
@@ -399,8 +425,9 @@ def main(argv: list[str] | None = None) -> int:
 def report(f: dict) -> None:
     s = f["server"]
     print(f"{f['completed']}/{f['sessions']} sessions completed in {f['wall_s']:.0f} s ({f['queued']} waited in the "
-          f"training queue); {f['page_visits']} page visits; server CPU {f['server_cpu_s']:.0f} s "
-          f"({f['server_cpu_s'] / f['wall_s']:.0%} of one core), machine CPU busy {f['machine_busy']:.0%}")
+          f"training queue); {f['page_visits']} page visits")
+    print(f"CPU seconds: server {f['server_cpu_s']:.0f}, browser {f['browser_cpu_s']:.0f}, whole machine "
+          f"{f['machine_cpu_s']:.0f} (busy {f['machine_busy']:.0%} of {os.cpu_count()} cores)")
     print(f"page response: median {f['page_median_s']:.2f} s, p95 {f['page_p95_s']:.2f} s, max {f['page_max_s']:.2f} s"
           f"; Start training -> state shown p95 {f['start_feedback_p95_s']:.2f} s; run median {f['run_median_s']:.1f}"
           f" s, max {f['run_max_s']:.1f} s")

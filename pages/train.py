@@ -28,6 +28,7 @@ from w2v_core.corpus import check_trainable
 from w2v_core.trainer import ConfigError, Trainer
 
 POLL_SECONDS = 1.0
+WAITING_POLL_SECONDS = 3.0  # a queued run only updates its place: polling it less keeps many queued tabs cheap
 MODELS = {"skipgram": "Skip-gram (predict context from word)", "cbow": "CBOW (predict word from context)"}
 LOSSES = {"negative": "Negative sampling", "hierarchical": "Hierarchical softmax", "softmax": "Full softmax"}
 STEP_CHOICES = (1_000, 10_000, 100_000, 1_000_000)
@@ -242,5 +243,6 @@ with user_errors("The Train page failed"):
     settings_form(corpus)
     controls()
     current = training_phase(get_trainer())
-    st.fragment(run_every=POLL_SECONDS if current != "idle" else None)(live_panel)(current)
+    poll = {"active": POLL_SECONDS, "waiting": WAITING_POLL_SECONDS}.get(current)
+    st.fragment(run_every=poll)(live_panel)(current)
     downloads()

@@ -9,12 +9,14 @@ from ui.state import current_corpus, get_trainer, touch_session, training_phase,
 from ui.text import md_literal
 
 POLL_SECONDS = 2.0
+WAITING_POLL_SECONDS = 5.0  # while the run waits in the queue
 
 
 def show_status() -> None:
     """Write the status lines (a fragment that polls the trainer while it runs)."""
     phase = training_phase(get_trainer())
-    st.fragment(run_every=POLL_SECONDS if phase != "idle" else None)(_safe_status)(phase)
+    poll = {"active": POLL_SECONDS, "waiting": WAITING_POLL_SECONDS}.get(phase)
+    st.fragment(run_every=poll)(_safe_status)(phase)
 
 
 def _safe_status(was: str) -> None:
