@@ -147,8 +147,8 @@ def test_queries_are_fast_on_a_large_vocabulary():
     rng = np.random.default_rng(0)
     emb = Embeddings([f"w{i}" for i in range(100_000)], rng.normal(size=(100_000, 300)).astype(np.float32))
     emb.unit_vectors  # noqa: B018  (normalise once, outside the timing)
-    start = time.perf_counter()
+    start = time.process_time()
     for i in range(10):
         emb.most_similar(f"w{i}", k=10)
         emb.analogy(f"w{i}", f"w{i + 1}", f"w{i + 2}", method="3cosmul")
-    assert time.perf_counter() - start < 5.0
+    assert time.process_time() - start < 5.0

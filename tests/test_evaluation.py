@@ -191,7 +191,7 @@ def test_full_google_set_on_30k_by_100_is_fast():
     words = question_words + [f"filler{i}" for i in range(30_000 - len(question_words))]
     emb = Embeddings(words, np.random.default_rng(0).normal(size=(30_000, 100)).astype(np.float32))
     emb.unit_vectors  # noqa: B018
-    start = time.perf_counter()
+    start = time.process_time()
     result = evaluate_analogies(emb, sections, restrict_vocab=30_000)
-    assert time.perf_counter() - start < 10.0
+    assert time.process_time() - start < 10.0
     assert result.attempted == 19544

@@ -164,8 +164,8 @@ def test_fresh_lab_and_missing_output_matrices():
 @pytest.mark.parametrize(("model", "loss"), COMBINATIONS)
 def test_large_model_stays_fast(model, loss):
     lab = make_lab(n_words=5000, dim=100, trained_loss=loss, seed=1)
-    started = time.perf_counter()
+    started = time.process_time()
     example = lab.example(model, loss, 17, [1, 2, 3, 40, 500, 6, 7, 8, 9, 3000])
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert example.check.passed
     assert elapsed < 3.0, f"{model}/{loss} took {elapsed:.2f} s"  # about 0.1-0.5 s when the machine is idle

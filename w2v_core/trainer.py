@@ -171,6 +171,7 @@ class Trainer:
         self._control = np.zeros(1, dtype=np.int32)
         self._threads: list[threading.Thread] = []
         self._alive = 0  # worker threads still in their loop
+        self._in_flight = 0  # jobs claimed by worker threads and not yet recorded
         self._done_callbacks: list = []  # called with the trainer when its last thread ends
         self._state = "ready"
         self.error: str | None = None
@@ -216,13 +217,16 @@ class Trainer:
         """Call ``callback(trainer)`` from the last worker thread whenever a background run ends."""
         self._done_callbacks.append(callback)
 
-    def pause(self) -> None:
-        """Let the threads finish their current job and wait."""
+    def pause(self, timeout: float = 5.0) -> None:
+        """Let the threads finish their current job and wait; returns once no job is in flight."""
         with self._lock:
             if self._state in ("running", "compiling"):
                 self._resume_event.clear()
                 self._state = "paused"
                 self._account_time()
+        deadline = time.monotonic() + timeout
+        while self._in_flight and time.monotonic() < deadline:
+            time.sleep(0.002)
 
     def resume(self) -> None:
         with self._lock:
@@ -282,10 +286,19 @@ class Trainer:
         try:
             while True:
                 self._resume_event.wait()
-                job = None if self._control[0] else self._claim_job()
+                with self._lock:
+                    self._in_flight += 1
+                try:
+                    job = None if self._control[0] or not self._resume_event.is_set() else self._claim_job()
+                    if job is not None:
+                        self._run_and_record(job, buffers)
+                finally:
+                    with self._lock:
+                        self._in_flight -= 1
                 if job is None:
-                    break
-                self._run_and_record(job, buffers)
+                    if self._control[0] or self._next_job >= self.n_jobs:
+                        break
+                    continue
                 _compiled.set()
                 with self._lock:
                     if self._state == "compiling":
