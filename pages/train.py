@@ -22,13 +22,13 @@ from ui.state import (
     touch_session,
     training_config,
     training_phase,
+    waiting_poll_seconds,
 )
 from ui.text import md_literal, md_message
 from w2v_core.corpus import check_trainable
 from w2v_core.trainer import ConfigError, Trainer
 
 POLL_SECONDS = 1.0
-WAITING_POLL_SECONDS = 3.0  # a queued run only updates its place: polling it less keeps many queued tabs cheap
 MODELS = {"skipgram": "Skip-gram (predict context from word)", "cbow": "CBOW (predict word from context)"}
 LOSSES = {"negative": "Negative sampling", "hierarchical": "Hierarchical softmax", "softmax": "Full softmax"}
 STEP_CHOICES = (1_000, 10_000, 100_000, 1_000_000)
@@ -243,6 +243,6 @@ with user_errors("The Train page failed"):
     settings_form(corpus)
     controls()
     current = training_phase(get_trainer())
-    poll = {"active": POLL_SECONDS, "waiting": WAITING_POLL_SECONDS}.get(current)
-    st.fragment(run_every=poll)(live_panel)(current)
+    poll = {"active": POLL_SECONDS, "waiting": waiting_poll_seconds(get_trainer())}.get(current)
+    st.fragment(run_every=poll)(live_panel)(current)  # many queued tabs stay cheap: they poll slowly
     downloads()

@@ -5,17 +5,24 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.errors import message_of, user_errors
-from ui.state import current_corpus, get_trainer, touch_session, training_phase, training_status
+from ui.state import (
+    current_corpus,
+    get_trainer,
+    touch_session,
+    training_phase,
+    training_status,
+    waiting_poll_seconds,
+)
 from ui.text import md_literal
 
 POLL_SECONDS = 2.0
-WAITING_POLL_SECONDS = 5.0  # while the run waits in the queue
 
 
 def show_status() -> None:
     """Write the status lines (a fragment that polls the trainer while it runs)."""
-    phase = training_phase(get_trainer())
-    poll = {"active": POLL_SECONDS, "waiting": WAITING_POLL_SECONDS}.get(phase)
+    trainer = get_trainer()
+    phase = training_phase(trainer)
+    poll = {"active": POLL_SECONDS, "waiting": 2 * waiting_poll_seconds(trainer)}.get(phase)
     st.fragment(run_every=poll)(_safe_status)(phase)
 
 

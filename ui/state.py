@@ -103,6 +103,12 @@ def training_phase(trainer: Trainer | None) -> str:
     return "active" if trainer is not None and trainer.is_active else "idle"
 
 
+def waiting_poll_seconds(trainer: Trainer | None) -> float:
+    """How often a page refreshes a queued run: every 2 s in first place, up to every 10 s far back in the queue
+    (its place only changes when a run ends, and the run itself starts on the server without waiting for it)."""
+    return min(10.0, 1.0 + (queue_position(trainer) or 1))
+
+
 def start_in_queue(trainer: Trainer) -> int:
     """Start ``trainer`` when a training slot is free (at once if one is); returns its place (0 = running)."""
     guard = session_guard()
