@@ -32,7 +32,7 @@ class Limits:
     idle_timeout_minutes: float = 10.0  # 0 = never
     max_run_minutes: float = 60.0  # 0 = no limit
     max_softmax_vocab: int = 10_000
-    training_nice: int = 10  # 0 = normal priority
+    training_nice: int = 0  # 0 = the server's own priority
 
     @property
     def training_slots(self) -> int:
