@@ -33,7 +33,7 @@ import sys
 import threading
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -356,12 +356,16 @@ def summarise(results: list[SessionResult]) -> dict:
         for page, times in r.page_seconds.items():
             per_page.setdefault(page, []).extend(times)
     runs = [r.run_seconds for r in results if r.run_seconds is not None]
+    revisits = [t for r in results for page, times in r.page_seconds.items() if page != "first load"
+                for t in times[1:]]  # the page's code is already loaded in that tab
     return {
         "sessions": len(results), "completed": sum(r.completed for r in results),
         "errors": [f"session {r.index}: {r.error}" for r in results if r.error],
         "queued": sum(r.queued for r in results), "page_visits": len(visits),
         "page_median_s": statistics.median(visits) if visits else float("nan"),
         "page_p95_s": percentile(visits, 0.95), "page_max_s": max(visits, default=float("nan")),
+        "revisit_median_s": statistics.median(revisits) if revisits else float("nan"),
+        "revisit_p95_s": percentile(revisits, 0.95),
         "per_page": {page: {"n": len(times), "median_s": statistics.median(times), "p95_s": percentile(times, 0.95)}
                      for page, times in sorted(per_page.items())},
         "start_feedback_p95_s": percentile([r.start_seconds for r in results if r.start_seconds is not None], 0.95),
@@ -415,6 +419,7 @@ def main(argv: list[str] | None = None) -> int:
                    "before_threads": before[1], "peak_rss_mb": sampler.peak_rss_mb,
                    "peak_threads": sampler.peak_threads, "closed_rss_mb": closed[0], "closed_threads": closed[1],
                    "after_rss_mb": after[0], "after_threads": after[1]},
+        "session_results": [asdict(r) for r in results],
     }
     report(figures)
     if args.json:
@@ -429,7 +434,9 @@ def report(f: dict) -> None:
     print(f"CPU seconds: server {f['server_cpu_s']:.0f}, browser {f['browser_cpu_s']:.0f}, whole machine "
           f"{f['machine_cpu_s']:.0f} (busy {f['machine_busy']:.0%} of {os.cpu_count()} cores)")
     print(f"page response: median {f['page_median_s']:.2f} s, p95 {f['page_p95_s']:.2f} s, max {f['page_max_s']:.2f} s"
-          f"; Start training -> state shown p95 {f['start_feedback_p95_s']:.2f} s; run median {f['run_median_s']:.1f}"
+          f" (revisits of a page in the same tab: median {f['revisit_median_s']:.2f} s, p95 "
+          f"{f['revisit_p95_s']:.2f} s)")
+    print(f"Start training -> state shown p95 {f['start_feedback_p95_s']:.2f} s; run median {f['run_median_s']:.1f}"
           f" s, max {f['run_max_s']:.1f} s")
     for page, row in f["per_page"].items():
         print(f"  {page:<11} n={row['n']:<3} median {row['median_s']:.2f} s  p95 {row['p95_s']:.2f} s")

@@ -9,7 +9,7 @@ from ui.errors import user_errors
 from ui.state import get_trainer
 from w2v_core.trainer import Trainer
 
-POLL_SECONDS = 1.0
+POLL_SECONDS = 2.0  # four charts: redrawing them every second cost a browser most of a core
 HISTORY_WORDS = 5000  # the trainer keeps gradient history for this many most frequent words
 
 
@@ -32,7 +32,7 @@ def top_table(trainer: Trainer, norms: np.ndarray, updates: np.ndarray, n: int =
 
 
 def panel(was_active: bool) -> None:
-    """Latest gradients and the history of the chosen words; reruns every second while training."""
+    """Latest gradients and the history of the chosen words; reruns every 2 seconds while training."""
     trainer = get_trainer()
     if trainer is None:
         return
@@ -93,5 +93,5 @@ with user_errors("The Gradients page failed"):
     else:
         running = current.is_active
         if running:
-            st.caption("Training is running: this page refreshes every second.")
+            st.caption("Training is running: this page refreshes every 2 seconds.")
         st.fragment(run_every=POLL_SECONDS if running else None)(panel)(running)
