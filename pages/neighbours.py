@@ -7,12 +7,14 @@ import streamlit as st
 
 from ui.errors import user_errors
 from ui.exports import config_json
-from ui.state import ModelView
+from ui.state import ModelView, remember_queries
 from ui.text import md_literal
 from ui.vectors import choose_view, vector_downloads
 from w2v_core.embeddings import ANALOGY_METHODS, Embeddings
 from w2v_core.evaluation import evaluate_analogies, evaluate_word_pairs, read_analogies, read_word_pairs
 from w2v_core.teaching import TEACHING_ANALOGIES
+
+QUERY_KEYS = ("nn_word", "nn_k", "an_a", "an_b", "an_c", "an_method", "sim_a", "sim_b", "odd_words")
 
 
 def pick(emb: Embeddings, wanted: str, rank: int) -> str:
@@ -27,9 +29,10 @@ def words_in(text: str) -> list[str]:
 def neighbours_section(emb: Embeddings) -> None:
     st.subheader("Nearest neighbours")
     left, right = st.columns([3, 1])
-    word = left.text_input("Word", pick(emb, "king", 20), key="nn_word",
+    word = left.text_input("Word", pick(emb, "king", 20), key="nn_word", persist_state="session",
                            help="Words whose vectors point the same way (cosine similarity).").strip()
-    k = right.number_input("How many", 1, 100, 10, key="nn_k", help="Number of neighbours to list.")
+    k = right.number_input("How many", 1, 100, 10, key="nn_k", persist_state="session",
+                           help="Number of neighbours to list.")
     if word:
         with user_errors("Nearest neighbours"):
             result = emb.most_similar(word, k=int(k))
@@ -41,10 +44,10 @@ def neighbours_section(emb: Embeddings) -> None:
 def analogy_section(emb: Embeddings) -> None:
     st.subheader("Analogies: a is to b as c is to ?")
     a, b, c, m = st.columns(4)
-    first = a.text_input("a", pick(emb, "man", 30), key="an_a", help="e.g. man").strip()
-    second = b.text_input("b", pick(emb, "king", 31), key="an_b", help="e.g. king").strip()
-    third = c.text_input("c", pick(emb, "woman", 32), key="an_c", help="e.g. woman").strip()
-    method = m.radio("Method", ANALOGY_METHODS, key="an_method", horizontal=True,
+    first = a.text_input("a", pick(emb, "man", 30), key="an_a", persist_state="session", help="e.g. man").strip()
+    second = b.text_input("b", pick(emb, "king", 31), key="an_b", persist_state="session", help="e.g. king").strip()
+    third = c.text_input("c", pick(emb, "woman", 32), key="an_c", persist_state="session", help="e.g. woman").strip()
+    method = m.radio("Method", ANALOGY_METHODS, key="an_method", persist_state="session", horizontal=True,
                      help="3CosAdd: nearest to b - a + c. 3CosMul (Levy & Goldberg) balances the three terms.")
     if first and second and third:
         with user_errors("Analogy"):
@@ -56,14 +59,15 @@ def analogy_section(emb: Embeddings) -> None:
 def similarity_section(emb: Embeddings) -> None:
     st.subheader("Similarity and the odd one out")
     a, b, c = st.columns([1, 1, 2])
-    first = a.text_input("First word", pick(emb, "king", 10), key="sim_a", help="Cosine similarity of two "
-                                                                                "words, from -1 to 1.").strip()
-    second = b.text_input("Second word", pick(emb, "queen", 11), key="sim_b", help="The other word.").strip()
+    first = a.text_input("First word", pick(emb, "king", 10), key="sim_a", persist_state="session",
+                         help="Cosine similarity of two words, from -1 to 1.").strip()
+    second = b.text_input("Second word", pick(emb, "queen", 11), key="sim_b", persist_state="session",
+                          help="The other word.").strip()
     if first and second:
         with user_errors("Similarity"):
             c.metric(f"cosine of {md_literal(first)} and {md_literal(second)}", f"{emb.similarity(first, second):.4f}")
     default = " ".join(w for w in ("monday", "tuesday", "red", "friday") if w in emb) or " ".join(emb.words[:4])
-    listed = st.text_input("Which word does not match?", default, key="odd_words",
+    listed = st.text_input("Which word does not match?", default, key="odd_words", persist_state="session",
                            help="Several words separated by spaces; finds the one furthest from the others.")
     if len(words_in(listed)) >= 2:
         with user_errors("Odd one out"):
@@ -133,6 +137,7 @@ st.write("Ask the vectors questions: which words are close, which analogies hold
 with user_errors("The Neighbours page failed"):
     current = choose_view("neighbours")
     if current is not None:
+        remember_queries("neighbours", current.emb.words, QUERY_KEYS)
         neighbours_section(current.emb)
         analogy_section(current.emb)
         similarity_section(current.emb)

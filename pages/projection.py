@@ -6,7 +6,7 @@ import streamlit as st
 from ui.charts import projection_figure
 from ui.errors import user_errors
 from ui.exports import figure_html, projection_csv
-from ui.state import ModelView
+from ui.state import ModelView, remember_queries
 from ui.text import md_literal
 from ui.vectors import choose_view
 from w2v_core.projection import cluster_labels, project
@@ -58,7 +58,8 @@ def colouring(view: ModelView, n: int, colour: str) -> tuple[np.ndarray, str, li
     """Colour values (n,), their title, and the category names when the values are category indices."""
     words = view.emb.words[:n]
     if colour == "cluster":
-        k = st.slider("Clusters", 2, 30, 10, key="projection_clusters", help="Number of k-means clusters.")
+        k = st.slider("Clusters", 2, 30, 10, key="projection_clusters", persist_state="session",
+                      help="Number of k-means clusters.")
         labels = cached((view.key, n, "kmeans", k), "Clustering…", lambda: cluster_labels(view.emb.vectors[:n], k))
         return labels, "cluster", [f"cluster {i + 1}" for i in range(k)]
     if colour == "group":
@@ -73,11 +74,13 @@ def colouring(view: ModelView, n: int, colour: str) -> tuple[np.ndarray, str, li
 
 def search(view: ModelView, n: int) -> tuple[int | None, list[int]]:
     """The searched word and its nearest neighbours among the projected words."""
+    remember_queries("projection", view.emb.words, ("projection_query",))
     left, right = st.columns([3, 1])
-    query = left.text_input("Highlight a word and its neighbours", key="projection_query",
+    query = left.text_input("Highlight a word and its neighbours", key="projection_query", persist_state="session",
                             placeholder="e.g. king", help="The word is marked and its nearest neighbours "
                                                           "(cosine, among the projected words) labelled.").strip()
-    k = right.number_input("Neighbours", 1, 50, 10, key="projection_k", help="How many neighbours to label.")
+    k = right.number_input("Neighbours", 1, 50, 10, key="projection_k", persist_state="session",
+                           help="How many neighbours to label.")
     if not query:
         return None, []
     emb = view.emb

@@ -143,6 +143,20 @@ def test_open_vectors_trained_elsewhere(at):
     assert "group" not in at.radio(key="projection_colour").options
 
 
+def test_queries_survive_page_switches_and_reset_for_new_vectors(at):
+    open_file(at, "first.vec", vectors_to_bytes(small_vectors(), "text"))
+    at.text_input(key="nn_word").set_value("gamma").run()
+    at.text_input(key="an_c").set_value("beta").run()
+    at.switch_page("pages/corpus.py").run()
+    at.switch_page("pages/neighbours.py").run()
+    assert at.text_input(key="nn_word").value == "gamma" and at.text_input(key="an_c").value == "beta"
+    assert "gamma" not in set(at.dataframe[0].value["word"]) and not at.error
+    other = Embeddings([f"v{i}" for i in range(40)], small_vectors(40).vectors, np.arange(40, 0, -1))
+    at.file_uploader(key="vector_file_neighbours").set_value(("second.vec", vectors_to_bytes(other, "text"),
+                                                                "application/octet-stream")).run()
+    assert at.text_input(key="nn_word").value in other.words and not at.error
+
+
 def test_max_words_limits_what_is_read(at):
     at.switch_page("pages/neighbours.py").run()
     at.number_input(key="vectors_max_words").set_value(100).run()

@@ -63,7 +63,7 @@ def keep_probability_figure(words: Sequence[str], keep: np.ndarray, n: int = 30)
         return _empty("Subsampling", "No words")
     fig = go.Figure(go.Bar(x=plot_text(words[:n]), y=keep[:n], marker_color=PALETTE[0],
                            hovertemplate="%{x}: kept with probability %{y:.3f}<extra></extra>"))
-    fig.update_layout(title=f"Subsampling: chance that each of the {n} most frequent words is kept",
+    fig.update_layout(title=f"Subsampling: keep probability of the {n} most frequent words",
                       height=340, yaxis={"range": [0, 1.05], "title": "keep probability"})
     return fig
 
@@ -126,7 +126,8 @@ def alpha_figure(history: pd.DataFrame, words_total: int, alpha: float, min_alph
         fig.add_trace(go.Scatter(x=history["words_done"], y=history["alpha"], mode="lines", name="used",
                                  line={"color": PALETTE[1], "width": 3}))
     fig.update_layout(title="Learning rate", height=300, xaxis_title="words trained", yaxis_title="alpha",
-                      legend={"orientation": "h", "y": -0.3}, uirevision="alpha")
+                      legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
+                      uirevision="alpha")
     return fig
 
 

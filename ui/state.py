@@ -32,6 +32,16 @@ def setting(key: str) -> Any:
     return st.session_state.get(key, DEFAULTS[key])
 
 
+def remember_queries(page: str, words: list[str], keys: tuple[str, ...]) -> None:
+    """Keep a page's typed queries ``keys`` (widgets with ``persist_state="session"``) across page switches, but
+    start again from the page's defaults when the vocabulary changes (another corpus or vector file)."""
+    vocabulary = (len(words), tuple(words[:20]))
+    if st.session_state.get(f"_query_vocabulary_{page}") != vocabulary:
+        for key in keys:
+            st.session_state.pop(key, None)
+        st.session_state[f"_query_vocabulary_{page}"] = vocabulary
+
+
 # ----------------------------------------------------------------------------------------------- trainer
 
 
