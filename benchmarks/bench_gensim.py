@@ -71,7 +71,7 @@ def learning_rates(model: str) -> tuple[float, float]:
 
 
 def train_command(tool: str, corpus: Path, output: Path, config: str, workers: int, epochs: int,
-                  telemetry: bool = True) -> list[str]:
+                  telemetry: bool = True, seed: int = 1) -> list[str]:
     """The command line of one run; both sides get the same hyperparameters, spelled the same way."""
     model, loss = CONFIGS[config]
     alpha, min_alpha = learning_rates(model)
@@ -80,7 +80,8 @@ def train_command(tool: str, corpus: Path, output: Path, config: str, workers: i
     command = [*start, str(corpus), "-o", str(output), "--model", model, "--loss", loss, "--workers", str(workers),
                "--epochs", str(epochs), "--dim", str(SETTINGS["dim"]), "--window", str(SETTINGS["window"]),
                "--negative", str(SETTINGS["negative"]), "--min-count", str(SETTINGS["min_count"]),
-               "--sample", str(SETTINGS["sample"]), "--alpha", str(alpha), "--min-alpha", str(min_alpha)]
+               "--sample", str(SETTINGS["sample"]), "--alpha", str(alpha), "--min-alpha", str(min_alpha),
+               "--seed", str(seed)]
     if tool == "ours":
         command += OUR_FLAGS.get(config, []) + ([] if telemetry else ["--no-telemetry"])
     return command
@@ -211,7 +212,8 @@ def run_one(session: Session, tool: str, phase: str, config: str, workers: int, 
     """Run, time, score and delete the vectors of one training process."""
     name = f"{phase}-{tool}-{config}-w{workers}-r{repeat}-{'t' if telemetry else 'n'}"
     output = session.work / f"{name}.bin"
-    command = train_command(tool, session.corpus, output, config, workers, session.epochs, telemetry)
+    seed = repeat + 1  # both tools see the same seeds; quality is judged over all of them
+    command = train_command(tool, session.corpus, output, config, workers, session.epochs, telemetry, seed)
     measured = run_measured(command, session.work, name, session.code_root)
     if measured.returncode != 0:
         raise SystemExit(f"{name} failed (exit {measured.returncode}):\n{measured.stderr[-2000:]}")
@@ -221,7 +223,7 @@ def run_one(session: Session, tool: str, phase: str, config: str, workers: int, 
     result = RunResult(tool, phase, config, workers, repeat, telemetry if tool == "ours" else None,
                        measured.wall_seconds, measured.cpu_seconds, measured.peak_rss_mb,
                        float(summary["words_per_second"]), int(summary["vocab"]), int(summary["tokens"]),
-                       scores["wordsim"], scores["simlex"], scores["analogy"])
+                       scores["wordsim"], scores["simlex"], scores["analogy"], seed)
     print(f"  {name:<50} wall {result.wall_seconds:6.1f} s  cpu {result.cpu_seconds:6.1f} s  "
           f"{result.words_per_second:>11,.0f} words/s  RSS {result.peak_rss_mb:5.0f} MB  ws {result.wordsim:.3f} "
           f"sl {result.simlex:.3f} an {result.analogy:.3f}", file=sys.stderr, flush=True)
