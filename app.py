@@ -1,13 +1,17 @@
 """Word2Vec Lab: entry point of the Streamlit app (navigation and the sidebar status on every page)."""
 
+import time
+
 import streamlit as st
 
 from ui.kernels import warm_kernels_in_background
 from ui.runs import record_current_run
+from ui.serving import log_page_time
 from ui.share import apply_shared_setup, show_share_warnings, write_setup_to_url
 from ui.sidebar import show_status
 from ui.state import keep_session_guard, setting
 
+started = time.perf_counter()
 st.set_page_config(page_title="Word2Vec Lab", layout="wide")
 warm_kernels_in_background()  # the first Start training finds the kernels compiled
 apply_shared_setup()  # once per session: the settings of a shared link, before any widget is drawn
@@ -28,3 +32,4 @@ write_setup_to_url(setting)  # the URL always holds the current setup, ready to 
 page.run()
 with st.sidebar:  # after the page, so that the status reflects what the page just changed
     show_status()
+log_page_time(page.title, time.perf_counter() - started)  # only with $W2V_PAGE_TIMES set (load tests)

@@ -6,7 +6,11 @@ opens the app, chooses the generated teaching corpus on the Corpus page, sets a 
 ``--epochs``, one worker) on the Train page, presses Start training (waiting in the server's queue if every
 training slot is busy), visits Gradients, Projection, Neighbours, Compare and Train, waits for its run to finish,
 visits Projection and Neighbours again, and closes. A page response is the time from the click on the page's
-link to its title and main content being shown and the script idle. The server's RSS and thread count
+link to its title and main content being shown and the script idle; the server also logs how long each page
+run took on its side (``$W2V_PAGE_TIMES``), apart from the browsers' rendering. All N browser tabs run on
+this machine beside the server, so Chromium runs at the lowest CPU priority (``--client-nice``, default 19):
+the clients of a real class render on their own computers, and here they take only the CPU the server leaves
+(their own page times then include waiting for the other 29 tabs to render). The server's RSS and thread count
 (``/proc/<pid>/status``) are sampled throughout; "after" is read once every session has closed, the server's
 ``disconnectedSessionTTL`` has passed and one probe session came and went (Streamlit drops expired sessions
 when another one disconnects). Only localhost is contacted: every other request of the browser is aborted.
@@ -89,6 +93,36 @@ def descendants_cpu_seconds(root: int, exclude: tuple[int, ...] = ()) -> float:
         total += times[pid]
         stack += [child for child, parent in parents.items() if parent == pid and child not in exclude]
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def renice_descendants(root: int, niceness: int, exclude: tuple[int, ...] = ()) -> int:
+    """Set the CPU niceness of every live descendant of ``root`` except ``exclude`` and their descendants (the
+    Playwright driver and Chromium: its zygote passes the value on to every renderer started later); returns
+    how many processes were changed."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    changed, stack = 0, [pid for pid, parent in parents.items() if parent == root and pid not in exclude]
+    while stack:
+        pid = stack.pop()
+        try:
+            os.setpriority(os.PRIO_PROCESS, pid, niceness)
+            changed += 1
+        except OSError:  # already gone
+            pass
+        stack += [child for child, parent in parents.items() if parent == pid and child not in exclude]
+    return changed
+
+
+def server_page_times(path: Path, since: float, until: float) -> list[dict]:
+    """The page runs the server logged (``ui.serving.log_page_time``) between two epoch times."""
+    if not path.exists():
+        return []
+    runs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in runs if since <= r["t"] <= until]
 
 
 def machine_cpu() -> tuple[float, float]:
@@ -296,17 +330,20 @@ async def run_session(browser, url: str, index: int, flow: str, dim: int, epochs
 
 
 async def run_sessions(url: str, n: int, flow: str = "full", ramp: float = 0.0, concurrency: int | None = None,
-                       dim: int = 20, epochs: int = 1, timeout: float = 300.0,
-                       usage: dict | None = None, server_pid: int = 0) -> list[SessionResult]:
+                       dim: int = 20, epochs: int = 1, timeout: float = 300.0, usage: dict | None = None,
+                       server_pid: int = 0, client_nice: int = 0) -> list[SessionResult]:
     """``n`` sessions in one headless Chromium, arriving evenly over ``ramp`` seconds, at most ``concurrency``
     at a time (default: all), each within ``timeout`` seconds of the start. ``usage["browser_cpu_s"]`` receives
-    the CPU seconds the browser (and its driver) used, not counting the server ``server_pid`` if it is a child."""
+    the CPU seconds the browser (and its driver) used, not counting the server ``server_pid`` if it is a child.
+    ``client_nice`` > 0 lowers the browser's CPU priority (never the server's)."""
     from playwright.async_api import async_playwright
 
     deadline = time.monotonic() + timeout
     limit = asyncio.Semaphore(concurrency or n)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        if client_nice:
+            renice_descendants(os.getpid(), client_nice, exclude=(server_pid,))
         try:
             async def one(index: int) -> SessionResult:
                 await asyncio.sleep(ramp * index / max(n, 1))
@@ -373,6 +410,18 @@ def summarise(results: list[SessionResult]) -> dict:
     }
 
 
+def summarise_server(page_runs: list[dict]) -> dict:
+    """The server's own time per page run (script start to end, all sessions), overall and per page."""
+    seconds = [r["seconds"] for r in page_runs]
+    per_page: dict[str, list[float]] = {}
+    for r in page_runs:
+        per_page.setdefault(r["page"], []).append(r["seconds"])
+    return {"server_runs": len(seconds), "server_median_s": statistics.median(seconds) if seconds else float("nan"),
+            "server_p95_s": percentile(seconds, 0.95), "server_max_s": max(seconds, default=float("nan")),
+            "server_per_page": {page: {"n": len(times), "median_s": statistics.median(times),
+                                       "p95_s": percentile(times, 0.95)} for page, times in sorted(per_page.items())}}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", "--sessions", type=int, default=30, help="concurrent browser sessions (default 30)")
@@ -383,12 +432,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=420.0, help="seconds for all sessions to finish")
     parser.add_argument("--session-ttl", type=int, default=120,
                         help="the server's disconnectedSessionTTL in seconds (Streamlit's default: 120)")
+    parser.add_argument("--client-nice", type=int, default=19, choices=range(20), metavar="0-19",
+                        help="CPU niceness of the browser tabs (default 19: they use what the server leaves)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     if not 1 <= args.sessions <= 200:
         parser.error("--sessions must be between 1 and 200")
 
-    server = Server(ROOT / "test-output" / "load_test_server.log", session_ttl=args.session_ttl)
+    page_log = ROOT / "test-output" / "load_test_page_times.jsonl"
+    page_log.unlink(missing_ok=True)
+    server = Server(ROOT / "test-output" / "load_test_server.log", session_ttl=args.session_ttl,
+                    env={"W2V_PAGE_TIMES": str(page_log)})
     try:
         server.wait_healthy()
         fresh = proc_status(server.pid)
@@ -398,10 +452,12 @@ def main(argv: list[str] | None = None) -> int:
         before = quiet_status(server.pid, server.url)
         sampler = Sampler(server.pid)
         started, server_cpu, machine, usage = time.monotonic(), proc_cpu_seconds(server.pid), machine_cpu(), {}
+        since = time.time()
         results = asyncio.run(run_sessions(server.url, args.sessions, flow=args.flow, ramp=args.ramp, dim=args.dim,
                                            epochs=args.epochs, timeout=args.timeout, usage=usage,
-                                           server_pid=server.pid))
+                                           server_pid=server.pid, client_nice=args.client_nice))
         wall = time.monotonic() - started
+        page_runs = server_page_times(page_log, since, time.time())
         server_cpu = proc_cpu_seconds(server.pid) - server_cpu
         machine = [now - then for now, then in zip(machine_cpu(), machine, strict=True)]
         sampler.close()
@@ -413,7 +469,8 @@ def main(argv: list[str] | None = None) -> int:
     figures = {
         "date": datetime.date.today().isoformat(), "command": command,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "wall_s": wall, **summarise(results), "server_cpu_s": server_cpu, "browser_cpu_s": usage["browser_cpu_s"],
+        "client_nice": args.client_nice, "wall_s": wall, **summarise(results), **summarise_server(page_runs),
+        "server_cpu_s": server_cpu, "browser_cpu_s": usage["browser_cpu_s"],
         "machine_cpu_s": machine[0], "machine_busy": machine[0] / machine[1] if machine[1] else float("nan"),
         "server": {"fresh_rss_mb": fresh[0], "fresh_threads": fresh[1], "before_rss_mb": before[0],
                    "before_threads": before[1], "peak_rss_mb": sampler.peak_rss_mb,
@@ -433,9 +490,14 @@ def report(f: dict) -> None:
           f"training queue); {f['page_visits']} page visits")
     print(f"CPU seconds: server {f['server_cpu_s']:.0f}, browser {f['browser_cpu_s']:.0f}, whole machine "
           f"{f['machine_cpu_s']:.0f} (busy {f['machine_busy']:.0%} of {os.cpu_count()} cores)")
+    print(f"browser tabs at niceness {f['client_nice']}")
     print(f"page response: median {f['page_median_s']:.2f} s, p95 {f['page_p95_s']:.2f} s, max {f['page_max_s']:.2f} s"
           f" (revisits of a page in the same tab: median {f['revisit_median_s']:.2f} s, p95 "
           f"{f['revisit_p95_s']:.2f} s)")
+    print(f"server time per page run (script start to end, browsers not included): {f['server_runs']} runs, median "
+          f"{f['server_median_s']:.2f} s, p95 {f['server_p95_s']:.2f} s, max {f['server_max_s']:.2f} s")
+    for page, row in f["server_per_page"].items():
+        print(f"  {page:<12} n={row['n']:<4} median {row['median_s']:.3f} s  p95 {row['p95_s']:.3f} s")
     print(f"Start training -> state shown p95 {f['start_feedback_p95_s']:.2f} s; run median {f['run_median_s']:.1f}"
           f" s, max {f['run_max_s']:.1f} s")
     for page, row in f["per_page"].items():

@@ -1,5 +1,6 @@
 """Server limits (w2v_lab.toml), the session guard and the idle watchdog that free training slots."""
 
+import json
 import os
 import threading
 import time
@@ -169,3 +170,17 @@ def test_the_compare_page_keeps_as_many_runs_as_the_limits_file_says(tmp_path):
                             capture_output=True, text=True, env={**os.environ, CONFIG_ENV: str(path),
                                                                  "PYTHONPATH": str(root)})
     assert result.stdout.strip() == "2", result.stderr
+
+
+def test_page_times_are_logged_only_when_asked(tmp_path, monkeypatch):
+    from ui.serving import PAGE_TIMES_ENV, log_page_time
+
+    monkeypatch.delenv(PAGE_TIMES_ENV, raising=False)
+    log_page_time("Train", 0.5)  # no file named: nothing written anywhere
+    log_path = tmp_path / "pages.jsonl"
+    monkeypatch.setenv(PAGE_TIMES_ENV, str(log_path))
+    log_page_time("Train", 0.25)
+    log_page_time("Neighbours", 1.5)
+    runs = [json.loads(line) for line in log_path.read_text().splitlines()]
+    assert [(r["page"], r["seconds"]) for r in runs] == [("Train", 0.25), ("Neighbours", 1.5)]
+    assert all(abs(r["t"] - time.time()) < 60 for r in runs)

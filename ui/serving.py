@@ -5,11 +5,15 @@
   session ends, and touched on every page run and poll as the session's heartbeat.
 - ``idle_watchdog()``: one thread that stops the trainers of sessions silent for ``idle_timeout_minutes``
   and runs longer than ``max_run_minutes``.
+- ``log_page_time()``: with ``$W2V_PAGE_TIMES`` set (by an operator or ``benchmarks/load_test.py``), the
+  server time of every page run is appended to that file as a JSON line.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
 import time
 import weakref
@@ -23,6 +27,8 @@ from w2v_core.trainer import Trainer
 LOG = logging.getLogger(__name__)
 TERMINAL_STATES = ("finished", "stopped", "failed")
 CHECK_SECONDS = 15.0
+PAGE_TIMES_ENV = "W2V_PAGE_TIMES"
+_page_times_lock = threading.Lock()
 
 
 @st.cache_resource(show_spinner=False)
@@ -148,3 +154,13 @@ class IdleWatchdog:
 def idle_watchdog() -> IdleWatchdog:
     """The watchdog shared by every session of this server."""
     return IdleWatchdog()
+
+
+def log_page_time(page: str, seconds: float) -> None:
+    """Append {"t": epoch seconds, "page", "seconds"} for one page run to ``$W2V_PAGE_TIMES``; nothing if unset."""
+    path = os.environ.get(PAGE_TIMES_ENV)
+    if not path:
+        return
+    line = json.dumps({"t": round(time.time(), 3), "page": page, "seconds": round(seconds, 4)})
+    with _page_times_lock, open(path, "a", encoding="utf-8") as out:
+        out.write(line + "\n")

@@ -8,8 +8,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .config import ConfigError
@@ -105,21 +107,25 @@ def run_train(args: argparse.Namespace) -> int:
                          cbow_full_step=not args.cbow_gradient_step,
                          telemetry=not args.no_telemetry)
     config.validate()
-    corpus = load_corpus(args.corpus, min_count=args.min_count, max_vocab=args.max_vocab,
-                         lowercase=not args.keep_case, whitespace=args.whitespace, encoding=args.encoding)
-    trainer = Trainer(corpus, config)
-    for warning in trainer.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    if not kernels_are_compiled():
-        if not args.quiet:
-            print("preparing kernels… (compiled on first use, then cached)", end="", file=sys.stderr, flush=True)
-        seconds, compiled = warm_up()
-        if not args.quiet:
-            print(f" {'compiled' if compiled else 'loaded from cache'} in {seconds:.1f} s", file=sys.stderr)
+    with ThreadPoolExecutor(1) as pool:  # the kernels load (or compile) while the corpus is read
+        kernels_ready = None if kernels_are_compiled() else pool.submit(warm_up)
+        corpus = load_corpus(args.corpus, min_count=args.min_count, max_vocab=args.max_vocab,
+                             lowercase=not args.keep_case, whitespace=args.whitespace, encoding=args.encoding)
+        trainer = Trainer(corpus, config)
+        for warning in trainer.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        if kernels_ready is not None:
+            if not args.quiet and not kernels_ready.done():
+                print("preparing kernels… (compiled on first use, then cached)", file=sys.stderr, flush=True)
+            seconds, compiled = kernels_ready.result()
+            if not args.quiet:
+                print(f"kernels {'compiled' if compiled else 'loaded from cache'} in {seconds:.1f} s",
+                      file=sys.stderr)
+    ended = threading.Event()
+    trainer.add_done_callback(lambda _: ended.set())
     trainer.start()
     try:
-        while trainer.is_active:
-            time.sleep(0.2)
+        while not ended.wait(0.2):  # returns as soon as the last worker ends
             if not args.quiet:
                 p = trainer.progress()
                 print(_progress_bar(p.fraction, p.words_per_second, p.eta_seconds), end="", file=sys.stderr,
@@ -135,12 +141,12 @@ def run_train(args: argparse.Namespace) -> int:
         return 1
     save_vectors(trainer.embeddings(), args.output)
     progress = trainer.progress()
-    epochs = trainer.epoch_losses()
+    epoch_losses = trainer.epoch_mean_losses()
     summary = {
         "tokens": corpus.n_tokens, "vocab": len(corpus.vocab), "seconds": round(time.perf_counter() - started, 3),
         "train_seconds": round(progress.elapsed_seconds, 3),
         "words_per_second": round(progress.words_done / max(progress.elapsed_seconds, 1e-9)),
-        "final_loss": round(float(epochs.loss.iloc[-1]), 6) if len(epochs) else None,
+        "final_loss": round(float(epoch_losses[-1]), 6) if len(epoch_losses) else None,
         "model": config.model, "loss": config.loss, "epochs": config.epochs, "output": str(args.output),
     }
     print(json.dumps(summary))

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
 
 from w2v_core.embeddings import Embeddings, analogy_scores
 
@@ -175,6 +174,8 @@ def evaluate_word_pairs(emb: Embeddings, pairs: list[tuple[str, str, float]], lo
         unit = emb.unit_vectors
         model = np.einsum("ij,ij->i", unit[left], unit[right]).astype(np.float64)
         with warnings.catch_warnings():  # constant inputs give NaN, which is the honest answer
+            from scipy import stats  # here, not at import: the CLI's train command never needs scipy
+
             warnings.simplefilter("ignore", stats.ConstantInputWarning)
             spearman = float(stats.spearmanr(gold, model).statistic)
             pearson = float(stats.pearsonr(gold, model).statistic)

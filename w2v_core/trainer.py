@@ -13,15 +13,18 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from . import kernels
 from .config import ConfigError, TrainConfig
 from .corpus import Corpus
 from .history import BoundedHistory
 from .huffman import build_huffman_tree
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ConfigError", "GradientStats", "Progress", "Snapshot", "TrainConfig", "Trainer"]
 
@@ -430,12 +433,23 @@ class Trainer:
                             rate, eta, elapsed)
 
     def loss_history(self) -> pd.DataFrame:
+        import pandas as pd  # pandas is imported on first use: a headless run never needs it
+
         with self._lock:
             points = self._loss_points.items()
         return pd.DataFrame(points, columns=["words_done", "epoch", "loss", "loss_positive", "loss_negative",
                                              "alpha", "pairs"])
 
+    def epoch_mean_losses(self) -> np.ndarray:
+        """Mean loss per training example of each epoch begun so far, (epochs begun,) float64."""
+        with self._lock:
+            sums = self._epoch_sums.copy()
+        seen = sums[:, 1] > 0
+        return sums[seen, 0] / sums[seen, 1]
+
     def epoch_losses(self) -> pd.DataFrame:
+        import pandas as pd
+
         with self._lock:
             sums = self._epoch_sums.copy()
         seen = sums[:, 1] > 0
@@ -452,6 +466,8 @@ class Trainer:
 
     def gradient_history(self, word_ids: list[int]) -> pd.DataFrame:
         """Mean gradient norms per interval for words among the ``history_words`` most frequent."""
+        import pandas as pd
+
         with self._lock:
             rows = self._gradient_history.items()
         ids = [w for w in word_ids if 0 <= w < self._history_rows]

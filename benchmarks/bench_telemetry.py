@@ -1,0 +1,73 @@
+"""Telemetry overhead: the trainer's CPU time per epoch with per-word gradient norms on and off.
+
+Whole-process runs (``bench_gensim.py``'s telemetry rows) mix in start-up and other people's load; this script
+trains in one process, one worker, on the same corpus and settings, alternating telemetry on and off, and times
+each epoch with the thread's own CPU clock (``time.thread_time``), so other processes on a shared machine barely
+move the figures. Prints per configuration the median CPU seconds on and off and the overhead (on / off - 1).
+
+    python benchmarks/bench_telemetry.py                 # Brown corpus, 5 alternations, about 1 minute
+    python benchmarks/bench_telemetry.py --repeats 9 --configs cbow-negative
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR.parent))
+sys.path.insert(0, str(BENCH_DIR))
+
+from bench_report import CONFIGS, DEFAULT_CONFIGS, SETTINGS  # noqa: E402
+
+from w2v_core.corpus import load_corpus  # noqa: E402
+from w2v_core.trainer import TrainConfig, Trainer, warm_up  # noqa: E402
+
+
+def epoch_cpu_seconds(corpus, config: str, telemetry: bool, seed: int) -> float:  # noqa: ANN001 - Corpus
+    """CPU seconds of the calling thread for one epoch of ``config`` (workers=1, ``Trainer.step``)."""
+    model, loss = CONFIGS[config]
+    trainer = Trainer(corpus, TrainConfig(model=model, loss=loss, dim=SETTINGS["dim"], window=SETTINGS["window"],
+                                          negative=SETTINGS["negative"], sample=SETTINGS["sample"], epochs=1,
+                                          workers=1, seed=seed, telemetry=telemetry))
+    started = time.thread_time()
+    trainer.step(corpus.n_tokens)
+    return time.thread_time() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=BENCH_DIR / "data" / "corpus.lower.txt",
+                        help="text corpus (default: the Brown corpus, written by bench_gensim.py)")
+    parser.add_argument("--repeats", type=int, default=5, help="alternations of telemetry on and off")
+    parser.add_argument("--configs", default=",".join(c for c in DEFAULT_CONFIGS if c in CONFIGS))
+    args = parser.parse_args(argv)
+    if not args.corpus.exists():
+        parser.error(f"{args.corpus} is missing: run python benchmarks/bench_gensim.py --quick once to write it")
+    corpus = load_corpus(args.corpus, min_count=SETTINGS["min_count"])
+    warm_up()
+    print(f"Date {datetime.date.today()}; {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}; corpus {args.corpus.name}: {corpus.n_tokens:,} tokens, "
+          f"{len(corpus.vocab):,} words; one epoch per run, workers=1, {args.repeats} alternations")
+    print("| Config | CPU s per epoch, telemetry on (median) | off (median) | Overhead (on/off - 1) | "
+          "Runs on/off |")
+    print("|---|---|---|---|---|")
+    for config in args.configs.split(","):
+        on, off = [], []
+        for repeat in range(args.repeats):
+            pair = [(True, on), (False, off)] if repeat % 2 == 0 else [(False, off), (True, on)]
+            for telemetry, times in pair:
+                times.append(epoch_cpu_seconds(corpus, config, telemetry, seed=repeat + 1))
+        on_s, off_s = statistics.median(on), statistics.median(off)
+        print(f"| {config} | {on_s:.2f} | {off_s:.2f} | {on_s / off_s - 1:+.1%} | {len(on)}/{len(off)} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
