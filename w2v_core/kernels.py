@@ -14,8 +14,9 @@ Shared arguments:
   distribution as an alias table; points (V, L) int32, codes (V, L) uint8, code_lengths (V,) int32: Huffman.
   stats (STATS_SIZE,) float64, added to: words, training examples, positive-part loss (all the loss but
   negative sampling's noise terms), negative-part loss, stopped flag.
-  grad_in (V,) / grad_out (V,) float64 and count_in / count_out (V,) int64: per-word sums of gradient L2 norms
-  and update counts (skipped when ``telemetry`` is False).
+  sums (V, 4) float64, added to: per word, the sums of the L2 norms of the gradients applied to its input and
+  output vector and the counts of those updates (columns IN_NORM, OUT_NORM, IN_COUNT, OUT_COUNT; one cache
+  line per word and update; skipped when ``telemetry`` is False).
   trace_context (T, 2·window), trace_center (T,), trace_negatives (T, 2·window·K) int32: a record of the first T
   windows (context words, centre word, drawn negatives; -1 = none), for tests and the gradient lab.
   control (1,) int32: set to 1 by another thread to stop at the next word.
@@ -32,6 +33,7 @@ SKIPGRAM, CBOW = 0, 1
 NEGATIVE, HIERARCHICAL, SOFTMAX = 0, 1, 2
 STAT_WORDS, STAT_PAIRS, STAT_POSITIVE, STAT_NEGATIVE, STAT_STOPPED = range(5)
 STATS_SIZE = 5
+IN_NORM, OUT_NORM, IN_COUNT, OUT_COUNT = range(4)  # columns of the telemetry sums
 
 _MULTIPLIER = np.uint64(25214903917)
 _INCREMENT = np.uint64(11)
@@ -176,7 +178,7 @@ def _predict(hidden, target, w_out, loss_kind, negatives, n_negatives, points, c
 
 @numba.njit(**_JIT)
 def _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs, loss_kind,
-                   telemetry, grad_out, count_out, applied, hidden_norm):
+                   telemetry, sums, applied, hidden_norm):
     """u_w -= alpha · coef · hidden for every pending (w, coef) (dense for full softmax) unless already
     ``applied`` by a fused pass; telemetry per update (‖∂J/∂u_w‖ = |coef| · ‖hidden‖)."""
     dim = hidden.shape[0]
@@ -186,8 +188,8 @@ def _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending,
             for i in range(dim):
                 w_out[w, i] -= step * hidden[i]
             if telemetry:
-                grad_out[w] += abs(dense_coefs[w]) * hidden_norm
-                count_out[w] += 1
+                sums[w, OUT_NORM] += abs(dense_coefs[w]) * hidden_norm
+                sums[w, OUT_COUNT] += 1.0
             dense_coefs[w] = 0.0
         return
     for p in range(n_pending):
@@ -197,8 +199,8 @@ def _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending,
             for i in range(dim):
                 w_out[word, i] -= step * hidden[i]
         if telemetry:
-            grad_out[word] += abs(pending_coefs[p]) * hidden_norm
-            count_out[word] += 1
+            sums[word, OUT_NORM] += abs(pending_coefs[p]) * hidden_norm
+            sums[word, OUT_COUNT] += 1.0
 
 
 @numba.njit(**_JIT)
@@ -219,7 +221,7 @@ def _subsample(ids, begin, end, keep, sentence, state):
 @numba.njit(**_JIT)
 def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out, keep, alias_prob, alias_idx,
                 points, codes, code_lengths, window, negative, shared_draws, cbow_full_step, alpha_begin, alpha_end,
-                seed, stats, telemetry, grad_in, grad_out, count_in, count_out, trace_context, trace_center,
+                seed, stats, telemetry, sums, trace_context, trace_center,
                 trace_negatives, control):
     """Train sentences [s_begin, s_end) once: one SGD step per centre word and window.
 
@@ -285,27 +287,29 @@ def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out,
                 for j in range(n_context):  # as the C tool: each context word predicts the centre's path
                     word = context[j]
                     squares = np.float32(0.0)  # norms are folded into passes made anyway (telemetry)
+                    row = w_in[word]  # 1-D row views: loops over k vectorize without index arithmetic
                     for k in range(dim):
-                        hidden[k] = w_in[word, k]
+                        hidden[k] = row[k]
                         grad_hidden[k] = 0.0
                         squares += hidden[k] * hidden[k]
                     n_pending = _predict(hidden, center, w_out, loss_kind, negatives, 0, points, codes,
                                          code_lengths, grad_hidden, dense_coefs, pending_rows, pending_coefs, 0,
                                          stats, alpha)  # a Huffman path has no repeated node: fused is exact
                     _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs,
-                                   loss_kind, telemetry, grad_out, count_out, True, math.sqrt(squares))
+                                   loss_kind, telemetry, sums, True, math.sqrt(squares))
                     squares = np.float32(0.0)
                     for k in range(dim):
-                        w_in[word, k] -= np.float32(alpha) * grad_hidden[k]
+                        row[k] -= np.float32(alpha) * grad_hidden[k]
                         squares += grad_hidden[k] * grad_hidden[k]
                     if telemetry:
-                        grad_in[word] += math.sqrt(squares)
-                        count_in[word] += 1
+                        sums[word, IN_NORM] += math.sqrt(squares)
+                        sums[word, IN_COUNT] += 1.0
                 stats[STAT_PAIRS] += n_context
             elif model_kind == SKIPGRAM:
                 squares = np.float32(0.0)
+                row = w_in[center]
                 for k in range(dim):
-                    hidden[k] = w_in[center, k]
+                    hidden[k] = row[k]
                     squares += hidden[k] * hidden[k]
                 hidden_norm = math.sqrt(squares)
                 per_pair = 0 if shared_draws > 0 else negative
@@ -323,20 +327,21 @@ def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out,
                                              grad_hidden, pending_rows, pending_coefs, n_pending, 0.0)
                 stats[STAT_PAIRS] += n_context
                 _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs,
-                               loss_kind, telemetry, grad_out, count_out, False, hidden_norm)
+                               loss_kind, telemetry, sums, False, hidden_norm)
                 squares = np.float32(0.0)
                 for k in range(dim):
-                    w_in[center, k] -= np.float32(alpha) * grad_hidden[k]
+                    row[k] -= np.float32(alpha) * grad_hidden[k]
                     squares += grad_hidden[k] * grad_hidden[k]
                 if telemetry:
-                    grad_in[center] += math.sqrt(squares)
-                    count_in[center] += 1
+                    sums[center, IN_NORM] += math.sqrt(squares)
+                    sums[center, IN_COUNT] += 1.0
             else:
                 for k in range(dim):
                     hidden[k] = 0.0
                 for c in range(n_context):
+                    row = w_in[context[c]]
                     for k in range(dim):
-                        hidden[k] += w_in[context[c], k]
+                        hidden[k] += row[k]
                 inverse = np.float32(1.0 / n_context)
                 squares = np.float32(0.0)
                 for k in range(dim):
@@ -351,20 +356,22 @@ def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out,
                                      n_pending, stats, alpha if fused else 0.0)
                 stats[STAT_PAIRS] += 1
                 _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs,
-                               loss_kind, telemetry, grad_out, count_out, fused, hidden_norm)
+                               loss_kind, telemetry, sums, fused, hidden_norm)
                 step = np.float32(alpha if cbow_full_step else alpha / n_context)
                 squares = np.float32(0.0)
+                row = w_in[context[0]]
                 for k in range(dim):
                     squares += grad_hidden[k] * grad_hidden[k]
-                    w_in[context[0], k] -= step * grad_hidden[k]
+                    row[k] -= step * grad_hidden[k]
                 for c in range(1, n_context):
+                    row = w_in[context[c]]
                     for k in range(dim):
-                        w_in[context[c], k] -= step * grad_hidden[k]
+                        row[k] -= step * grad_hidden[k]
                 if telemetry:  # the norm of the step direction each context vector took
                     norm = math.sqrt(squares) * (1.0 if cbow_full_step else 1.0 / n_context)
                     for c in range(n_context):
-                        grad_in[context[c]] += norm
-                        count_in[context[c]] += 1
+                        sums[context[c], IN_NORM] += norm
+                        sums[context[c], IN_COUNT] += 1.0
     stats[STAT_WORDS] += words_done
 
 

@@ -186,7 +186,7 @@ class Trainer:
         self._rate_window: list[tuple[float, int]] = []
         self._loss_points: BoundedHistory[tuple] = BoundedHistory(max_history)
         self._epoch_sums = np.zeros((config.epochs, 2))  # loss sum, examples
-        self._grad = np.zeros((4, n_words), dtype=np.float64)  # interval sums: in norm, out norm, in n, out n
+        self._grad = np.zeros((n_words, 4), dtype=np.float64)  # interval sums per word: kernels.IN_NORM, ...
         self._last_report = 0
         self._latest_gradients: GradientStats | None = None
         self._gradient_history: BoundedHistory[tuple[int, np.ndarray, np.ndarray]] = BoundedHistory(max_history // 4)
@@ -275,7 +275,8 @@ class Trainer:
 
     # ----- work ----------------------------------------------------------------------------------------------
     def _new_buffers(self) -> np.ndarray:
-        return np.zeros((4, len(self.vocab)), dtype=np.float64) if self.config.telemetry else np.zeros((4, 1))
+        """A thread's telemetry sums (V, 4): see ``kernels.train_chunk``."""
+        return np.zeros((len(self.vocab) if self.config.telemetry else 1, 4), dtype=np.float64)
 
     def _claim_job(self) -> int | None:
         with self._lock:
@@ -346,8 +347,6 @@ class Trainer:
         trace_context = np.full((trace_rows, width), -1, dtype=np.int32)
         trace_center = np.full(trace_rows, -1, dtype=np.int32)
         trace_negatives = np.full((trace_rows, width * max(config.negative, 1)), -1, dtype=np.int32)
-        counts_in = np.zeros(buffers.shape[1], dtype=np.int64)
-        counts_out = np.zeros(buffers.shape[1], dtype=np.int64)
         self._gate.enter_shared()
         try:
             kernels.train_chunk(
@@ -355,12 +354,10 @@ class Trainer:
                 int(self._chunks[chunk]), int(self._chunks[chunk + 1]), self.w_in, self.w_out, self._keep,
                 self._alias_prob, self._alias_idx, *self._tree_arrays, config.window, config.negative,
                 config.shared_draws, config.cbow_full_step, alpha_begin, alpha_end,
-                np.uint64(_job_seed(config.seed, job)), stats, config.telemetry, buffers[0], buffers[1], counts_in,
-                counts_out, trace_context, trace_center, trace_negatives, self._control)
+                np.uint64(_job_seed(config.seed, job)), stats, config.telemetry, buffers, trace_context,
+                trace_center, trace_negatives, self._control)
         finally:
             self._gate.leave_shared()
-        buffers[2] += counts_in
-        buffers[3] += counts_out
         return JobResult(int(stats[kernels.STAT_WORDS]), int(stats[kernels.STAT_PAIRS]),
                          float(stats[kernels.STAT_POSITIVE]), float(stats[kernels.STAT_NEGATIVE]),
                          bool(stats[kernels.STAT_STOPPED]), trace_context, trace_center, trace_negatives)
@@ -401,7 +398,8 @@ class Trainer:
 
     def _publish_gradients(self) -> None:
         """Turn the interval sums into means (caller holds the lock) and start a new interval."""
-        in_sum, out_sum, in_n, out_n = self._grad
+        in_sum, out_sum, in_n, out_n = (self._grad[:, column] for column in (kernels.IN_NORM, kernels.OUT_NORM,
+                                                                            kernels.IN_COUNT, kernels.OUT_COUNT))
         input_norm = np.divide(in_sum, in_n, out=np.zeros_like(in_sum), where=in_n > 0)
         output_norm = np.divide(out_sum, out_n, out=np.zeros_like(out_sum), where=out_n > 0)
         self._latest_gradients = GradientStats(self._words_done, input_norm, output_norm,
@@ -460,7 +458,7 @@ class Trainer:
     def gradient_stats(self) -> GradientStats | None:
         """The latest complete reporting interval (None before the first one)."""
         with self._lock:
-            if self._latest_gradients is None and self.config.telemetry and self._grad[2].any():
+            if self._latest_gradients is None and self.config.telemetry and self._grad[:, kernels.IN_COUNT].any():
                 self._publish_gradients()
             return self._latest_gradients
 
