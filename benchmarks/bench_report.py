@@ -66,10 +66,14 @@ class Row:
 
     @property
     def quality_ok(self) -> bool:
-        """The issue's bar: WordSim-353 >= gensim's - 0.02 and analogy accuracy >= 0.9 x gensim's."""
-        slack = 1e-9  # float rounding only: 0.18 must pass "0.9 x 0.20"
-        return (self.wordsim_ours >= self.wordsim_gensim - 0.02 - slack
-                and self.analogy_ours >= 0.9 * self.analogy_gensim - slack)
+        """The bar on this row's medians (the report judges the pooled means: ``quality_by_config``)."""
+        return meets_bar(self.wordsim_ours, self.wordsim_gensim, self.analogy_ours, self.analogy_gensim)
+
+
+def meets_bar(wordsim_ours: float, wordsim_gensim: float, analogy_ours: float, analogy_gensim: float) -> bool:
+    """The issue's bar: WordSim-353 >= gensim's - 0.02 and analogy accuracy >= 0.9 x gensim's."""
+    slack = 1e-9  # float rounding only: 0.18 must pass "0.9 x 0.20"
+    return wordsim_ours >= wordsim_gensim - 0.02 - slack and analogy_ours >= 0.9 * analogy_gensim - slack
 
 
 def median(values: list[float]) -> float:
@@ -148,9 +152,8 @@ def quality_by_config(runs: list[RunResult]) -> list[dict]:
         scores = {f"{name}_{tool}": mean([getattr(r, name) for r in tool_runs])
                   for name in ("wordsim", "simlex", "analogy") for tool, tool_runs in (("ours", ours),
                                                                                       ("gensim", gensim))}
-        slack = 1e-9
-        ok = (scores["wordsim_ours"] >= scores["wordsim_gensim"] - 0.02 - slack
-              and scores["analogy_ours"] >= 0.9 * scores["analogy_gensim"] - slack)
+        ok = meets_bar(scores["wordsim_ours"], scores["wordsim_gensim"], scores["analogy_ours"],
+                       scores["analogy_gensim"])
         out.append({"config": config, "runs_ours": len(ours), "runs_gensim": len(gensim),
                     "seeds": len({r.seed for r in cell}), **scores,
                     "analogy_ratio": scores["analogy_ours"] / scores["analogy_gensim"]
@@ -177,7 +180,7 @@ def _fmt(value: float, digits: int = 3) -> str:
 
 COLUMNS = ["Config", "Workers", "Wall ours (s)", "Wall gensim (s)", "Ratio gensim/ours (range)",
            "CPU ours / gensim (s)", "Words/s ours", "Words/s gensim", "Peak RSS ours (MB)", "Peak RSS gensim (MB)",
-           "WordSim ours / gensim", "SimLex ours / gensim", "Analogy ours / gensim", "Quality bar"]
+           "WordSim ours / gensim", "SimLex ours / gensim", "Analogy ours / gensim"]
 
 
 def table_cells(r: Row) -> list[str]:
@@ -186,7 +189,7 @@ def table_cells(r: Row) -> list[str]:
             f"**{r.ratio:.2f}** ({r.ratio_low:.2f}–{r.ratio_high:.2f})", f"{r.cpu_ours:.1f} / {r.cpu_gensim:.1f}",
             f"{r.wps_ours:,.0f}", f"{r.wps_gensim:,.0f}", f"{r.rss_ours:.0f}", f"{r.rss_gensim:.0f}",
             f"{_fmt(r.wordsim_ours)} / {_fmt(r.wordsim_gensim)}", f"{_fmt(r.simlex_ours)} / {_fmt(r.simlex_gensim)}",
-            f"{_fmt(r.analogy_ours)} / {_fmt(r.analogy_gensim)}", "met" if r.quality_ok else "missed"]
+            f"{_fmt(r.analogy_ours)} / {_fmt(r.analogy_gensim)}"]
 
 
 def markdown_table(rows: list[Row]) -> str:
@@ -232,7 +235,8 @@ def report(runs: list[RunResult], header: dict[str, str], epochs: int, repeats: 
         f"{repeats} repeat(s) alternating ours/gensim; alpha 0.025 skip-gram, 0.05 CBOW (both sides)",
         f"- Corpus: `{corpus}`; vocabulary (in-vocabulary tokens per epoch): {vocab_text}",
         "- Wall and CPU seconds, words/s (training phase, as each tool reports it) and peak RSS are medians over "
-        "repeats; quality scores are medians over repeats too (repeat r trains both tools with seed r + 1).",
+        "repeats; quality scores are medians over repeats too (repeat r trains both tools with seed r + 1); the "
+        "quality bar is judged in the next table.",
         "", markdown_table(rows), "", "Quality pooled over every seed and worker count (means; the verdict for the "
         "issue's bar, since one seed's scores move by more than the bar's margins):", "",
         quality_table(quality_by_config(runs)), "", "Telemetry (per-word gradient norms) on vs off, ours:", "",
