@@ -28,7 +28,8 @@ from ui.text import md_literal, md_message
 from w2v_core.corpus import check_trainable
 from w2v_core.trainer import ConfigError, Trainer
 
-POLL_SECONDS = 1.0
+POLL_SECONDS = 1.0  # the loss chart and progress while training
+SCHEDULE_POLL_SECONDS = 5.0  # the learning-rate chart and the epoch table
 MODELS = {"skipgram": "Skip-gram (predict context from word)", "cbow": "CBOW (predict word from context)"}
 LOSSES = {"negative": "Negative sampling", "hierarchical": "Hierarchical softmax", "softmax": "Full softmax"}
 STEP_CHOICES = (1_000, 10_000, 100_000, 1_000_000)
@@ -163,7 +164,8 @@ def _duration(seconds: float | None) -> str:
 
 
 def live_panel(was: str) -> None:
-    """Progress and charts; a fragment that reruns every second while training runs or waits in the queue."""
+    """Progress and the loss chart; a fragment that reruns every second while training runs (less often while
+    the run waits in the queue) and reruns the page when the run's phase changes."""
     touch_session()
     trainer = get_trainer()
     if trainer is None:
@@ -187,25 +189,33 @@ def live_panel(was: str) -> None:
     st.progress(min(progress.fraction, 1.0),
                 text=f"{label}: {progress.words_done:,} of {progress.words_total:,} words · epoch "
                      f"{progress.epoch}/{progress.epochs} · {progress.words_per_second:,.0f} words/s · "
-                     f"elapsed {_duration(progress.elapsed_seconds)} · ETA {_duration(progress.eta_seconds)}")
+                     f"elapsed {_duration(progress.elapsed_seconds)} · ETA {_duration(progress.eta_seconds)} · "
+                     f"learning rate {progress.alpha:.3g}")
     if trainer.state == "failed":
         st.error(f"{md_message(trainer.error or 'Training failed.')} Change the settings and press Start training "
                  "again.")
-    history = trainer.loss_history()
     n_tokens = trainer.corpus.n_tokens
     ends = [k * n_tokens for k in range(1, progress.epochs) if k * n_tokens <= progress.words_done]
-    left, right = st.columns([3, 2])
-    left.plotly_chart(loss_figure(history, ends), key="loss_chart")
-    with right:
-        config = trainer.config
-        st.plotly_chart(alpha_figure(history, progress.words_total, config.start_alpha, config.end_alpha),
-                        key="alpha_chart")
-        epochs = trainer.epoch_losses()
-        if len(epochs):
-            st.dataframe(epochs.rename(columns={"loss": "mean loss", "words_done": "words"}), hide_index=True,
-                         height=min(36 * len(epochs) + 38, 220))
+    st.plotly_chart(loss_figure(trainer.loss_history(), ends), key="loss_chart")
     if now != was:
         st.rerun(scope="app")
+
+
+def schedule_panel() -> None:
+    """The learning-rate schedule and the mean loss per epoch; a fragment refreshed every few seconds during
+    training (each redraw costs the browser CPU that the training threads could use)."""
+    trainer = get_trainer()
+    if trainer is None or training_phase(trainer) == "waiting":
+        return
+    progress = trainer.progress()
+    left, right = st.columns([3, 2])
+    config = trainer.config
+    left.plotly_chart(alpha_figure(trainer.loss_history(), progress.words_total, config.start_alpha,
+                                   config.end_alpha), key="alpha_chart")
+    epochs = trainer.epoch_losses()
+    if len(epochs):
+        right.dataframe(epochs.rename(columns={"loss": "mean loss", "words_done": "words"}), hide_index=True,
+                        height=min(36 * len(epochs) + 38, 300))
 
 
 def downloads() -> None:
@@ -245,4 +255,5 @@ with user_errors("The Train page failed"):
     current = training_phase(get_trainer())
     poll = {"active": POLL_SECONDS, "waiting": waiting_poll_seconds(get_trainer())}.get(current)
     st.fragment(run_every=poll)(live_panel)(current)  # many queued tabs stay cheap: they poll slowly
+    st.fragment(run_every=SCHEDULE_POLL_SECONDS if current == "active" else None)(schedule_panel)()
     downloads()

@@ -66,6 +66,16 @@ def test_loss_figure_without_negative_parts_and_empty_history():
     assert not empty.data and "start training" in empty.layout.annotations[0].text
 
 
+def test_many_epochs_keep_their_lines_but_only_some_labels():
+    history = pd.DataFrame({"words_done": np.arange(1, 401) * 100, "loss": np.linspace(3, 1, 400)})
+    fig = charts.loss_figure(history, epoch_ends=[k * 1000 for k in range(1, 40)])
+    labels = [a.text for a in fig.layout.annotations]
+    assert len(fig.layout.shapes) == 39 and 2 <= len(labels) <= charts.MAX_EPOCH_LABELS + 1
+    assert labels[0] == "epoch 1" and "epoch 35" in labels  # every 5th of 39 epochs, and the first
+    few = charts.loss_figure(history, epoch_ends=[1000, 2000, 3000])
+    assert [a.text for a in few.layout.annotations] == ["epoch 1", "epoch 2", "epoch 3"]
+
+
 def test_alpha_figure_plans_linear_decay():
     fig = charts.alpha_figure(pd.DataFrame({"words_done": [10, 20], "alpha": [0.02, 0.015]}), 100, 0.025, 2.5e-6)
     planned, used = fig.data
