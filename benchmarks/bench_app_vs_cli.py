@@ -129,12 +129,12 @@ def write_corpus(folder: Path, sentences: int) -> Path:
     return path
 
 
-def run_cli(corpus: Path, folder: Path, epochs: int, repeat: int) -> Run:
+def run_cli(corpus: Path, folder: Path, epochs: int, repeat: int, workers: int) -> Run:
     """``python -m w2v_core train``: words/s from its JSON summary."""
     load = os.getloadavg()[0]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     command = [sys.executable, "-m", "w2v_core", "train", str(corpus), "-o", str(folder / "x.bin"),
-               "--epochs", str(epochs), "--quiet"]
+               "--epochs", str(epochs), "--workers", str(workers), "--quiet"]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     summary = json.loads(done.stdout.strip().splitlines()[-1])
@@ -143,9 +143,9 @@ def run_cli(corpus: Path, folder: Path, epochs: int, repeat: int) -> Run:
     return Run("cli", epochs, repeat, words, float(summary["words_per_second"]), load, cpu, 0.0)
 
 
-def set_epochs(page, epochs: int) -> None:  # noqa: ANN001 - playwright Page
-    field = page.get_by_role("spinbutton", name="Epochs")
-    field.fill(str(epochs))
+def set_number(page, label: str, value: int) -> None:  # noqa: ANN001 - playwright Page
+    field = page.get_by_role("spinbutton", name=label)
+    field.fill(str(value))
     field.press("Enter")
     page.wait_for_timeout(300)
     wait_idle(page)
@@ -175,14 +175,15 @@ def warm_up_app(browser, url: str) -> None:  # noqa: ANN001 - playwright Browser
     context.close()
 
 
-def run_app(browser, url: str, server: int, epochs: int, repeat: int) -> Run:  # noqa: ANN001 - Browser
+def run_app(browser, url: str, server: int, epochs: int, repeat: int, workers: int) -> Run:  # noqa: ANN001
     """Start training in a new session, stay on the Train page until it finishes, read words/s.
 
     CPU seconds are counted from the click to the moment the page shows "Finished" (``server``: its pid).
     """
     context, page = new_train_page(browser, url)
     try:
-        set_epochs(page, epochs)
+        set_number(page, "Epochs", epochs)
+        set_number(page, "Workers", workers)
         load = os.getloadavg()[0]
         chromium = chromium_pids()
         cpu_server, cpu_browser = cpu_seconds(server), sum(map(cpu_seconds, chromium))
@@ -198,7 +199,7 @@ def run_app(browser, url: str, server: int, epochs: int, repeat: int) -> Run:  #
                 break
             if text.startswith(("Stopped", "Failed")) or time.monotonic() > deadline:
                 raise RuntimeError(f"the app's run did not finish: {text!r}")
-            page.wait_for_timeout(100)
+            page.wait_for_timeout(1000)  # each look costs the page CPU; words/s comes from the app's own clock
     finally:
         context.close()
     done, total, run_epochs, rate = (int(group.replace(",", "")) for group in match.groups())
@@ -237,12 +238,14 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3, help="runs of each side per epoch count")
     parser.add_argument("--sentences", type=int, default=DEFAULTS["teaching_sentences"],
                         help="teaching corpus size (default: the app's)")
+    parser.add_argument("--workers", type=int, default=2, help="training threads on both sides (app default: 2)")
     parser.add_argument("--json", type=Path, default=None, help="also write every run and the summary here")
     args = parser.parse_args()
     if args.sentences != DEFAULTS["teaching_sentences"]:
         parser.error("the app trains on its default corpus; keep --sentences at the app's default")
 
-    print(f"{datetime.date.today()} · {machine()} · teaching corpus {args.sentences:,} sentences", flush=True)
+    print(f"{datetime.date.today()} · {machine()} · teaching corpus {args.sentences:,} sentences · workers "
+          f"{args.workers}", flush=True)
     runs: list[Run] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -258,8 +261,8 @@ def main() -> int:
                     for epochs in args.epochs:
                         order = ("cli", "app") if repeat % 2 == 0 else ("app", "cli")
                         for side in order:
-                            run = (run_cli(corpus, folder, epochs, repeat) if side == "cli"
-                                   else run_app(browser, url, process.pid, epochs, repeat))
+                            run = (run_cli(corpus, folder, epochs, repeat, args.workers) if side == "cli"
+                                   else run_app(browser, url, process.pid, epochs, repeat, args.workers))
                             runs.append(run)
                             print(f"{side:3s} epochs={epochs:3d} repeat={repeat} {run.words_per_second:12,.0f} "
                                   f"words/s {run.seconds:6.2f} s, CPU s: trainer/server {run.cpu_trainer:6.2f}, "
@@ -271,7 +274,7 @@ def main() -> int:
     print()
     print(markdown(rows))
     if args.json:
-        report = {"machine": machine(), "date": str(datetime.date.today()), "summary": rows,
+        report = {"machine": machine(), "date": str(datetime.date.today()), "workers": args.workers, "summary": rows,
                   "runs": [asdict(run) | {"seconds": run.seconds} for run in runs]}
         args.json.write_text(json.dumps(report, indent=1))
     return 0
