@@ -168,8 +168,9 @@ def live_panel(was: str) -> None:
     the run waits in the queue) and reruns the page when the run's phase changes."""
     touch_session()
     trainer = get_trainer()
-    if trainer is None:
+    if trainer is None:  # the empty chart is laid out (and the browser's charting code loaded) before the run
         st.info("Press **Start training** to train on the corpus with these settings and watch the loss fall.")
+        st.plotly_chart(loss_figure(None), key="loss_chart")
         return
     now = training_phase(trainer)
     if now == "waiting":  # nothing to chart yet: a cheap poll until the run starts
