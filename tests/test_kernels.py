@@ -75,7 +75,7 @@ def test_one_chunk_matches_reference_sgd_steps(model, loss, shared):
     trainer = Trainer(corpus, config, chunk_words=100_000)
     trainer.w_out[:] = np.random.default_rng(1).normal(scale=0.3, size=trainer.w_out.shape)
     w_in, w_out = trainer.w_in.astype(np.float64), trainer.w_out.astype(np.float64)
-    buffers = np.zeros((len(corpus.vocab), 4))
+    buffers = np.zeros((len(corpus.vocab), 4), dtype=np.float32)
     result = trainer.run_job(0, buffers, trace_rows=10_000)
     mean_loss, pairs, input_norms = _replay(trainer, result, w_in, w_out, alpha)
 

@@ -14,9 +14,10 @@ Shared arguments:
   distribution as an alias table; points (V, L) int32, codes (V, L) uint8, code_lengths (V,) int32: Huffman.
   stats (STATS_SIZE,) float64, added to: words, training examples, positive-part loss (all the loss but
   negative sampling's noise terms), negative-part loss, stopped flag.
-  sums (V, 4) float64, added to: per word, the sums of the L2 norms of the gradients applied to its input and
-  output vector and the counts of those updates (columns IN_NORM, OUT_NORM, IN_COUNT, OUT_COUNT; one cache
-  line per word and update; skipped when ``telemetry`` is False).
+  sums (V, 4) float32, added to: per word, the sums of the L2 norms of the gradients applied to its input and
+  output vector and the counts of those updates (columns IN_NORM, OUT_NORM, IN_COUNT, OUT_COUNT; 16 bytes per
+  word, so an update touches one cache line; one job's sums, exact enough in float32; skipped when
+  ``telemetry`` is False).
   trace_context (T, 2·window), trace_center (T,), trace_negatives (T, 2·window·K) int32: a record of the first T
   windows (context words, centre word, drawn negatives; -1 = none), for tests and the gradient lab.
   control (1,) int32: set to 1 by another thread to stop at the next word.

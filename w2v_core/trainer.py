@@ -275,8 +275,9 @@ class Trainer:
 
     # ----- work ----------------------------------------------------------------------------------------------
     def _new_buffers(self) -> np.ndarray:
-        """A thread's telemetry sums (V, 4): see ``kernels.train_chunk``."""
-        return np.zeros((len(self.vocab) if self.config.telemetry else 1, 4), dtype=np.float64)
+        """A thread's telemetry sums for one job (V, 4) float32, added to the interval's float64 sums after each
+        job: see ``kernels.train_chunk``."""
+        return np.zeros((len(self.vocab) if self.config.telemetry else 1, 4), dtype=np.float32)
 
     def _claim_job(self) -> int | None:
         with self._lock:
