@@ -2,8 +2,10 @@
 
 Whole-process runs (``bench_gensim.py``'s telemetry rows) mix in start-up and other people's load; this script
 trains in one process, one worker, on the same corpus and settings, alternating telemetry on and off, and times
-each epoch with the thread's own CPU clock (``time.thread_time``), so other processes on a shared machine barely
-move the figures. Prints per configuration the median CPU seconds on and off and the overhead (on / off - 1).
+each epoch with the thread's own CPU clock (``time.thread_time``), so other processes on a shared machine move
+the figures less. Prints per configuration the median CPU seconds on and off and the overhead: the median over
+alternations of on / off - 1, each on run paired with the off run next to it (the two share the machine's
+state of the moment; even thread CPU time drifts by several per cent here).
 
     python benchmarks/bench_telemetry.py                 # Brown corpus, 5 alternations, about 1 minute
     python benchmarks/bench_telemetry.py --repeats 9 --configs cbow-negative
@@ -55,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Date {datetime.date.today()}; {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}; corpus {args.corpus.name}: {corpus.n_tokens:,} tokens, "
           f"{len(corpus.vocab):,} words; one epoch per run, workers=1, {args.repeats} alternations")
-    print("| Config | CPU s per epoch, telemetry on (median) | off (median) | Overhead (on/off - 1) | "
+    print("| Config | CPU s per epoch, telemetry on (median) | off (median) | Overhead (median of paired on/off - 1) | "
           "Runs on/off |")
     print("|---|---|---|---|---|")
     for config in args.configs.split(","):
@@ -65,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
             for telemetry, times in pair:
                 times.append(epoch_cpu_seconds(corpus, config, telemetry, seed=repeat + 1))
         on_s, off_s = statistics.median(on), statistics.median(off)
-        print(f"| {config} | {on_s:.2f} | {off_s:.2f} | {on_s / off_s - 1:+.1%} | {len(on)}/{len(off)} |", flush=True)
+        overhead = statistics.median(a / b - 1 for a, b in zip(on, off, strict=True))
+        print(f"| {config} | {on_s:.2f} | {off_s:.2f} | {overhead:+.1%} | {len(on)}/{len(off)} |", flush=True)
     return 0
 
 

@@ -116,6 +116,9 @@ class _SharedExclusiveGate:
                 self._condition.notify_all()
 
 
+PUBLISH_SECONDS = 0.25  # gradient intervals close at most this often (each costs O(V) numpy work under the lock)
+
+
 def _job_seed(seed: int, job: int) -> int:
     """splitmix64 of (seed, job): independent, reproducible random streams per job."""
     z = (seed * 0x9E3779B97F4A7C15 + job + 1) & 0xFFFFFFFFFFFFFFFF
@@ -188,6 +191,7 @@ class Trainer:
         self._epoch_sums = np.zeros((config.epochs, 2))  # loss sum, examples
         self._grad = np.zeros((n_words, 4), dtype=np.float64)  # interval sums per word: kernels.IN_NORM, ...
         self._last_report = 0
+        self._last_publish = -np.inf  # perf_counter of the last published interval
         self._latest_gradients: GradientStats | None = None
         self._gradient_history: BoundedHistory[tuple[int, np.ndarray, np.ndarray]] = BoundedHistory(max_history // 4)
         self._snapshots: BoundedHistory[Snapshot] = BoundedHistory(max_snapshots)
@@ -259,12 +263,13 @@ class Trainer:
             self._state = "running"
             self._run_started = time.perf_counter()
         done = 0
+        buffers = self._new_buffers()  # zeroed again after every job
         try:
             while done < n_words and self._state == "running":
                 job = self._claim_job()
                 if job is None:
                     break
-                done += self._run_and_record(job, self._new_buffers())
+                done += self._run_and_record(job, buffers)
                 _compiled.set()
         finally:
             with self._lock:
@@ -387,8 +392,10 @@ class Trainer:
             if self.config.telemetry:
                 self._grad += buffers
                 buffers[:] = 0
-                if self._words_done - self._last_report >= self._report_every:
+                due = self._words_done - self._last_report >= self._report_every
+                if due and (now - self._last_publish >= PUBLISH_SECONDS or self._words_done == self.words_total):
                     self._publish_gradients()
+                    self._last_publish = now
             due = self._words_done - self._last_snapshot >= self._snapshot_every or self._last_snapshot < 0
             if due or self._words_done == self.words_total:  # under the lock: snapshots stay in order
                 self._last_snapshot = self._words_done
