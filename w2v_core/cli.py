@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 from .config import ConfigError
@@ -94,6 +94,20 @@ def _progress_bar(fraction: float, words_per_second: float, eta: float | None, w
     return f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:6.1%} {words_per_second:10,.0f} words/s {eta_text}"
 
 
+def _in_background(function) -> Future:  # noqa: ANN001 - Callable[[], T] -> Future[T]
+    """Run ``function`` in a daemon thread (a bad corpus can exit at once, without waiting for it)."""
+    future: Future = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(function())
+        except BaseException as error:  # noqa: BLE001 - handed to whoever waits for the result
+            future.set_exception(error)
+
+    threading.Thread(target=run, name="w2v-kernels", daemon=True).start()
+    return future
+
+
 def run_train(args: argparse.Namespace) -> int:
     from .corpus import load_corpus
     from .formats import format_of, save_vectors
@@ -107,20 +121,18 @@ def run_train(args: argparse.Namespace) -> int:
                          cbow_full_step=not args.cbow_gradient_step,
                          telemetry=not args.no_telemetry)
     config.validate()
-    with ThreadPoolExecutor(1) as pool:  # the kernels load (or compile) while the corpus is read
-        kernels_ready = None if kernels_are_compiled() else pool.submit(warm_up)
-        corpus = load_corpus(args.corpus, min_count=args.min_count, max_vocab=args.max_vocab,
-                             lowercase=not args.keep_case, whitespace=args.whitespace, encoding=args.encoding)
-        trainer = Trainer(corpus, config)
-        for warning in trainer.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        if kernels_ready is not None:
-            if not args.quiet and not kernels_ready.done():
-                print("preparing kernels… (compiled on first use, then cached)", file=sys.stderr, flush=True)
-            seconds, compiled = kernels_ready.result()
-            if not args.quiet:
-                print(f"kernels {'compiled' if compiled else 'loaded from cache'} in {seconds:.1f} s",
-                      file=sys.stderr)
+    kernels_ready = None if kernels_are_compiled() else _in_background(warm_up)  # loads while the corpus is read
+    corpus = load_corpus(args.corpus, min_count=args.min_count, max_vocab=args.max_vocab,
+                         lowercase=not args.keep_case, whitespace=args.whitespace, encoding=args.encoding)
+    trainer = Trainer(corpus, config)
+    for warning in trainer.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if kernels_ready is not None:
+        if not args.quiet and not kernels_ready.done():
+            print("preparing kernels… (compiled on first use, then cached)", file=sys.stderr, flush=True)
+        seconds, compiled = kernels_ready.result()
+        if not args.quiet:
+            print(f"kernels {'compiled' if compiled else 'loaded from cache'} in {seconds:.1f} s", file=sys.stderr)
     ended = threading.Event()
     trainer.add_done_callback(lambda _: ended.set())
     trainer.start()
