@@ -63,7 +63,7 @@ def _below(state: np.uint64, n: int) -> int:
 def _logistic(x: float) -> tuple[float, float]:
     """(σ(x), -log σ(x)) from one exp and one log, stable for any x; -log σ(-x) is then -log σ(x) + x.
 
-    x is a float32 score, so both are evaluated in float32 (log(1 + e) rather than log1p: 10-20 % faster
+    x is a float32 score, so both are evaluated in float32 (log(1 + e) rather than log1p: about 10 % faster
     kernels; it drops terms below 6e-8, under float32 resolution of the loss); callers sum them in float64.
     """
     e = math.exp(-abs(x))
