@@ -204,6 +204,23 @@ def _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending,
             sums[word, OUT_COUNT] += 1.0
 
 
+@numba.njit(inline="always")
+def _step_input(row, grad, step):
+    """row -= step · grad for an input vector row (d,); returns ‖grad‖ (telemetry), folded into the same pass."""
+    squares = np.float32(0.0)
+    for k in range(row.shape[0]):
+        row[k] -= step * grad[k]
+        squares += grad[k] * grad[k]
+    return math.sqrt(squares)
+
+
+@numba.njit(inline="always")
+def _record_input(sums, word, norm):
+    """Telemetry: one update of ``word``'s input vector with gradient norm ``norm``."""
+    sums[word, IN_NORM] += norm
+    sums[word, IN_COUNT] += 1.0
+
+
 @numba.njit(**_JIT)
 def _subsample(ids, begin, end, keep, sentence, state):
     """Copy the kept words of ids[begin:end] into ``sentence``; returns (length, state)."""
@@ -298,13 +315,9 @@ def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out,
                                          stats, alpha)  # a Huffman path has no repeated node: fused is exact
                     _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs,
                                    loss_kind, telemetry, sums, True, math.sqrt(squares))
-                    squares = np.float32(0.0)
-                    for k in range(dim):
-                        row[k] -= np.float32(alpha) * grad_hidden[k]
-                        squares += grad_hidden[k] * grad_hidden[k]
+                    norm = _step_input(row, grad_hidden, np.float32(alpha))
                     if telemetry:
-                        sums[word, IN_NORM] += math.sqrt(squares)
-                        sums[word, IN_COUNT] += 1.0
+                        _record_input(sums, word, norm)
                 stats[STAT_PAIRS] += n_context
             elif model_kind == SKIPGRAM:
                 squares = np.float32(0.0)
@@ -329,13 +342,9 @@ def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out,
                 stats[STAT_PAIRS] += n_context
                 _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs,
                                loss_kind, telemetry, sums, False, hidden_norm)
-                squares = np.float32(0.0)
-                for k in range(dim):
-                    row[k] -= np.float32(alpha) * grad_hidden[k]
-                    squares += grad_hidden[k] * grad_hidden[k]
+                norm = _step_input(row, grad_hidden, np.float32(alpha))
                 if telemetry:
-                    sums[center, IN_NORM] += math.sqrt(squares)
-                    sums[center, IN_COUNT] += 1.0
+                    _record_input(sums, center, norm)
             else:
                 for k in range(dim):
                     hidden[k] = 0.0
@@ -359,20 +368,15 @@ def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out,
                 _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs,
                                loss_kind, telemetry, sums, fused, hidden_norm)
                 step = np.float32(alpha if cbow_full_step else alpha / n_context)
-                squares = np.float32(0.0)
-                row = w_in[context[0]]
-                for k in range(dim):
-                    squares += grad_hidden[k] * grad_hidden[k]
-                    row[k] -= step * grad_hidden[k]
+                norm = _step_input(w_in[context[0]], grad_hidden, step)
                 for c in range(1, n_context):
                     row = w_in[context[c]]
                     for k in range(dim):
                         row[k] -= step * grad_hidden[k]
                 if telemetry:  # the norm of the step direction each context vector took
-                    norm = math.sqrt(squares) * (1.0 if cbow_full_step else 1.0 / n_context)
+                    norm *= 1.0 if cbow_full_step else 1.0 / n_context
                     for c in range(n_context):
-                        sums[context[c], IN_NORM] += norm
-                        sums[context[c], IN_COUNT] += 1.0
+                        _record_input(sums, context[c], norm)
     stats[STAT_WORDS] += words_done
 
 
