@@ -48,6 +48,7 @@ from browser_support import (  # noqa: E402
     go_to,
     is_local,
     launch_chromium,
+    set_number,
     start_server,
     stop_server,
     wait_idle,
@@ -141,14 +142,6 @@ def run_cli(corpus: Path, folder: Path, epochs: int, repeat: int, workers: int) 
     words = summary["tokens"] * epochs
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime  # the whole process, start to end
     return Run("cli", epochs, repeat, words, float(summary["words_per_second"]), load, cpu, 0.0)
-
-
-def set_number(page, label: str, value: int) -> None:  # noqa: ANN001 - playwright Page
-    field = page.get_by_role("spinbutton", name=label)
-    field.fill(str(value))
-    field.press("Enter")
-    page.wait_for_timeout(300)
-    wait_idle(page)
 
 
 def new_train_page(browser, url: str):  # noqa: ANN001, ANN201 - playwright Browser -> (context, Page)

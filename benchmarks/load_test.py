@@ -74,46 +74,47 @@ def proc_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _process_table() -> dict[int, tuple[int, int]]:
+    """pid -> (parent pid, CPU ticks of it and its reaped children: utime + stime + cutime + cstime)."""
+    table = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            table[int(stat.parent.name)] = (int(fields[1]), sum(int(value) for value in fields[11:15]))
+        except (OSError, IndexError, ValueError):  # gone while being read
+            continue
+    return table
+
+
+def _descendants(table: dict[int, tuple[int, int]], root: int, exclude: tuple[int, ...]) -> list[int]:
+    """Live descendants of ``root`` in ``table``, leaving out ``exclude`` and their descendants."""
+    found, stack = [], [pid for pid, (parent, _) in table.items() if parent == root and pid not in exclude]
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack += [child for child, (parent, _) in table.items() if parent == pid and child not in exclude]
+    return found
+
+
 def descendants_cpu_seconds(root: int, exclude: tuple[int, ...] = ()) -> float:
     """CPU seconds of every live descendant of process ``root`` (but not of the processes ``exclude`` and their
     descendants) and of the children they reaped: here the Playwright driver and Chromium's processes, with the
     renderers of closed tabs."""
-    parents, times = {}, {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid = int(stat.parent.name)
-        parents[pid] = int(fields[1])
-        times[pid] = sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
-    total, stack = 0, [pid for pid, parent in parents.items() if parent == root and pid not in exclude]
-    while stack:
-        pid = stack.pop()
-        total += times[pid]
-        stack += [child for child, parent in parents.items() if parent == pid and child not in exclude]
-    return total / os.sysconf("SC_CLK_TCK")
+    table = _process_table()
+    return sum(table[pid][1] for pid in _descendants(table, root, exclude)) / os.sysconf("SC_CLK_TCK")
 
 
 def renice_descendants(root: int, niceness: int, exclude: tuple[int, ...] = ()) -> int:
     """Set the CPU niceness of every live descendant of ``root`` except ``exclude`` and their descendants (the
     Playwright driver and Chromium: its zygote passes the value on to every renderer started later); returns
     how many processes were changed."""
-    parents = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-    changed, stack = 0, [pid for pid, parent in parents.items() if parent == root and pid not in exclude]
-    while stack:
-        pid = stack.pop()
+    changed = 0
+    for pid in _descendants(_process_table(), root, exclude):
         try:
             os.setpriority(os.PRIO_PROCESS, pid, niceness)
             changed += 1
         except OSError:  # already gone
             pass
-        stack += [child for child, parent in parents.items() if parent == pid and child not in exclude]
     return changed
 
 

@@ -100,6 +100,17 @@ def wait_idle(page: Page, timeout: float = 30_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout)
 
 
+def set_number(page: Page, label: str, value: int) -> None:
+    """Type ``value`` into the number input ``label``, confirm it with Enter and wait for the rerun."""
+    from playwright.sync_api import expect
+
+    field = page.get_by_role("spinbutton", name=label)
+    field.fill(str(value))
+    field.press("Enter")
+    expect(field).to_have_value(str(value))
+    wait_idle(page)
+
+
 def button(page: Page, label: str) -> Locator:
     """The app's button with exactly this label, in the main area or the sidebar.
 

@@ -22,6 +22,7 @@ from browser_support import (
     go_to,
     is_local,
     launch_chromium,
+    set_number,
     start_server,
     stop_server,
     wait_idle,
@@ -54,11 +55,7 @@ def take(epochs: int, at_epoch: int, width: int) -> bytes:
             page.goto(url)
             wait_idle(page, 60_000)
             go_to(page, "Train")
-            field = page.get_by_role("spinbutton", name="Epochs")
-            field.fill(str(epochs))
-            field.press("Enter")
-            page.wait_for_timeout(500)
-            wait_idle(page)
+            set_number(page, "Epochs", epochs)
             button(page, "Start training").click()
             progress = page.locator('[data-testid="stProgress"]')
             deadline = time.monotonic() + 120

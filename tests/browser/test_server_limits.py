@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_support import OUTPUT, go_to, is_local, real_errors, shot, wait_idle
+from browser_support import OUTPUT, go_to, is_local, real_errors, set_number, shot, wait_idle
 from conftest import require_browser
 from playwright.sync_api import Page, expect
 
@@ -136,11 +136,7 @@ def test_a_second_tab_waits_in_the_queue_and_starts_by_itself(limited_server: Se
         context.route("**/*", only_local)
         tab = context.new_page()
         tab.goto(limited_server.url)
-        epochs = tab.get_by_role("spinbutton", name="Epochs")
-        epochs.fill("200")
-        epochs.press("Enter")
-        expect(epochs).to_have_value("200")
-        wait_idle(tab)
+        set_number(tab, "Epochs", 200)
         tabs.append(tab)
     first, second = tabs
     try:

@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from browser_support import OUTPUT, shot, wait_idle
+from browser_support import OUTPUT, set_number, shot, wait_idle
 from conftest import require_browser
 from playwright.sync_api import Page, expect
 
@@ -72,10 +72,7 @@ def test_a_killed_server_leaves_nothing_behind_and_restarts_cleanly(page: Page, 
     server.wait_healthy()
     page.goto(server.url)
     wait_idle(page)
-    epochs = page.get_by_role("spinbutton", name="Epochs")
-    epochs.fill("500")
-    epochs.press("Enter")
-    expect(epochs).to_have_value("500")
+    set_number(page, "Epochs", 500)
     page.get_by_role("button", name="Start training", exact=True).click()
     expect(page.locator('[data-testid="stProgress"]').filter(has_text="Training").first).to_be_visible(
         timeout=120_000)
@@ -94,9 +91,7 @@ def test_a_killed_server_leaves_nothing_behind_and_restarts_cleanly(page: Page, 
         page.reload()
         expect(page.get_by_text("Training: not started")).to_be_visible(timeout=120_000)
         wait_idle(page)
-        epochs.fill("1")
-        epochs.press("Enter")
-        expect(epochs).to_have_value("1")
+        set_number(page, "Epochs", 1)
         page.get_by_role("button", name="Start training", exact=True).click()
         expect(page.locator('[data-testid="stProgress"]').filter(has_text="Finished").first).to_be_visible(
             timeout=120_000)

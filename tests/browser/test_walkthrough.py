@@ -13,6 +13,7 @@ from browser_support import (
     plotly_last_x,
     plotly_points,
     real_errors,
+    set_number,
     shot,
     svg_points,
     wait_idle,
@@ -64,10 +65,7 @@ def choose_teaching_corpus(page: Page) -> None:
 def train_and_watch(page: Page) -> None:
     """Start training and see the loss chart gain points over time, then wait for the end."""
     go_to(page, "Train")
-    epochs = page.get_by_role("spinbutton", name="Epochs")
-    epochs.fill(str(EPOCHS))
-    epochs.press("Enter")
-    expect(epochs).to_have_value(str(EPOCHS))
+    set_number(page, "Epochs", EPOCHS)
     button(page, "Start training").click()
     progress = page.locator(PROGRESS)
     expect(progress).to_contain_text(f"/{EPOCHS}", timeout=30_000)
