@@ -206,12 +206,19 @@ def schedule_panel() -> None:
     """The learning-rate schedule and the mean loss per epoch; a fragment refreshed every few seconds during
     training (each redraw costs the browser CPU that the training threads could use)."""
     trainer = get_trainer()
-    if trainer is None or training_phase(trainer) == "waiting":
+    if training_phase(trainer) == "waiting":
         return
-    progress = trainer.progress()
     left, right = st.columns([3, 2])
+    if trainer is None:  # the schedule a run would follow (drawn now, so a run's start only updates it)
+        try:
+            config, words = training_config(), current_corpus().corpus.n_tokens
+        except (ValueError, KeyError):  # Start training names the problem
+            return
+        left.plotly_chart(alpha_figure(None, config.epochs * words, config.start_alpha, config.end_alpha),
+                          key="alpha_chart")
+        return
     config = trainer.config
-    left.plotly_chart(alpha_figure(trainer.loss_history(), progress.words_total, config.start_alpha,
+    left.plotly_chart(alpha_figure(trainer.loss_history(), trainer.progress().words_total, config.start_alpha,
                                    config.end_alpha), key="alpha_chart")
     epochs = trainer.epoch_losses()
     if len(epochs):

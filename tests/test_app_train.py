@@ -46,6 +46,21 @@ def test_start_training_shows_progress_loss_and_exports(at):
     assert at.session_state["_run_corpus_name"] == "Teaching corpus (3,000 sentences)"
 
 
+def test_the_learning_rate_schedule_is_shown_before_a_run(at):
+    at.switch_page("pages/corpus.py").run()
+    at.number_input(key="teaching_sentences").set_value(3000).run()
+    at.switch_page("pages/train.py").run()
+    at.number_input(key="cfg_epochs").set_value(3).run()
+    loss, alpha = plotly_specs(at)
+    assert loss["data"] == []  # no run yet
+    planned = alpha["data"][0]
+    assert [t["name"] for t in alpha["data"]] == ["planned"]
+    assert planned["x"][1] % 3 == 0 and planned["x"][1] > 30_000  # three epochs of the corpus
+    assert planned["y"] == [0.025, 0.025 * 1e-4]  # skip-gram's usual alpha, decayed to alpha × 1e-4
+    at.selectbox(key="cfg_model").set_value("cbow").run()
+    assert plotly_specs(at)[1]["data"][0]["y"][0] == 0.05  # CBOW's usual alpha
+
+
 def test_pause_resume_and_stop(at):
     at.switch_page("pages/corpus.py").run()
     at.number_input(key="teaching_sentences").set_value(3000).run()

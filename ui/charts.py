@@ -83,6 +83,9 @@ def thin(frame: pd.DataFrame, max_points: int) -> pd.DataFrame:
 
 
 MAX_EPOCH_LABELS = 8
+# Live charts get fixed margins: measuring the labels and legend to size the margins took a quarter of the
+# browser's time per redraw (Chromium profile, benchmarks/browser_profile.py).
+FIXED_MARGIN = {"l": 70, "r": 20, "t": 60, "b": 60, "autoexpand": False}
 
 
 def loss_figure(history: pd.DataFrame, epoch_ends: Sequence[float] = (), span: int = 20,
@@ -119,7 +122,8 @@ def loss_figure(history: pd.DataFrame, epoch_ends: Sequence[float] = (), span: i
                "showarrow": False, "xanchor": "right", "yanchor": "top", "font": {"size": 11, "color": "grey"}}
               for number, end in enumerate(epoch_ends, start=1) if number % label_every == 0 or number == 1]
     fig.update_layout(title=title, height=400, legend={"orientation": "h", "y": -0.2}, shapes=shapes,
-                      annotations=labels, xaxis_title="words trained", yaxis_title="loss", uirevision="loss")
+                      annotations=labels, xaxis_title="words trained", yaxis_title="loss", uirevision="loss",
+                      margin=FIXED_MARGIN | {"b": 110})
     return fig
 
 
@@ -134,7 +138,7 @@ def alpha_figure(history: pd.DataFrame, words_total: int, alpha: float, min_alph
                                  line={"color": PALETTE[1], "width": 3}))
     fig.update_layout(title="Learning rate", height=300, xaxis_title="words trained", yaxis_title="alpha",
                       legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
-                      uirevision="alpha")
+                      uirevision="alpha", margin=FIXED_MARGIN)
     return fig
 
 
