@@ -40,7 +40,7 @@ def js_report(profile: dict, top: int = 15) -> str:
     nodes = {node["id"]: node for node in profile["nodes"]}
     parent = {child: node["id"] for node in profile["nodes"] for child in node.get("children", ())}
     sampled = collections.Counter()
-    for node_id, delta in zip(profile["samples"][1:], profile["timeDeltas"][1:]):
+    for node_id, delta in zip(profile["samples"][1:], profile["timeDeltas"][1:], strict=True):
         sampled[node_id] += delta / 1e3  # ms
 
     def name(node_id: int) -> str:

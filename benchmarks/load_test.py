@@ -5,9 +5,12 @@ browser contexts in one headless Chromium (Playwright, asyncio), arriving over `
 opens the app, chooses the generated teaching corpus on the Corpus page, sets a small training (``--dim``,
 ``--epochs``, one worker) on the Train page, presses Start training (waiting in the server's queue if every
 training slot is busy), visits Gradients, Projection, Neighbours, Compare and Train, waits for its run to finish,
-visits Projection and Neighbours again, and closes. A page response is the time from the click on the page's
-link to its title and main content being shown and the script idle; the server also logs how long each page
-run took on its side (``$W2V_PAGE_TIMES``), apart from the browsers' rendering. All N browser tabs run on
+visits Projection and Neighbours again, and closes. A page response is measured three ways: in the browser,
+from the click on the page's link to its title and main content being shown and the script idle (this includes
+the tab's own rendering); at the browser's network layer, from the page's rerun request leaving the tab to the
+server's "script finished" message arriving (timestamps of the Chrome DevTools Protocol's WebSocket frame events,
+the frames decoded with Streamlit's protobuf messages: the server's answer as the browser receives it, before the
+tab renders it); and on the server, how long each page run took (``$W2V_PAGE_TIMES``). All N browser tabs run on
 this machine beside the server, so Chromium runs at the lowest CPU priority (``--client-nice``, default 19):
 the clients of a real class render on their own computers, and here they take only the CPU the server leaves
 (their own page times then include waiting for the other 29 tabs to render). The server's RSS and thread count
@@ -237,7 +240,8 @@ class SessionResult:
     completed: bool = False
     error: str = ""
     queued: bool = False  # saw "Waiting in the queue"
-    page_seconds: dict[str, list[float]] = field(default_factory=dict)  # page -> response times
+    page_seconds: dict[str, list[float]] = field(default_factory=dict)  # page -> response times (rendered)
+    network_seconds: dict[str, list[float]] = field(default_factory=dict)  # page -> rerun sent -> finished received
     start_seconds: float | None = None  # Start training click -> the run's state shown
     run_seconds: float | None = None  # Start training click -> "Finished" shown
 
@@ -249,16 +253,82 @@ async def _only_local(route) -> None:  # noqa: ANN001 - playwright Route
         await route.abort()
 
 
-async def _open_page(page, result: SessionResult, title: str, timeout_ms: float) -> None:  # noqa: ANN001
-    """Click ``title`` in the sidebar and time until its heading, its content and an idle script are shown."""
+class FrameLog:
+    """The tab's Streamlit messages that mark a script run, with the browser's network timestamps (seconds):
+    ("rerun", t) when the tab asks for a whole-page run, ("finished", t) when the server's message that a page
+    run finished arrives. Fed by the DevTools Protocol's Network.webSocketFrameSent/Received events."""
+
+    SMALL = 2048  # base64 characters: "script finished" messages are tiny, page deltas are not decoded
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, float]] = []
+
+    def sent(self, event: dict) -> None:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        message = _decoded(BackMsg(), event["response"])
+        if message and message.WhichOneof("type") == "rerun_script" and not message.rerun_script.fragment_id:
+            self.events.append(("rerun", event["timestamp"]))
+
+    def received(self, event: dict) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if len(event["response"]["payloadData"]) >= self.SMALL:
+            return
+        message = _decoded(ForwardMsg(), event["response"])
+        if message and message.WhichOneof("type") == "script_finished" and \
+                message.script_finished == ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY:
+            self.events.append(("finished", event["timestamp"]))
+
+    def response_after(self, start: int) -> float | None:
+        """Seconds from the first whole-page rerun request at or after ``events[start]`` to the next page run
+        finished, or None if the log has no such pair."""
+        sent = next((t for kind, t in self.events[start:] if kind == "rerun"), None)
+        if sent is None:
+            return None
+        return next((t - sent for kind, t in self.events[start:] if kind == "finished" and t >= sent), None)
+
+
+def _decoded(message, frame: dict):  # noqa: ANN001, ANN202 - a protobuf message, returned filled or None
+    """``message`` parsed from a DevTools WebSocket frame (binary frames carry base64), or None."""
+    import base64
+
+    from google.protobuf.message import DecodeError
+
+    if frame["opcode"] != 2:
+        return None
+    try:
+        message.ParseFromString(base64.b64decode(frame["payloadData"]))
+    except (DecodeError, ValueError):
+        return None
+    return message
+
+
+async def _watch_frames(context, page) -> FrameLog:  # noqa: ANN001 - playwright BrowserContext, Page
+    """Log the tab's script-run messages with the browser's network timestamps (see FrameLog)."""
+    log = FrameLog()
+    devtools = await context.new_cdp_session(page)
+    devtools.on("Network.webSocketFrameSent", log.sent)
+    devtools.on("Network.webSocketFrameReceived", log.received)
+    await devtools.send("Network.enable")
+    return log
+
+
+async def _open_page(page, result: SessionResult, title: str, timeout_ms: float,  # noqa: ANN001
+                     frames: FrameLog) -> None:
+    """Click ``title`` in the sidebar and time until its heading, its content and an idle script are shown, and
+    at the network layer until the server's answer arrived."""
     from playwright.async_api import expect
 
-    started = time.perf_counter()
+    started, mark = time.perf_counter(), len(frames.events)
     await page.locator('[data-testid="stSidebarNavLink"]', has_text=re.compile(f"^{title}$")).click()
     await expect(page.get_by_role("heading", name=title, exact=True).first).to_be_visible(timeout=timeout_ms)
     await page.locator(CONTENT[title]).first.wait_for(state="visible", timeout=timeout_ms)
     await page.wait_for_selector(IDLE, timeout=timeout_ms)
     result.page_seconds.setdefault(title, []).append(time.perf_counter() - started)
+    network = frames.response_after(mark)
+    if network is not None:
+        result.network_seconds.setdefault(title, []).append(network)
 
 
 async def _set_number(page, label: str, value: int) -> None:  # noqa: ANN001
@@ -302,6 +372,7 @@ async def run_session(browser, url: str, index: int, flow: str, dim: int, epochs
         context.set_default_timeout(remaining_ms())
         await context.route("**/*", _only_local)
         page = await context.new_page()
+        frames = await _watch_frames(context, page)
         started = time.perf_counter()
         await page.goto(url)
         await page.locator(CONTENT["Train"]).first.wait_for(state="visible", timeout=remaining_ms())
@@ -311,17 +382,17 @@ async def run_session(browser, url: str, index: int, flow: str, dim: int, epochs
             await _start_training(page, result, None, epochs, remaining_ms())
             result.completed = True
             return result
-        await _open_page(page, result, "Corpus", remaining_ms())
+        await _open_page(page, result, "Corpus", remaining_ms(), frames)
         await page.get_by_text("Teaching corpus (generated)", exact=True).click()
         await page.wait_for_selector(IDLE, timeout=remaining_ms())
-        await _open_page(page, result, "Train", remaining_ms())
+        await _open_page(page, result, "Train", remaining_ms(), frames)
         clicked = await _start_training(page, result, dim, epochs, remaining_ms())
         for title in ("Gradients", "Projection", "Neighbours", "Compare", "Train"):
-            await _open_page(page, result, title, remaining_ms())
+            await _open_page(page, result, title, remaining_ms(), frames)
         await expect(page.locator(PROGRESS).first).to_contain_text("Finished", timeout=remaining_ms())
         result.run_seconds = time.perf_counter() - clicked
         for title in ("Projection", "Neighbours", "Train"):
-            await _open_page(page, result, title, remaining_ms())
+            await _open_page(page, result, title, remaining_ms(), frames)
         result.completed = True
     except Exception as error:  # noqa: BLE001 - a failed session is counted and reported, not fatal
         result.error = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
@@ -396,6 +467,7 @@ def summarise(results: list[SessionResult]) -> dict:
     runs = [r.run_seconds for r in results if r.run_seconds is not None]
     revisits = [t for r in results for page, times in r.page_seconds.items() if page != "first load"
                 for t in times[1:]]  # the page's code is already loaded in that tab
+    network = [t for r in results for times in r.network_seconds.values() for t in times]
     return {
         "sessions": len(results), "completed": sum(r.completed for r in results),
         "errors": [f"session {r.index}: {r.error}" for r in results if r.error],
@@ -403,7 +475,9 @@ def summarise(results: list[SessionResult]) -> dict:
         "page_median_s": statistics.median(visits) if visits else float("nan"),
         "page_p95_s": percentile(visits, 0.95), "page_max_s": max(visits, default=float("nan")),
         "revisit_median_s": statistics.median(revisits) if revisits else float("nan"),
-        "revisit_p95_s": percentile(revisits, 0.95),
+        "revisit_p95_s": percentile(revisits, 0.95), "network_visits": len(network),
+        "network_median_s": statistics.median(network) if network else float("nan"),
+        "network_p95_s": percentile(network, 0.95), "network_max_s": max(network, default=float("nan")),
         "per_page": {page: {"n": len(times), "median_s": statistics.median(times), "p95_s": percentile(times, 0.95)}
                      for page, times in sorted(per_page.items())},
         "start_feedback_p95_s": percentile([r.start_seconds for r in results if r.start_seconds is not None], 0.95),
@@ -495,6 +569,9 @@ def report(f: dict) -> None:
     print(f"page response: median {f['page_median_s']:.2f} s, p95 {f['page_p95_s']:.2f} s, max {f['page_max_s']:.2f} s"
           f" (revisits of a page in the same tab: median {f['revisit_median_s']:.2f} s, p95 "
           f"{f['revisit_p95_s']:.2f} s)")
+    print(f"page response at the browser's network layer (rerun request sent -> page run finished received, "
+          f"before rendering): {f['network_visits']} visits, median {f['network_median_s']:.2f} s, p95 "
+          f"{f['network_p95_s']:.2f} s, max {f['network_max_s']:.2f} s")
     print(f"server time per page run (script start to end, browsers not included): {f['server_runs']} runs, median "
           f"{f['server_median_s']:.2f} s, p95 {f['server_p95_s']:.2f} s, max {f['server_max_s']:.2f} s")
     for page, row in f["server_per_page"].items():
