@@ -63,7 +63,8 @@ def test_loss_figure_without_negative_parts_and_empty_history():
                             "loss_negative": [np.nan, np.nan]})
     assert len(charts.loss_figure(history).data) == 3  # the positive part is shown, the all-NaN one is not
     empty = charts.loss_figure(history.iloc[:0])
-    assert not empty.data and "start training" in empty.layout.annotations[0].text
+    assert [len(trace.x) for trace in empty.data] == [0, 0]  # the run's first traces, with no points yet
+    assert "start training" in empty.layout.annotations[0].text
 
 
 def test_many_epochs_keep_their_lines_but_only_some_labels():

@@ -52,7 +52,7 @@ def test_the_learning_rate_schedule_is_shown_before_a_run(at):
     at.switch_page("pages/train.py").run()
     at.number_input(key="cfg_epochs").set_value(3).run()
     loss, alpha = plotly_specs(at)
-    assert loss["data"] == []  # no run yet
+    assert n_points(loss) == 0 and loss["layout"]["annotations"][0]["text"].startswith("No loss yet")
     planned = alpha["data"][0]
     assert [t["name"] for t in alpha["data"]] == ["planned"]
     assert planned["x"][1] % 3 == 0 and planned["x"][1] > 30_000  # three epochs of the corpus

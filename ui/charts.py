@@ -94,8 +94,9 @@ def loss_figure(history: pd.DataFrame, epoch_ends: Sequence[float] = (), span: i
     boundaries as dotted lines. ``history``: columns words_done, loss, loss_positive, loss_negative; lines are
     smoothed on every row, then thinned to ``max_points`` (the chart redraws every second while training)."""
     title = "Training loss (mean per training pair)"
-    if history is None or len(history) == 0:
-        return _empty(title, "No loss yet: start training")
+    empty = history is None or len(history) == 0
+    if empty:  # the axes, margins and first traces of a run's chart: a run's first points then only add data
+        history = pd.DataFrame({"words_done": [], "loss": []}, dtype=float)
     lines = pd.DataFrame({"words_done": history["words_done"], "loss": history["loss"],
                           "smoothed": smooth(history["loss"], span)})
     parts = [(column, name, colour) for column, name, colour in (
@@ -121,6 +122,11 @@ def loss_figure(history: pd.DataFrame, epoch_ends: Sequence[float] = (), span: i
     labels = [{"x": float(end), "xref": "x", "y": 1, "yref": "y domain", "text": f"epoch {number}",
                "showarrow": False, "xanchor": "right", "yanchor": "top", "font": {"size": 11, "color": "grey"}}
               for number, end in enumerate(epoch_ends, start=1) if number % label_every == 0 or number == 1]
+    if empty:
+        labels = [{"text": "No loss yet: start training", "showarrow": False, "font": {"size": 15},
+                   "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5}]
+        fig.update_xaxes(range=[0, 1], showticklabels=False)
+        fig.update_yaxes(range=[0, 1], showticklabels=False)
     fig.update_layout(title=title, height=400, legend={"orientation": "h", "y": -0.2}, shapes=shapes,
                       annotations=labels, xaxis_title="words trained", yaxis_title="loss", uirevision="loss",
                       margin=FIXED_MARGIN | {"b": 110})
