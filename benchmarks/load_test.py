@@ -7,10 +7,11 @@ opens the app, chooses the generated teaching corpus on the Corpus page, sets a 
 training slot is busy), visits Gradients, Projection, Neighbours, Compare and Train, waits for its run to finish,
 visits Projection and Neighbours again, and closes. A page response is measured three ways: in the browser,
 from the click on the page's link to its title and main content being shown and the script idle (this includes
-the tab's own rendering); at the browser's network layer, from the page's rerun request leaving the tab to the
-server's "script finished" message arriving (timestamps of the Chrome DevTools Protocol's WebSocket frame events,
-the frames decoded with Streamlit's protobuf messages: the server's answer as the browser receives it, before the
-tab renders it); and on the server, how long each page run took (``$W2V_PAGE_TIMES``). All N browser tabs run on
+the tab's own rendering); at the tab's WebSocket, from the page's rerun request being sent to the server's
+"script finished" message being received (timestamps of the Chrome DevTools Protocol's WebSocket frame events,
+which the tab records as it sends and receives; the frames are decoded with Streamlit's protobuf messages): the
+server's answer without the tab's rendering, though with any delay the tab has in picking the message up; and on
+the server, how long each page run took (``$W2V_PAGE_TIMES``). All N browser tabs run on
 this machine beside the server, so Chromium runs at the lowest CPU priority (``--client-nice``, default 19):
 the clients of a real class render on their own computers, and here they take only the CPU the server leaves
 (their own page times then include waiting for the other 29 tabs to render). The server's RSS and thread count
@@ -241,7 +242,7 @@ class SessionResult:
     error: str = ""
     queued: bool = False  # saw "Waiting in the queue"
     page_seconds: dict[str, list[float]] = field(default_factory=dict)  # page -> response times (rendered)
-    network_seconds: dict[str, list[float]] = field(default_factory=dict)  # page -> rerun sent -> finished received
+    network_seconds: dict[str, list[float]] = field(default_factory=dict)  # page -> request sent -> answer received
     start_seconds: float | None = None  # Start training click -> the run's state shown
     run_seconds: float | None = None  # Start training click -> "Finished" shown
 
@@ -254,7 +255,7 @@ async def _only_local(route) -> None:  # noqa: ANN001 - playwright Route
 
 
 class FrameLog:
-    """The tab's Streamlit messages that mark a script run, with the browser's network timestamps (seconds):
+    """The tab's Streamlit messages that mark a script run, with the tab's WebSocket timestamps (seconds):
     ("rerun", t) when the tab asks for a whole-page run, ("finished", t) when the server's message that a page
     run finished arrives. Fed by the DevTools Protocol's Network.webSocketFrameSent/Received events."""
 
@@ -317,7 +318,7 @@ async def _watch_frames(context, page) -> FrameLog:  # noqa: ANN001 - playwright
 async def _open_page(page, result: SessionResult, title: str, timeout_ms: float,  # noqa: ANN001
                      frames: FrameLog) -> None:
     """Click ``title`` in the sidebar and time until its heading, its content and an idle script are shown, and
-    at the network layer until the server's answer arrived."""
+    at the tab's WebSocket until the server's answer arrived."""
     from playwright.async_api import expect
 
     started, mark = time.perf_counter(), len(frames.events)
@@ -569,8 +570,8 @@ def report(f: dict) -> None:
     print(f"page response: median {f['page_median_s']:.2f} s, p95 {f['page_p95_s']:.2f} s, max {f['page_max_s']:.2f} s"
           f" (revisits of a page in the same tab: median {f['revisit_median_s']:.2f} s, p95 "
           f"{f['revisit_p95_s']:.2f} s)")
-    print(f"page response at the browser's network layer (rerun request sent -> page run finished received, "
-          f"before rendering): {f['network_visits']} visits, median {f['network_median_s']:.2f} s, p95 "
+    print(f"page response at the tab's WebSocket (rerun request sent -> page run finished received, before "
+          f"rendering): {f['network_visits']} visits, median {f['network_median_s']:.2f} s, p95 "
           f"{f['network_p95_s']:.2f} s, max {f['network_max_s']:.2f} s")
     print(f"server time per page run (script start to end, browsers not included): {f['server_runs']} runs, median "
           f"{f['server_median_s']:.2f} s, p95 {f['server_p95_s']:.2f} s, max {f['server_max_s']:.2f} s")
