@@ -33,6 +33,16 @@ SCHEDULE_POLL_SECONDS = 5.0  # the learning-rate chart and the epoch table
 MODELS = {"skipgram": "Skip-gram (predict context from word)", "cbow": "CBOW (predict word from context)"}
 LOSSES = {"negative": "Negative sampling", "hierarchical": "Hierarchical softmax", "softmax": "Full softmax"}
 STEP_CHOICES = (1_000, 10_000, 100_000, 1_000_000)
+# The live charts and progress bar stay fully drawn while their fragment reruns: Streamlit dims elements that are
+# being recomputed and fades them back, which on a page redrawn every second is a flicker (the loss chart went
+# to 33 % opacity) and costs the browser frames (without the fades the page took 0.235 -> 0.20 core).
+LIVE_STYLE = """<style>
+.st-key-loss_chart, .st-key-alpha_chart, :is(.st-key-loss_chart, .st-key-alpha_chart) [data-testid="stFullScreenFrame"],
+[data-testid="stElementContainer"]:has(> [data-testid="stProgress"]) {
+  opacity: 1 !important; transition: none !important;
+}
+[data-testid="stProgress"] * {transition: none !important;}
+</style>"""
 
 
 def settings_form(loaded: LoadedCorpus | None) -> None:
@@ -251,6 +261,7 @@ def downloads() -> None:
 
 
 st.title("Train")
+st.html(LIVE_STYLE)
 with user_errors("The Train page failed"):
     try:
         corpus = current_corpus()

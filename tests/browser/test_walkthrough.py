@@ -62,6 +62,22 @@ def choose_teaching_corpus(page: Page) -> None:
     check_page(page, "01-corpus-teaching")
 
 
+def lowest_opacity(page: Page, selector: str, milliseconds: int) -> float:
+    """The lowest computed opacity of ``selector`` (and its chart frame), sampled every 15 ms for a while."""
+    return page.evaluate("""async ([selector, milliseconds]) => {
+        let lowest = 1;
+        const start = performance.now();
+        while (performance.now() - start < milliseconds) {
+            for (const element of document.querySelectorAll(
+                    `${selector}, ${selector} [data-testid="stFullScreenFrame"]`)) {
+                lowest = Math.min(lowest, parseFloat(getComputedStyle(element).opacity));
+            }
+            await new Promise(resolve => setTimeout(resolve, 15));
+        }
+        return lowest;
+    }""", [selector, milliseconds])
+
+
 def train_and_watch(page: Page) -> None:
     """Start training and see the loss chart gain points over time, then wait for the end."""
     go_to(page, "Train")
@@ -83,6 +99,7 @@ def train_and_watch(page: Page) -> None:
     assert first_words > 0 and first_points > 0, "the loss chart shows no points while training"
     assert still_training.startswith("Training"), f"the run ended before the chart could be watched: {still_training}"
     check_page(page, "02-train-running")
+    assert lowest_opacity(page, ".st-key-loss_chart", 2500) == 1.0, "the live loss chart dims while it redraws"
     deadline = time.monotonic() + 30
     while plotly_last_x(page, 0, 0) <= first_words and time.monotonic() < deadline:
         page.wait_for_timeout(250)
