@@ -232,8 +232,10 @@ def schedule_panel() -> None:
                                    config.end_alpha), key="alpha_chart")
     epochs = trainer.epoch_losses()
     if len(epochs):
-        right.dataframe(epochs.rename(columns={"loss": "mean loss", "words_done": "words"}), hide_index=True,
-                        height=min(36 * len(epochs) + 38, 300))
+        right.dataframe(epochs.rename(columns={"loss": "mean loss", "words_done": "words trained"}), hide_index=True,
+                        height=min(36 * len(epochs) + 38, 300),
+                        column_config={"mean loss": st.column_config.NumberColumn(format="%.4f"),
+                                       "words trained": st.column_config.NumberColumn(format="localized")})
 
 
 def downloads() -> None:
