@@ -10,6 +10,7 @@ Protocol profiler) in the steady phase and prints the time per script and the fu
 
     .venv/bin/python benchmarks/browser_profile.py                 # 3 trials: start cost and steady core use
     .venv/bin/python benchmarks/browser_profile.py --trials 1 --js # where the page's JavaScript time goes
+    .venv/bin/python benchmarks/browser_profile.py --pages         # the CPU to open each page (what a tab pays)
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ for _path in (ROOT, ROOT / "tests" / "browser", ROOT / "benchmarks"):
         sys.path.insert(0, str(_path))
 
 from bench_app_vs_cli import chromium_pids, cpu_seconds, machine, new_train_page, warm_up_app  # noqa: E402
-from browser_support import OUTPUT, button, launch_chromium, set_number, start_server, stop_server  # noqa: E402
+from browser_support import OUTPUT, button, go_to, launch_chromium, set_number, start_server, stop_server  # noqa: E402
 
 
 def chromium_cpu() -> float:
@@ -95,6 +96,28 @@ def trial(browser, url: str, args: argparse.Namespace) -> tuple[float, float, st
     return started - before, steady, report
 
 
+PAGES = ("Corpus", "Train", "Gradients", "Projection", "Neighbours", "Compare")
+
+
+def page_costs(browser, url: str, settle_ms: int = 1500) -> dict[str, float]:  # noqa: ANN001 - playwright Browser
+    """Chromium's CPU seconds to open each page of a session that has trained (one short run): from the click
+    on its link until it is drawn and ``settle_ms`` later (charts finish drawing after the script is idle)."""
+    context, page = new_train_page(browser, url)
+    costs = {}
+    try:
+        set_number(page, "Epochs", 1)
+        button(page, "Start training").click()
+        page.locator('[data-testid="stProgress"]', has_text="Finished").wait_for(timeout=120_000)
+        for title in PAGES:
+            before = chromium_cpu()
+            go_to(page, title)
+            page.wait_for_timeout(settle_ms)
+            costs[title] = chromium_cpu() - before
+    finally:
+        context.close()
+    return costs
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=3)
@@ -102,6 +125,8 @@ def main() -> int:
     parser.add_argument("--start-seconds", type=float, default=3.0)
     parser.add_argument("--steady-seconds", type=float, default=10.0)
     parser.add_argument("--js", action="store_true", help="profile the page's JavaScript in the steady window")
+    parser.add_argument("--pages", action="store_true",
+                        help="instead: the browser's CPU to open each page after a short run (per trial)")
     args = parser.parse_args()
     print(f"{time.strftime('%Y-%m-%d')} · {machine()}", flush=True)
     process, url = start_server(OUTPUT / "browser-profile-server.log")
@@ -112,6 +137,14 @@ def main() -> int:
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
             warm_up_app(browser, url)
+            if args.pages:
+                runs = [page_costs(browser, url) for _ in range(args.trials)]
+                for title in PAGES:
+                    values = [run[title] for run in runs]
+                    print(f"{title:<11} median {statistics.median(values):.2f} CPU s "
+                          f"({', '.join(f'{v:.2f}' for v in values)})", flush=True)
+                browser.close()
+                return 0
             for number in range(args.trials):
                 start, steady, report = trial(browser, url, args)
                 starts.append(start)

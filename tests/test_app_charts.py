@@ -116,6 +116,16 @@ def test_projection_figure_marks_query_and_neighbours(dims):
     assert isinstance(fig.data[0], go.Scatter3d if dims == 3 else go.Scatter)
 
 
+def test_zipf_and_gradient_scatters_use_webgl_only_for_many_points():
+    few, many = 300, 20_000
+    counts = np.arange(many, 0, -1)
+    small = charts.zipf_figure([f"w{i}" for i in range(few)], counts[-few:], min_count=5)
+    large = charts.zipf_figure([f"w{i}" for i in range(many)], counts, min_count=5)
+    assert {type(t) for t in small.data} == {go.Scatter} and {type(t) for t in large.data} == {go.Scattergl}
+    norms = np.linspace(1, 2, few)
+    assert isinstance(charts.gradient_frequency_figure(["w"] * few, counts[-few:], norms).data[0], go.Scatter)
+
+
 def test_projection_figure_uses_webgl_for_many_points():
     coords = np.zeros((5000, 2))
     fig = charts.projection_figure(coords, ["w"] * 5000, np.linspace(0, 1, 5000))

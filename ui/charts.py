@@ -17,6 +17,12 @@ PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 WEBGL_ABOVE = 1000  # points; more use Scattergl
 
 
+def scatter_trace(points: int) -> type[go.Scatter] | type[go.Scattergl]:
+    """The 2-D scatter trace for ``points`` points: SVG up to ``WEBGL_ABOVE``, WebGL above (a WebGL context costs
+    more to set up than a few hundred SVG markers, and browsers without a GPU emulate it in software)."""
+    return go.Scattergl if points > WEBGL_ABOVE else go.Scatter
+
+
 def plot_text(words: Sequence[str]) -> list[str]:
     """Words safe for Plotly labels and hover text (HTML special characters escaped)."""
     return [html.escape(str(word), quote=False) for word in words]
@@ -44,12 +50,12 @@ def zipf_figure(words: Sequence[str], counts: np.ndarray, min_count: int) -> go.
     ranks, selected = index + 1, counts[index]
     kept = selected >= min_count
     labels = np.array(plot_text([words[i] for i in index]), dtype=object)
-    fig = go.Figure()
+    fig, trace = go.Figure(), scatter_trace(len(index))
     for mask, name, colour in ((kept, "kept", PALETTE[0]), (~kept, f"removed (count < {min_count})", PALETTE[3])):
         if mask.any():
-            fig.add_trace(go.Scattergl(x=ranks[mask], y=selected[mask], mode="markers", name=name,
-                                       marker={"size": 5, "color": colour}, hovertext=labels[mask],
-                                       hovertemplate="%{hovertext}<br>rank %{x}, count %{y}<extra></extra>"))
+            fig.add_trace(trace(x=ranks[mask], y=selected[mask], mode="markers", name=name,
+                                marker={"size": 5, "color": colour}, hovertext=labels[mask],
+                                hovertemplate="%{hovertext}<br>rank %{x}, count %{y}<extra></extra>"))
     fig.update_layout(title="Zipf plot: frequency against rank", height=380, legend={"orientation": "h"})
     fig.update_xaxes(type="log", title="rank")
     fig.update_yaxes(type="log", title="count")
@@ -168,15 +174,15 @@ def gradient_frequency_figure(words: Sequence[str], counts: np.ndarray, input_no
     Large vocabularies (ordered by count) are thinned to ``max_points`` words spread evenly in log rank."""
     rows = log_spaced_ranks(len(counts), max_points)
     labels = np.array(plot_text([words[i] for i in rows]), dtype=object)
-    fig = go.Figure()
+    fig, trace = go.Figure(), scatter_trace(len(rows))
     for norms, name, colour in ((input_norm, "input vectors", PALETTE[0]),
                                 (output_norm, "output vectors", PALETTE[1])):
         if norms is None:
             continue
         mask = norms[rows] > 0
-        fig.add_trace(go.Scattergl(x=counts[rows][mask], y=norms[rows][mask], mode="markers", name=name,
-                                   marker={"size": 5, "color": colour, "opacity": 0.6}, hovertext=labels[mask],
-                                   hovertemplate="%{hovertext}<br>count %{x}, gradient %{y:.4g}<extra></extra>"))
+        fig.add_trace(trace(x=counts[rows][mask], y=norms[rows][mask], mode="markers", name=name,
+                            marker={"size": 5, "color": colour, "opacity": 0.6}, hovertext=labels[mask],
+                            hovertemplate="%{hovertext}<br>count %{x}, gradient %{y:.4g}<extra></extra>"))
     if not fig.data or all(len(trace.x) == 0 for trace in fig.data):
         return _empty("Gradient against frequency", "No updates in the latest interval")
     fig.update_layout(title="Gradient magnitude against word frequency", height=420,
@@ -207,7 +213,7 @@ def _points_trace(coords: np.ndarray, name: str, marker: dict, labels: np.ndarra
               "hovertemplate": "%{hovertext}<extra>" + html.escape(name) + "</extra>", **extra}
     if coords.shape[1] == 3:
         return go.Scatter3d(x=coords[:, 0], y=coords[:, 1], z=coords[:, 2], **common)
-    trace = go.Scattergl if len(coords) > WEBGL_ABOVE else go.Scatter
+    trace = scatter_trace(len(coords))
     return trace(x=coords[:, 0], y=coords[:, 1], **common)
 
 
