@@ -22,6 +22,7 @@ when another one disconnects). Only localhost is contacted: every other request 
     python benchmarks/load_test.py -n 30                 # the BENCHMARKS.md run (about 4 minutes on 2 cores)
     python benchmarks/load_test.py -n 5 --json out.json  # a quick one, figures also as JSON
     python benchmarks/load_test.py -n 50 --flow brief    # sessions that start a run and close at once
+    python benchmarks/load_test.py -n 30 --url http://server:8501   # browsers here, the app on another machine
 """
 
 from __future__ import annotations
@@ -247,11 +248,20 @@ class SessionResult:
     run_seconds: float | None = None  # Start training click -> "Finished" shown
 
 
-async def _only_local(route) -> None:  # noqa: ANN001 - playwright Route
-    if route.request.url.startswith(LOCAL):
-        await route.continue_()
-    else:
-        await route.abort()
+def _allowed_prefixes(url: str) -> tuple[str, ...]:
+    """URL prefixes a session may request: localhost, and the server at ``url`` (its WebSocket too)."""
+    origin = "/".join(url.split("/")[:3])
+    return (*LOCAL, origin, origin.replace("http", "ws", 1))
+
+
+def _only(prefixes: tuple[str, ...]):  # noqa: ANN202 - an async playwright route handler
+    """A route handler that lets requests to ``prefixes`` through and aborts every other one."""
+    async def handle(route) -> None:  # noqa: ANN001 - playwright Route
+        if route.request.url.startswith(prefixes):
+            await route.continue_()
+        else:
+            await route.abort()
+    return handle
 
 
 class FrameLog:
@@ -371,7 +381,7 @@ async def run_session(browser, url: str, index: int, flow: str, dim: int, epochs
             return max(1000.0, (deadline - time.monotonic()) * 1000)
 
         context.set_default_timeout(remaining_ms())
-        await context.route("**/*", _only_local)
+        await context.route("**/*", _only(_allowed_prefixes(url)))
         page = await context.new_page()
         frames = await _watch_frames(context, page)
         started = time.perf_counter()
@@ -511,9 +521,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--client-nice", type=int, default=19, choices=range(20), metavar="0-19",
                         help="CPU niceness of the browser tabs (default 19: they use what the server leaves)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--url", help="drive a server that already runs there (e.g. on another machine, so that "
+                                      "the browsers do not share its CPU) instead of starting one: only the "
+                                      "browser-side figures are reported")
     args = parser.parse_args(argv)
     if not 1 <= args.sessions <= 200:
         parser.error("--sessions must be between 1 and 200")
+    if args.url:
+        if not args.url.startswith(("http://", "https://")):
+            parser.error("--url must start with http:// or https://")
+        return run_remote(args, argv)
 
     page_log = ROOT / "test-output" / "load_test_page_times.jsonl"
     page_log.unlink(missing_ok=True)
@@ -560,12 +577,33 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if figures["completed"] == figures["sessions"] else 1
 
 
+def run_remote(args: argparse.Namespace, argv: list[str] | None) -> int:
+    """The sessions against the server at ``args.url``; browser-side figures only (its process is elsewhere)."""
+    usage: dict = {}
+    started = time.monotonic()
+    results = asyncio.run(run_sessions(args.url, args.sessions, flow=args.flow, ramp=args.ramp, dim=args.dim,
+                                       epochs=args.epochs, timeout=args.timeout, usage=usage,
+                                       client_nice=args.client_nice))
+    command = " ".join(["python", "benchmarks/load_test.py", *(sys.argv[1:] if argv is None else argv)])
+    figures = {"date": datetime.date.today().isoformat(), "command": command, "url": args.url,
+               "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+               "client_nice": args.client_nice, "wall_s": time.monotonic() - started, **summarise(results),
+               "browser_cpu_s": usage["browser_cpu_s"], "session_results": [asdict(r) for r in results]}
+    report(figures)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+    return 0 if figures["completed"] == figures["sessions"] else 1
+
+
 def report(f: dict) -> None:
-    s = f["server"]
+    """Print the figures (``f`` without a "server" entry: a remote server's, browser-side only)."""
     print(f"{f['completed']}/{f['sessions']} sessions completed in {f['wall_s']:.0f} s ({f['queued']} waited in the "
           f"training queue); {f['page_visits']} page visits")
-    print(f"CPU seconds: server {f['server_cpu_s']:.0f}, browser {f['browser_cpu_s']:.0f}, whole machine "
-          f"{f['machine_cpu_s']:.0f} (busy {f['machine_busy']:.0%} of {os.cpu_count()} cores)")
+    if "server" in f:
+        print(f"CPU seconds: server {f['server_cpu_s']:.0f}, browser {f['browser_cpu_s']:.0f}, whole machine "
+              f"{f['machine_cpu_s']:.0f} (busy {f['machine_busy']:.0%} of {os.cpu_count()} cores)")
+    else:
+        print(f"server at {f['url']}; CPU seconds of the browser here: {f['browser_cpu_s']:.0f}")
     print(f"browser tabs at niceness {f['client_nice']}")
     print(f"page response: median {f['page_median_s']:.2f} s, p95 {f['page_p95_s']:.2f} s, max {f['page_max_s']:.2f} s"
           f" (revisits of a page in the same tab: median {f['revisit_median_s']:.2f} s, p95 "
@@ -573,6 +611,13 @@ def report(f: dict) -> None:
     print(f"page response at the tab's WebSocket (rerun request sent -> page run finished received, before "
           f"rendering): {f['network_visits']} visits, median {f['network_median_s']:.2f} s, p95 "
           f"{f['network_p95_s']:.2f} s, max {f['network_max_s']:.2f} s")
+    if "server" not in f:
+        for page, row in f["per_page"].items():
+            print(f"  {page:<11} n={row['n']:<3} median {row['median_s']:.2f} s  p95 {row['p95_s']:.2f} s")
+        for error in f["errors"]:
+            print("  " + error)
+        return
+    s = f["server"]
     print(f"server time per page run (script start to end, browsers not included): {f['server_runs']} runs, median "
           f"{f['server_median_s']:.2f} s, p95 {f['server_p95_s']:.2f} s, max {f['server_max_s']:.2f} s")
     for page, row in f["server_per_page"].items():

@@ -202,3 +202,12 @@ def test_load_test_times_a_page_from_its_rerun_request_to_its_finished_run():
     assert log.response_after(len(log.events)) is None  # nothing asked for yet
     log.received({"timestamp": 13.0, "response": {"opcode": 1, "mask": False, "payloadData": "text"}})
     assert len(log.events) == 2
+
+
+def test_load_test_sessions_may_reach_only_localhost_and_the_server_they_drive():
+    from load_test import _allowed_prefixes
+
+    remote = _allowed_prefixes("https://lab.example.org:8501/some/page")
+    assert "https://lab.example.org:8501" in remote and "wss://lab.example.org:8501" in remote
+    assert "http://localhost" in remote and not any("fonts" in prefix for prefix in remote)
+    assert not "https://fonts.gstatic.com/x.woff".startswith(remote)
