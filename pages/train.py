@@ -35,7 +35,7 @@ LOSSES = {"negative": "Negative sampling", "hierarchical": "Hierarchical softmax
 STEP_CHOICES = (1_000, 10_000, 100_000, 1_000_000)
 # The live charts and progress bar stay fully drawn while their fragment reruns: Streamlit dims elements that are
 # being recomputed and fades them back, which on a page redrawn every second is a flicker (the loss chart went
-# to 33 % opacity) and costs the browser frames (without the fades the page took 0.235 -> 0.20 core).
+# to 33 % opacity) and costs the browser frames (the live page 0.235 -> 0.22 of a core, browser_profile.py).
 LIVE_STYLE = """<style>
 .st-key-loss_chart, .st-key-alpha_chart, :is(.st-key-loss_chart, .st-key-alpha_chart) [data-testid="stFullScreenFrame"],
 [data-testid="stElementContainer"]:has(> [data-testid="stProgress"]) {
