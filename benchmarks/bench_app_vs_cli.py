@@ -40,7 +40,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-for _path in (ROOT, ROOT / "tests" / "browser"):  # the app's defaults; the browser helpers of the tests
+for _path in (ROOT, ROOT / "tests" / "browser", ROOT / "benchmarks"):  # the app's defaults; browser helpers
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
@@ -57,6 +57,7 @@ from browser_support import (  # noqa: E402
     stop_server,
     wait_idle,
 )
+from load_test import decoded_frame  # noqa: E402
 
 from ui.corpus_source import SAMPLE_PATH, SOURCES, TEACHING_SEED  # noqa: E402
 from ui.state import DEFAULTS  # noqa: E402
@@ -183,19 +184,16 @@ def watch_progress(context, page) -> list[str]:  # noqa: ANN001 - playwright Bro
     """The progress texts the server sends to ``page``, newest last, read from the WebSocket frames the browser
     receives (DevTools Protocol events, decoded with Streamlit's protobuf messages): reading them costs the page
     nothing, where asking the page for its text every second cost it CPU the training threads would have had."""
-    import base64
-
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     texts: list[str] = []
 
     def received(event: dict) -> None:
-        frame = event["response"]
-        if frame["opcode"] != 2 or len(frame["payloadData"]) > 16_384:  # progress deltas are small
+        if len(event["response"]["payloadData"]) > 16_384:  # progress deltas are small; charts are not decoded
             return
-        message = ForwardMsg()
-        message.ParseFromString(base64.b64decode(frame["payloadData"]))
-        if message.WhichOneof("type") == "delta" and message.delta.new_element.WhichOneof("type") == "progress":
+        message = decoded_frame(ForwardMsg(), event["response"])
+        if message and message.WhichOneof("type") == "delta" and \
+                message.delta.new_element.WhichOneof("type") == "progress":
             texts.append(message.delta.new_element.progress.text)
 
     devtools = context.new_cdp_session(page)

@@ -277,7 +277,7 @@ class FrameLog:
     def sent(self, event: dict) -> None:
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
-        message = _decoded(BackMsg(), event["response"])
+        message = decoded_frame(BackMsg(), event["response"])
         if message and message.WhichOneof("type") == "rerun_script" and not message.rerun_script.fragment_id:
             self.events.append(("rerun", event["timestamp"]))
 
@@ -286,7 +286,7 @@ class FrameLog:
 
         if len(event["response"]["payloadData"]) >= self.SMALL:
             return
-        message = _decoded(ForwardMsg(), event["response"])
+        message = decoded_frame(ForwardMsg(), event["response"])
         if message and message.WhichOneof("type") == "script_finished" and \
                 message.script_finished == ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY:
             self.events.append(("finished", event["timestamp"]))
@@ -300,8 +300,9 @@ class FrameLog:
         return next((t - sent for kind, t in self.events[start:] if kind == "finished" and t >= sent), None)
 
 
-def _decoded(message, frame: dict):  # noqa: ANN001, ANN202 - a protobuf message, returned filled or None
-    """``message`` parsed from a DevTools WebSocket frame (binary frames carry base64), or None."""
+def decoded_frame(message, frame: dict):  # noqa: ANN001, ANN202 - a protobuf message, returned filled or None
+    """``message`` (a Streamlit BackMsg or ForwardMsg) parsed from the ``response`` of a DevTools WebSocket frame
+    event (binary frames carry base64), or None for a text frame or bytes that do not parse."""
     import base64
 
     from google.protobuf.message import DecodeError
@@ -316,7 +317,7 @@ def _decoded(message, frame: dict):  # noqa: ANN001, ANN202 - a protobuf message
 
 
 async def _watch_frames(context, page) -> FrameLog:  # noqa: ANN001 - playwright BrowserContext, Page
-    """Log the tab's script-run messages with the browser's network timestamps (see FrameLog)."""
+    """Log the tab's script-run messages with its WebSocket timestamps (see FrameLog)."""
     log = FrameLog()
     devtools = await context.new_cdp_session(page)
     devtools.on("Network.webSocketFrameSent", log.sent)
