@@ -392,8 +392,9 @@ class Trainer:
             if self.config.telemetry:
                 self._grad += buffers
                 buffers[:] = 0
-                due = self._words_done - self._last_report >= self._report_every
-                if due and (now - self._last_publish >= PUBLISH_SECONDS or self._words_done == self.words_total):
+                report_due = self._words_done - self._last_report >= self._report_every
+                if report_due and (now - self._last_publish >= PUBLISH_SECONDS
+                                   or self._words_done == self.words_total):
                     self._publish_gradients()
                     self._last_publish = now
             due = self._words_done - self._last_snapshot >= self._snapshot_every or self._last_snapshot < 0
