@@ -57,7 +57,6 @@ from browser_support import (  # noqa: E402
     stop_server,
     wait_idle,
 )
-from load_test import decoded_frame  # noqa: E402
 
 from ui.corpus_source import SAMPLE_PATH, SOURCES, TEACHING_SEED  # noqa: E402
 from ui.state import DEFAULTS  # noqa: E402
@@ -178,6 +177,22 @@ def warm_up_app(browser, url: str, corpus: str = "teaching") -> None:  # noqa: A
             raise RuntimeError("the warm-up step did not finish")
         page.wait_for_timeout(200)
     context.close()
+
+
+def decoded_frame(message, frame: dict):  # noqa: ANN001, ANN202 - a protobuf message, returned filled or None
+    """``message`` (a Streamlit ForwardMsg) parsed from the ``response`` of a DevTools WebSocket frame event
+    (binary frames carry base64), or None for a text frame or bytes that do not parse."""
+    import base64
+
+    from google.protobuf.message import DecodeError
+
+    if frame["opcode"] != 2:
+        return None
+    try:
+        message.ParseFromString(base64.b64decode(frame["payloadData"]))
+    except (DecodeError, ValueError):
+        return None
+    return message
 
 
 def watch_progress(context, page) -> list[str]:  # noqa: ANN001 - playwright BrowserContext, Page

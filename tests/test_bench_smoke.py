@@ -166,44 +166,6 @@ def test_run_measured_reports_each_child_its_own_peak_rss(tmp_path):
     assert failed.returncode == 3
 
 
-def _frame(message, timestamp: float) -> dict:
-    """A DevTools WebSocket frame event carrying ``message`` (binary frames are base64)."""
-    import base64
-
-    payload = base64.b64encode(message.SerializeToString()).decode()
-    return {"timestamp": timestamp, "response": {"opcode": 2, "mask": False, "payloadData": payload}}
-
-
-def test_load_test_times_a_page_from_its_rerun_request_to_its_finished_run():
-    from load_test import FrameLog
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-    def rerun(fragment: str = "") -> BackMsg:
-        message = BackMsg()
-        message.rerun_script.page_script_hash = "train"
-        message.rerun_script.fragment_id = fragment
-        return message
-
-    def finished(status: int) -> ForwardMsg:
-        message = ForwardMsg()
-        message.script_finished = status
-        return message
-
-    status = ForwardMsg.ScriptFinishedStatus
-    log = FrameLog()
-    log.sent(_frame(rerun("live_panel"), 10.0))  # a fragment's poll is not a page visit
-    log.received(_frame(finished(status.FINISHED_FRAGMENT_RUN_SUCCESSFULLY), 10.1))
-    mark = len(log.events)
-    log.sent(_frame(rerun(), 11.0))  # the click on a page link
-    log.received(_frame(ForwardMsg(), 11.2))  # other messages (deltas) do not count
-    log.received(_frame(finished(status.FINISHED_SUCCESSFULLY), 12.5))
-    assert log.response_after(mark) == pytest.approx(1.5)
-    assert log.response_after(len(log.events)) is None  # nothing asked for yet
-    log.received({"timestamp": 13.0, "response": {"opcode": 1, "mask": False, "payloadData": "text"}})
-    assert len(log.events) == 2
-
-
 def test_load_test_sessions_may_reach_only_localhost_and_the_server_they_drive():
     from load_test import _allowed_prefixes
 
