@@ -182,7 +182,11 @@ class Relay:
 
     async def _pump(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter, conn: int, side: str | None,
                     skip_head: bool = False) -> None:
-        """Copy ``source`` to ``sink``; on a tapped connection (``side``), read its WebSocket messages."""
+        """Copy ``source`` to ``sink``; on a tapped connection (``side``), read its WebSocket messages.
+
+        ``sink`` is never waited for (no ``drain``): what a slow reader has not taken yet is buffered here, so that
+        a tab starved of CPU does not hold back the reading of the server's later messages, and their times.
+        (The server itself buffers for a slow client in the same way.)"""
         reader = FrameReader(KEEP[side] if side else 0)
         head = bytearray() if skip_head else None
         try:
@@ -196,7 +200,6 @@ class Relay:
                             continue
                         data, head = bytes(head.split(HEAD_END, 1)[1]), None
                     self._read(reader.feed(data), conn, side, seen)
-                await sink.drain()
         except ConnectionError:
             pass
         finally:
