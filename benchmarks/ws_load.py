@@ -1,0 +1,290 @@
+"""Class-pace load: N sessions that speak Streamlit's WebSocket protocol directly, without a browser.
+
+``load_test.py`` drives real browsers, but thirty of them on the server's two cores draw a page in 15 s, so they
+ask for pages slowly and their runs rarely queue. This script plays the same user flow at a student's pace,
+with nothing to render: each session connects to the app's WebSocket (``/_stcore/stream``), asks for page runs
+as the browser does (``rerun_script`` BackMsgs carrying the page and its widget values), polls the fragments the
+server asks it to (``auto_rerun``), and waits ``--think`` seconds between actions. The flow: open the app
+(Train), Corpus, Train; set dim, workers and epochs; Start training (queued when both slots are busy); Gradients,
+Projection, Neighbours, Compare, Train; wait until the run shows Finished; Projection, Neighbours, Train; close.
+
+A page response is the time from sending a page-run request to receiving the server's ``script_finished``
+for it, on loopback: what a client on another computer gets, less the network's latency.
+
+    python benchmarks/ws_load.py -n 30                  # a server of its own, as load_test.py starts one
+    python benchmarks/ws_load.py -n 30 --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import datetime
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from load_test import ROOT, Sampler, Server, percentile, proc_cpu_seconds, quiet_status
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from wire_tap import FrameReader
+
+PAGE_DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
+KEEP_BYTES = 64 << 20  # every server message is decoded (widget ids, progress text)
+
+
+@dataclass
+class Result:
+    index: int
+    completed: bool = False
+    error: str = ""
+    queued: bool = False
+    responses: list[tuple[str, float]] = field(default_factory=list)  # (action, seconds)
+    run_seconds: float | None = None
+    fragment_polls: int = 0
+    progress: str = ""  # the last progress text the session was shown
+
+
+class Client:
+    """One app session over a raw WebSocket: page runs, widget values, fragment polls."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.pages: dict[str, str] = {}  # page name -> page script hash
+        self.page = ""
+        self.widgets: dict[str, tuple[str, str]] = {}  # label -> (element type, widget id) of the current page
+        self.values: dict[str, WidgetState] = {}  # widget id -> the value this user set
+        self.progress = ""
+        self._finished = asyncio.Event()
+        self._polls: dict[str, asyncio.Task] = {}
+        self._waiting = False
+        self.polls_sent = 0
+
+    async def connect(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection("localhost", self.port)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.writer.write(f"GET /_stcore/stream HTTP/1.1\r\nHost: localhost:{self.port}\r\nUpgrade: websocket\r\n"
+                          f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                          f"Sec-WebSocket-Protocol: streamlit\r\n\r\n".encode())
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 101"):
+            raise RuntimeError(f"the server refused the WebSocket: {head[:80]!r}")
+        self._receiving = asyncio.create_task(self._receive())
+
+    async def close(self) -> None:
+        for poll in self._polls.values():
+            poll.cancel()
+        self._receiving.cancel()
+        self.writer.close()
+
+    def _send(self, message: BackMsg) -> None:
+        payload, mask = message.SerializeToString(), os.urandom(4)
+        size = len(payload)
+        head = bytes([0x82]) + (bytes([0x80 | size]) if size < 126 else bytes([0x80 | 126]) + size.to_bytes(2, "big")
+                                if size < 1 << 16 else bytes([0x80 | 127]) + size.to_bytes(8, "big"))
+        key = (mask * (size // 4 + 1))[:size]
+        body = (int.from_bytes(payload, "little") ^ int.from_bytes(key, "little")).to_bytes(size, "little")
+        self.writer.write(head + mask + body)
+
+    def _rerun(self, fragment: str = "", trigger: str | None = None) -> BackMsg:
+        message = BackMsg()
+        state = message.rerun_script
+        state.page_script_hash = self.pages.get(self.page, "")
+        state.page_name = self.page if self.pages else ""
+        state.fragment_id = fragment
+        state.is_auto_rerun = bool(fragment)
+        shown = {widget for _, widget in self.widgets.values()}  # as the browser: the widgets of this page
+        for widget, value in self.values.items():
+            if widget in shown:
+                state.widget_states.widgets.add().CopyFrom(value)
+        if trigger is not None:
+            state.widget_states.widgets.add(id=trigger, trigger_value=True)
+        return message
+
+    async def run_page(self, page: str | None = None, trigger: str | None = None) -> float:
+        """Ask for a page run (another page, or this one with a button pressed); seconds until it finished."""
+        if page is not None and page != self.page:
+            self.page, self.widgets = page, {}
+        self._finished.clear()
+        self._waiting = True
+        started = time.perf_counter()
+        self._send(self._rerun(trigger=trigger))
+        await self.writer.drain()
+        await self._finished.wait()
+        self._waiting = False
+        return time.perf_counter() - started
+
+    def set_number(self, label: str, value: int) -> None:
+        widget = self.widgets[label][1]
+        self.values[widget] = WidgetState(id=widget, int_value=value)
+
+    def button(self, label: str) -> str:
+        return self.widgets[label][1]
+
+    async def _poll(self, fragment: str, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            if not self._waiting:  # the browser does not poll a fragment while its page runs
+                self._send(self._rerun(fragment=fragment))
+                self.polls_sent += 1
+
+    async def _receive(self) -> None:
+        frames = FrameReader(keep=KEEP_BYTES)
+        while data := await self.reader.read(1 << 16):
+            for opcode, payload in frames.feed(data):
+                if opcode == 2 and payload is not None:
+                    message = ForwardMsg()
+                    message.ParseFromString(payload)
+                    self._handle(message)
+
+    def _handle(self, message: ForwardMsg) -> None:
+        kind = message.WhichOneof("type")
+        if kind == "navigation":  # st.navigation's pages, by title
+            self.pages = {p.page_name: p.page_script_hash for p in message.navigation.app_pages}
+        elif kind == "new_session" and not message.metadata.run.fragment_ids:  # a whole-page run starts:
+            for poll in self._polls.values():  # its fragments ask for their polls again
+                poll.cancel()
+            self._polls.clear()
+        elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+            element = message.delta.new_element
+            name = element.WhichOneof("type")
+            inner = getattr(element, name)
+            if name == "progress":
+                self.progress = inner.text
+            elif hasattr(inner, "id") and hasattr(inner, "label") and inner.id:
+                self.widgets[inner.label] = (name, inner.id)
+        elif kind == "auto_rerun":
+            fragment = message.auto_rerun.fragment_id
+            if fragment in self._polls:
+                self._polls[fragment].cancel()
+            self._polls[fragment] = asyncio.create_task(self._poll(fragment, message.auto_rerun.interval))
+        elif kind == "stop_auto_rerun":
+            for fragment in message.stop_auto_rerun.fragment_ids:
+                if fragment in self._polls:
+                    self._polls.pop(fragment).cancel()
+        elif kind == "script_finished" and message.script_finished in PAGE_DONE:
+            self._finished.set()
+
+
+async def run_session(port: int, index: int, think: float, dim: int, epochs: int, deadline: float) -> Result:
+    result, pause = Result(index), random.Random(index)
+    client = Client(port)
+
+    async def act(name: str, page: str | None = None, trigger: str | None = None) -> None:
+        await asyncio.sleep(pause.uniform(0.5, 1.5) * think)
+        seconds = await asyncio.wait_for(client.run_page(page, trigger), max(1.0, deadline - time.monotonic()))
+        result.responses.append((name, seconds))
+
+    try:
+        await client.connect()
+        await act("first load")
+        await act("Corpus", "Corpus")
+        await act("Train", "Train")
+        for label, value in (("Vector size (dim)", dim), ("Workers", 1), ("Epochs", epochs)):
+            client.set_number(label, value)
+            await act(f"set {label}")
+        clicked = time.perf_counter()
+        await act("Start training", trigger=client.button("Start training"))
+        result.queued = client.progress.startswith("Waiting in the queue")
+        for page in ("Gradients", "Projection", "Neighbours", "Compare", "Train"):
+            await act(page, page)
+        while not client.progress.startswith("Finished"):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the run did not finish: {client.progress[:80]!r}")
+            await asyncio.sleep(0.5)
+        result.run_seconds = time.perf_counter() - clicked
+        for page in ("Projection", "Neighbours", "Train"):
+            await act(page, page)
+        result.completed = True
+    except Exception as error:  # noqa: BLE001 - a failed session is counted and reported
+        result.error = f"{type(error).__name__}: {str(error)[:200]}"
+    finally:
+        result.fragment_polls, result.progress = client.polls_sent, client.progress
+        await client.close()
+    return result
+
+
+async def run_all(port: int, n: int, ramp: float, think: float, dim: int, epochs: int, timeout: float) -> list[Result]:
+    deadline = time.monotonic() + timeout
+
+    async def one(index: int) -> Result:
+        await asyncio.sleep(ramp * index / max(n, 1))
+        return await run_session(port, index, think, dim, epochs, deadline)
+
+    return list(await asyncio.gather(*(one(i) for i in range(n))))
+
+
+def figures(seconds: list[float]) -> dict:
+    return {"n": len(seconds), "median_s": statistics.median(seconds) if seconds else float("nan"),
+            "p95_s": percentile(seconds, 0.95), "max_s": max(seconds, default=float("nan"))}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", "--sessions", type=int, default=30)
+    parser.add_argument("--ramp", type=float, default=20.0, help="seconds over which the sessions arrive")
+    parser.add_argument("--think", type=float, default=2.0, help="mean seconds a user waits between actions")
+    parser.add_argument("--dim", type=int, default=20)
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    server = Server(ROOT / "test-output" / "ws_load_server.log")
+    try:
+        server.wait_healthy()
+        warm = asyncio.run(run_all(server.port, 1, 0, 0.2, args.dim, args.epochs, 180))
+        if not warm[0].completed:
+            raise RuntimeError(f"the warm-up session failed: {warm[0].error}")
+        before = quiet_status(server.pid, server.url)
+        sampler = Sampler(server.pid)
+        started, server_cpu, own_cpu = time.monotonic(), proc_cpu_seconds(server.pid), time.process_time()
+        results = asyncio.run(run_all(server.port, args.sessions, args.ramp, args.think, args.dim, args.epochs,
+                                      args.timeout))
+        wall = time.monotonic() - started
+        server_cpu, own_cpu = proc_cpu_seconds(server.pid) - server_cpu, time.process_time() - own_cpu
+        sampler.close()
+        time.sleep(3)
+        after = quiet_status(server.pid, server.url)
+    finally:
+        server.stop()
+    responses = [(name, s) for r in results for name, s in r.responses]
+    pages = [s for name, s in responses if not name.startswith(("set ", "Start", "first"))]
+    runs = [r.run_seconds for r in results if r.run_seconds is not None]
+    out = {"date": datetime.date.today().isoformat(), "command": " ".join(["python", "benchmarks/ws_load.py",
+                                                                             *(argv or sys.argv[1:])]),
+           "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+           "sessions": len(results), "completed": sum(r.completed for r in results),
+           "queued": sum(r.queued for r in results), "wall_s": wall, "all": figures([s for _, s in responses]),
+           "page_switches": figures(pages), "fragment_polls": sum(r.fragment_polls for r in results),
+           "run_median_s": statistics.median(runs) if runs else float("nan"),
+           "server_cpu_s": server_cpu, "client_cpu_s": own_cpu,
+           "threads": {"before": before[1], "peak": sampler.peak_threads, "after": after[1]},
+           "rss_mb": {"before": before[0], "peak": sampler.peak_rss_mb, "after": after[0]},
+           "errors": [f"session {r.index}: {r.error}" for r in results if r.error],
+           "results": [asdict(r) for r in results]}
+    a, p = out["all"], out["page_switches"]
+    print(f"{out['completed']}/{out['sessions']} sessions completed in {wall:.0f} s ({out['queued']} queued); "
+          f"CPU s: server {server_cpu:.0f}, this client {own_cpu:.0f}; {out['fragment_polls']} fragment polls")
+    print(f"page response (request sent -> script_finished received): {a['n']} requests, median "
+          f"{a['median_s']:.2f} s, p95 {a['p95_s']:.2f} s, max {a['max_s']:.2f} s")
+    print(f"  page switches: {p['n']}, median {p['median_s']:.2f} s, p95 {p['p95_s']:.2f} s, max {p['max_s']:.2f} s")
+    print(f"run (Start training -> Finished) median {out['run_median_s']:.1f} s; server threads before "
+          f"{before[1]}, peak {sampler.peak_threads}, after {after[1]}; RSS before {before[0]:.0f}, peak "
+          f"{sampler.peak_rss_mb:.0f}, after {after[0]:.0f} MB")
+    for error in out["errors"]:
+        print("  " + error)
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=2))
+    return 0 if out["completed"] == out["sessions"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

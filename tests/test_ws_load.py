@@ -1,0 +1,24 @@
+"""The protocol-level load client (benchmarks/ws_load.py) plays one user's flow against a real server: every page
+run is answered, the settings it types reach the run, and the run finishes."""
+
+import asyncio
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from load_test import Server  # noqa: E402
+from ws_load import run_all  # noqa: E402
+
+
+def test_one_session_trains_with_the_settings_it_typed_and_every_page_answers(tmp_path):
+    server = Server(tmp_path / "server.log")
+    try:
+        server.wait_healthy()
+        (result,) = asyncio.run(run_all(server.port, 1, ramp=0, think=0.05, dim=8, epochs=2, timeout=120))
+    finally:
+        server.stop()
+    assert result.completed, result.error
+    names = [name for name, _ in result.responses]
+    assert names[:3] == ["first load", "Corpus", "Train"] and names.count("Projection") == 2 and len(names) == 15
+    assert all(0 < seconds < 60 for _, seconds in result.responses)
+    assert result.progress.startswith("Finished") and "epoch 2/2" in result.progress  # the typed epochs applied
