@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from loop_support import run_in_own_thread
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -118,7 +119,7 @@ def test_the_relay_passes_every_byte_and_times_the_answer_at_the_servers_socket(
             server.close()
         return bytes(received), body, tap
 
-    received, body, tap = asyncio.run(scenario())
+    received, body, tap = run_in_own_thread(scenario())
     assert received == request and body == answer
     events = tap.events()
     assert [e["event"] for e in events] == ["rerun", "finished"] and events[0]["page"] == "corpus"

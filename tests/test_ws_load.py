@@ -1,9 +1,10 @@
 """The protocol-level load client (benchmarks/ws_load.py) plays one user's flow against a real server: every page
 run is answered, the settings it types reach the run, and the run finishes."""
 
-import asyncio
 import sys
 from pathlib import Path
+
+from loop_support import run_in_own_thread
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from load_test import Server  # noqa: E402
@@ -14,7 +15,7 @@ def test_one_session_trains_with_the_settings_it_typed_and_every_page_answers(tm
     server = Server(tmp_path / "server.log")
     try:
         server.wait_healthy()
-        (result,) = asyncio.run(run_all(server.port, 1, ramp=0, think=0.05, dim=8, epochs=2, timeout=120))
+        (result,) = run_in_own_thread(run_all(server.port, 1, ramp=0, think=0.05, dim=8, epochs=2, timeout=120))
     finally:
         server.stop()
     assert result.completed, result.error
