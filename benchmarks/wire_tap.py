@@ -93,7 +93,7 @@ class FrameReader:
 
 
 def unmasked(payload: bytes, mask: bytes) -> bytes:
-    """``payload`` XOR its repeated 4-byte ``mask`` (how a browser's frames are masked)."""
+    """``payload`` XOR its repeated 4-byte ``mask``: how a browser's frames are masked, and unmasked."""
     key = (mask * (len(payload) // 4 + 1))[:len(payload)]
     return (int.from_bytes(payload, "little") ^ int.from_bytes(key, "little")).to_bytes(len(payload), "little")
 

@@ -35,7 +35,7 @@ from load_test import ROOT, Sampler, Server, percentile, proc_cpu_seconds, quiet
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
-from wire_tap import FrameReader
+from wire_tap import FrameReader, unmasked
 
 PAGE_DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
 KEEP_BYTES = 64 << 20  # every server message is decoded (widget ids, progress text)
@@ -90,9 +90,7 @@ class Client:
         size = len(payload)
         head = bytes([0x82]) + (bytes([0x80 | size]) if size < 126 else bytes([0x80 | 126]) + size.to_bytes(2, "big")
                                 if size < 1 << 16 else bytes([0x80 | 127]) + size.to_bytes(8, "big"))
-        key = (mask * (size // 4 + 1))[:size]
-        body = (int.from_bytes(payload, "little") ^ int.from_bytes(key, "little")).to_bytes(size, "little")
-        self.writer.write(head + mask + body)
+        self.writer.write(head + mask + unmasked(payload, mask))  # the same XOR masks it
 
     def _rerun(self, fragment: str = "", trigger: str | None = None) -> BackMsg:
         message = BackMsg()
