@@ -434,12 +434,14 @@ def summarise(results: list[SessionResult]) -> dict:
     }
 
 
+def figures(seconds: list[float]) -> dict:
+    """Count, median, 95th percentile and maximum of some response times."""
+    return {"n": len(seconds), "median_s": statistics.median(seconds) if seconds else float("nan"),
+            "p95_s": percentile(seconds, 0.95), "max_s": max(seconds, default=float("nan"))}
+
+
 def summarise_wire(responses: list[PageResponse], superseded: int) -> dict:
     """Page response at the server's socket (``wire_tap``): every page run a tab asked for, and by kind."""
-    def figures(seconds: list[float]) -> dict:
-        return {"n": len(seconds), "median_s": statistics.median(seconds) if seconds else float("nan"),
-                "p95_s": percentile(seconds, 0.95), "max_s": max(seconds, default=float("nan"))}
-
     kinds = ("first load", "page switch", "same page")
     return {"wire": figures([r.seconds for r in responses]), "wire_superseded": superseded,
             "wire_per_kind": {kind: figures([r.seconds for r in responses if r.kind == kind]) for kind in kinds}}

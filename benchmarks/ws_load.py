@@ -31,7 +31,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from load_test import ROOT, Sampler, Server, percentile, proc_cpu_seconds, quiet_status
+from load_test import ROOT, Sampler, Server, figures, proc_cpu_seconds, quiet_status
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -218,11 +218,6 @@ async def run_all(port: int, n: int, ramp: float, think: float, dim: int, epochs
         return await run_session(port, index, think, dim, epochs, deadline)
 
     return list(await asyncio.gather(*(one(i) for i in range(n))))
-
-
-def figures(seconds: list[float]) -> dict:
-    return {"n": len(seconds), "median_s": statistics.median(seconds) if seconds else float("nan"),
-            "p95_s": percentile(seconds, 0.95), "max_s": max(seconds, default=float("nan"))}
 
 
 def main(argv: list[str] | None = None) -> int:
