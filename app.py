@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui.kernels import warm_kernels_in_background
 from ui.runs import record_current_run
-from ui.serving import log_page_time
+from ui.serving import log_server_time
 from ui.share import apply_shared_setup, show_share_warnings, write_setup_to_url
 from ui.sidebar import show_status
 from ui.state import keep_session_guard, setting
@@ -32,4 +32,4 @@ write_setup_to_url(setting)  # the URL always holds the current setup, ready to 
 page.run()
 with st.sidebar:  # after the page, so that the status reflects what the page just changed
     show_status()
-log_page_time(page.title, time.perf_counter() - started)  # only with $W2V_PAGE_TIMES set (load tests)
+log_server_time(time.perf_counter() - started, page=page.title)  # only with $W2V_PAGE_TIMES set (load tests)

@@ -16,12 +16,15 @@ the lowest CPU priority (niceness 19, ``--client-nice``, and the SCHED_IDLE poli
 clients of a real class render on their own computers, and here they take only the CPU the server leaves (their
 own page times then include waiting for the other 29 tabs to render). The server's RSS and thread count
 (``/proc/<pid>/status``) are sampled throughout; "after" is read once every session has closed, the server's
-``disconnectedSessionTTL`` has passed and one probe session came and went (Streamlit drops expired sessions
-when another one disconnects). Only localhost is contacted: every other request of the browser is aborted.
+``disconnectedSessionTTL`` has passed, one probe session came and went (Streamlit drops expired sessions
+when another one disconnects) and the server's watchdog had a period in which to reclaim their memory. With
+``--rounds R`` the N sessions come R times, one round after the other, and "after" is read after each round.
+Only localhost is contacted: every other request of the browser is aborted.
 
     python benchmarks/load_test.py -n 30                 # the BENCHMARKS.md run (about 10 minutes on 2 cores)
     python benchmarks/load_test.py -n 5 --json out.json  # a quick one, figures also as JSON
     python benchmarks/load_test.py -n 50 --flow brief    # sessions that start a run and close at once
+    python benchmarks/load_test.py -n 50 --flow brief --rounds 2   # ... twice: does the memory that stays grow?
     python benchmarks/load_test.py -n 30 --url http://server:8501   # browsers here, the app on another machine
 """
 
@@ -63,6 +66,7 @@ CONTENT = {
     "Neighbours": '[data-testid="stDataFrame"], [data-testid="stAlert"]',
     "Compare": '[data-testid="stSelectbox"], [data-testid="stAlert"]',
 }
+RECLAIM_WAIT = 16.0  # seconds: one period of the server's watchdog (ui.serving.CHECK_SECONDS) and a second
 TRAINING_SHOWN = re.compile(r"Waiting in the queue|Compiling|Training|Finished")
 
 
@@ -130,12 +134,13 @@ def lower_priority(root: int, niceness: int, idle: bool, exclude: tuple[int, ...
     return changed
 
 
-def server_page_times(path: Path, since: float, until: float) -> list[dict]:
-    """The page runs the server logged (``ui.serving.log_page_time``) between two epoch times."""
+def server_times(path: Path, since: float, until: float, kind: str = "page") -> list[dict]:
+    """What the server logged (``ui.serving.log_server_time``) between two epoch times: its page runs, or with
+    ``kind="reclaimed"`` its memory reclaims."""
     if not path.exists():
         return []
-    runs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [r for r in runs if since <= r["t"] <= until]
+    events = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [e for e in events if kind in e and since <= e["t"] <= until]
 
 
 def machine_cpu() -> tuple[float, float]:
@@ -383,10 +388,11 @@ async def run_sessions(url: str, n: int, flow: str = "full", ramp: float = 0.0, 
 
 def settle(server: Server, session_ttl: float, baseline_threads: int, timeout: float = 60.0) -> tuple[float, int]:
     """After the sessions closed: wait for the stored sessions to expire, let one probe session come and go (which
-    drops the expired ones; only the probe's own stays stored) and the thread count to fall back; returns
-    (RSS MB, threads)."""
+    drops the expired ones; only the probe's own stays stored), give the server's watchdog time to reclaim their
+    memory and let the thread count fall back; returns (RSS MB, threads)."""
     time.sleep(session_ttl + 1)
     asyncio.run(run_sessions(server.url, 1, flow="brief", timeout=60))
+    time.sleep(RECLAIM_WAIT)  # the server reclaims the dropped sessions' memory at its watchdog's next check
     deadline = time.monotonic() + timeout
     rss, threads = quiet_status(server.pid, server.url)
     while threads > baseline_threads and time.monotonic() < deadline:
@@ -476,6 +482,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="run the browser tabs under SCHED_IDLE too (default), so that they take only the CPU "
                              "the server and its trainings leave, as a class's browsers on their own computers "
                              "would")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run the N sessions this many times, one round after the other, on the same server "
+                             "(the server's memory and threads are read after each round)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument("--url", help="drive a server that already runs there (e.g. on another machine, so that "
                                       "the browsers do not share its CPU) instead of starting one: only the "
@@ -483,6 +492,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 1 <= args.sessions <= 200:
         parser.error("--sessions must be between 1 and 200")
+    if not 1 <= args.rounds <= 20:
+        parser.error("--rounds must be between 1 and 20")
     if args.url:
         if not args.url.startswith(("http://", "https://")):
             parser.error("--url must start with http:// or https://")
@@ -501,44 +512,57 @@ def main(argv: list[str] | None = None) -> int:
         if not warm[0].completed:
             raise RuntimeError(f"the warm-up session failed: {warm[0].error}")
         before = quiet_status(server.pid, server.url)
-        sampler = Sampler(server.pid)
-        started, server_cpu, machine, usage = time.monotonic(), proc_cpu_seconds(server.pid), machine_cpu(), {}
-        since, tap_cpu = time.time(), proc_cpu_seconds(tap.pid)
-        results = asyncio.run(run_sessions(tap.url, args.sessions, flow=args.flow, ramp=args.ramp, dim=args.dim,
-                                           epochs=args.epochs, timeout=args.timeout, usage=usage,
-                                           others=(server.pid, tap.pid), client_nice=args.client_nice,
-                                           client_idle=args.client_idle))
-        wall = time.monotonic() - started
-        page_runs = server_page_times(page_log, since, time.time())
-        wire = page_responses(tap.events(since=started))
-        server_cpu, tap_cpu = proc_cpu_seconds(server.pid) - server_cpu, proc_cpu_seconds(tap.pid) - tap_cpu
-        machine = [now - then for now, then in zip(machine_cpu(), machine, strict=True)]
-        sampler.close()
-        closed = proc_status(server.pid)
-        after = settle(server, args.session_ttl, before[1])
+        wall, server_cpu, tap_cpu, browser_cpu, machine = 0.0, 0.0, 0.0, 0.0, [0.0, 0.0]
+        results, rounds, page_runs, wire_events, first_round = [], [], [], [], time.time()
+        for _ in range(args.rounds):  # the same sessions again on the same server: does what stays grow?
+            sampler, usage, started, since = Sampler(server.pid), {}, time.monotonic(), time.time()
+            cpu_started = proc_cpu_seconds(server.pid), proc_cpu_seconds(tap.pid), machine_cpu()
+            batch = asyncio.run(run_sessions(tap.url, args.sessions, flow=args.flow, ramp=args.ramp, dim=args.dim,
+                                             epochs=args.epochs, timeout=args.timeout, usage=usage,
+                                             others=(server.pid, tap.pid), client_nice=args.client_nice,
+                                             client_idle=args.client_idle))
+            wall += time.monotonic() - started
+            page_runs += server_times(page_log, since, time.time())
+            wire_events += tap.events(since=started)
+            server_cpu += proc_cpu_seconds(server.pid) - cpu_started[0]
+            tap_cpu += proc_cpu_seconds(tap.pid) - cpu_started[1]
+            machine = [total + now - then for total, now, then in zip(machine, machine_cpu(), cpu_started[2],
+                                                                        strict=True)]
+            browser_cpu += usage["browser_cpu_s"]
+            sampler.close()
+            closed = proc_status(server.pid)
+            after = settle(server, args.session_ttl, before[1])  # the probe session is not in the figures
+            results += batch
+            rounds.append({"completed": sum(r.completed for r in batch), "peak_rss_mb": sampler.peak_rss_mb,
+                           "peak_threads": sampler.peak_threads, "closed_rss_mb": closed[0],
+                           "closed_threads": closed[1], "after_rss_mb": after[0], "after_threads": after[1]})
+        wire = page_responses(wire_events)
+        reclaims = [e["seconds"] for e in server_times(page_log, first_round, time.time(), kind="reclaimed")]
     finally:
         if tap is not None:
             tap.stop()
         server.stop()
     command = " ".join(["python", "benchmarks/load_test.py", *(sys.argv[1:] if argv is None else argv)])
-    figures = {
+    out = {
         "date": datetime.date.today().isoformat(), "command": command,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "client_nice": args.client_nice, "client_idle": args.client_idle, "wall_s": wall, **summarise(results),
         **summarise_wire(*wire),
-        **summarise_server(page_runs), "server_cpu_s": server_cpu, "browser_cpu_s": usage["browser_cpu_s"],
-        "tap_cpu_s": tap_cpu,
+        **summarise_server(page_runs), "server_cpu_s": server_cpu, "browser_cpu_s": browser_cpu,
+        "tap_cpu_s": tap_cpu, "reclaims": figures(reclaims),
         "machine_cpu_s": machine[0], "machine_busy": machine[0] / machine[1] if machine[1] else float("nan"),
         "server": {"fresh_rss_mb": fresh[0], "fresh_threads": fresh[1], "before_rss_mb": before[0],
-                   "before_threads": before[1], "peak_rss_mb": sampler.peak_rss_mb,
-                   "peak_threads": sampler.peak_threads, "closed_rss_mb": closed[0], "closed_threads": closed[1],
-                   "after_rss_mb": after[0], "after_threads": after[1]},
+                   "before_threads": before[1], "peak_rss_mb": max(r["peak_rss_mb"] for r in rounds),
+                   "peak_threads": max(r["peak_threads"] for r in rounds), **{
+                       key: rounds[-1][key] for key in ("closed_rss_mb", "closed_threads", "after_rss_mb",
+                                                        "after_threads")}},
+        "rounds": rounds,
         "session_results": [asdict(r) for r in results],
     }
-    report(figures)
+    report(out)
     if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
-    return 0 if figures["completed"] == figures["sessions"] else 1
+        args.json.write_text(json.dumps(out, indent=2))
+    return 0 if out["completed"] == out["sessions"] else 1
 
 
 def run_remote(args: argparse.Namespace, argv: list[str] | None) -> int:
@@ -601,6 +625,13 @@ def report(f: dict) -> None:
           f"{s['peak_rss_mb']:.0f}, sessions closed {s['closed_rss_mb']:.0f}, after {s['after_rss_mb']:.0f}")
     print(f"server threads: fresh {s['fresh_threads']}, after warm-up {s['before_threads']}, peak {s['peak_threads']}, "
           f"sessions closed {s['closed_threads']}, after {s['after_threads']}")
+    r = f["reclaims"]
+    print(f"memory reclaims after sessions ended (garbage collection and malloc_trim, in the watchdog's thread): "
+          f"{r['n']}, median {r['median_s'] * 1000:.0f} ms, max {r['max_s'] * 1000:.0f} ms")
+    for number, r in enumerate(f["rounds"] if len(f["rounds"]) > 1 else [], 1):
+        print(f"  round {number}: {r['completed']}/{f['sessions'] // len(f['rounds'])} completed; RSS MB peak "
+              f"{r['peak_rss_mb']:.0f}, after {r['after_rss_mb']:.0f}; threads peak {r['peak_threads']}, after "
+              f"{r['after_threads']}")
     for error in f["errors"]:
         print("  " + error)
 

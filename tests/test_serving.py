@@ -159,6 +159,74 @@ def test_guards_of_ended_sessions_are_forgotten():
     watchdog.close()
 
 
+RECLAIM_PROBE = """
+import gc, sys
+from ui.serving import reclaim_memory
+
+def rss_mb():
+    return next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmRSS")) / 1024
+
+class Session:  # an ended session's objects: a reference cycle, freed only by a full collection
+    def __init__(self):
+        self.me, self.data = self, bytearray(16384)
+
+gc.disable()
+start, still_used = rss_mb(), []
+for _ in range(10_000):
+    Session()
+    still_used.append(bytearray(700))  # live memory between the sessions' (glibc keeps such holes)
+grown = rss_mb()
+collected = reclaim_memory()
+print(collected, start, grown, rss_mb())
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads the RSS from /proc")
+def test_reclaiming_frees_ended_sessions_cycles_and_hands_the_pages_back_to_the_os():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-c", RECLAIM_PROBE], cwd=root, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(root)}, timeout=120)
+    collected, start, grown, after = map(float, result.stdout.split())
+    assert collected >= 10_000, result.stderr
+    assert grown - start > 120  # 160 MB of sessions' buffers
+    assert after - start < (grown - start) / 2, f"RSS {start:.0f} MB, {grown:.0f} with the garbage, {after:.0f} after"
+
+
+def test_the_watchdog_reclaims_memory_after_a_session_ended(tmp_path, monkeypatch):
+    import gc
+    import weakref
+
+    from ui.serving import PAGE_TIMES_ENV
+
+    log_path = tmp_path / "server_times.jsonl"
+    monkeypatch.setenv(PAGE_TIMES_ENV, str(log_path))
+
+    class Session:
+        def __init__(self) -> None:
+            self.me = self
+
+    watchdog = IdleWatchdog(period=0.05)
+    watchdog.watch(TrainerGuard())  # starts its thread
+    gc.disable()
+    try:
+        garbage = Session()
+        gone = weakref.ref(garbage)
+        del garbage
+        time.sleep(0.3)
+        assert gone() is not None  # nothing collects it by itself
+        watchdog.reclaim_soon()
+        _wait_for(lambda: gone() is None, timeout=5)
+    finally:
+        gc.enable()
+        watchdog.close()
+    (reclaim,) = [json.loads(line) for line in log_path.read_text().splitlines()]  # once, not every check
+    assert reclaim["reclaimed"] >= 1 and reclaim["seconds"] > 0  # the time a full collection took
+
+
 def test_the_compare_page_keeps_as_many_runs_as_the_limits_file_says(tmp_path):
     import subprocess
     import sys
@@ -173,14 +241,14 @@ def test_the_compare_page_keeps_as_many_runs_as_the_limits_file_says(tmp_path):
 
 
 def test_page_times_are_logged_only_when_asked(tmp_path, monkeypatch):
-    from ui.serving import PAGE_TIMES_ENV, log_page_time
+    from ui.serving import PAGE_TIMES_ENV, log_server_time
 
     monkeypatch.delenv(PAGE_TIMES_ENV, raising=False)
-    log_page_time("Train", 0.5)  # no file named: nothing written anywhere
+    log_server_time(0.5, page="Train")  # no file named: nothing written anywhere
     log_path = tmp_path / "pages.jsonl"
     monkeypatch.setenv(PAGE_TIMES_ENV, str(log_path))
-    log_page_time("Train", 0.25)
-    log_page_time("Neighbours", 1.5)
+    log_server_time(0.25, page="Train")
+    log_server_time(1.5, page="Neighbours")
     runs = [json.loads(line) for line in log_path.read_text().splitlines()]
     assert [(r["page"], r["seconds"]) for r in runs] == [("Train", 0.25), ("Neighbours", 1.5)]
     assert all(abs(r["t"] - time.time()) < 60 for r in runs)

@@ -47,6 +47,7 @@ def remember_queries(page: str, words: list[str], keys: tuple[str, ...]) -> None
 
 def _release_guard(guard: TrainerGuard) -> None:
     guard.release()
+    idle_watchdog().reclaim_soon()
 
 
 @st.cache_resource(scope="session", on_release=_release_guard, show_spinner=False)

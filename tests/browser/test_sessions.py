@@ -6,11 +6,9 @@ Each test starts its own server (``benchmarks/load_test.py``'s ``Server``) to re
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -19,20 +17,13 @@ from conftest import require_browser
 from playwright.sync_api import Page, expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from load_test import Server, proc_status, quiet_status, run_sessions, settle  # noqa: E402
+from loop_support import call_in_own_thread, run_in_own_thread  # noqa: E402
 
 SESSIONS = 20  # the load script runs 50: python benchmarks/load_test.py -n 50 --flow brief
 SESSION_TTL = 2  # seconds a closed session is kept for a reconnect (Streamlit's default is 120)
 NOT_THE_APP = (".git", ".venv", "test-output", "tests", "benchmarks", "docs", ".pytest_cache", ".ruff_cache")
-
-
-def in_thread(function):  # noqa: ANN001, ANN201 - runs an asyncio program away from pytest's thread
-    """Call ``function()`` in a new thread (it may start its own event loop) and return its result."""
-    box: dict = {}
-    worker = threading.Thread(target=lambda: box.update(value=function()))
-    worker.start()
-    worker.join()
-    return box["value"]
 
 
 def test_sessions_come_and_go_without_leaving_threads_or_memory() -> None:
@@ -40,14 +31,14 @@ def test_sessions_come_and_go_without_leaving_threads_or_memory() -> None:
     server = Server(OUTPUT / "sessions_server.log", session_ttl=SESSION_TTL)
     try:
         server.wait_healthy()
-        warm = in_thread(lambda: asyncio.run(run_sessions(server.url, 2, flow="brief", epochs=50, timeout=120)))
+        warm = run_in_own_thread(run_sessions(server.url, 2, flow="brief", epochs=50, timeout=120))
         assert all(r.completed for r in warm), [r.error for r in warm]
         before = quiet_status(server.pid, server.url)
-        results = in_thread(lambda: asyncio.run(run_sessions(server.url, SESSIONS, flow="brief", concurrency=10,
-                                                             epochs=50, timeout=240)))
+        results = run_in_own_thread(run_sessions(server.url, SESSIONS, flow="brief", concurrency=10, epochs=50,
+                                                 timeout=240))
         assert all(r.completed for r in results), [r.error for r in results if r.error]
         assert sum(r.queued for r in results) > 0  # some waited in the queue when their tab closed
-        after = in_thread(lambda: settle(server, SESSION_TTL, before[1]))
+        after = call_in_own_thread(lambda: settle(server, SESSION_TTL, before[1]))
     finally:
         server.stop()
     rss_before, threads_before = before
