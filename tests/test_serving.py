@@ -252,3 +252,18 @@ def test_page_times_are_logged_only_when_asked(tmp_path, monkeypatch):
     runs = [json.loads(line) for line in log_path.read_text().splitlines()]
     assert [(r["page"], r["seconds"]) for r in runs] == [("Train", 0.25), ("Neighbours", 1.5)]
     assert all(abs(r["t"] - time.time()) < 60 for r in runs)
+
+
+def test_a_session_that_ends_asks_the_watchdog_to_reclaim_its_memory(corpus):
+    from ui.serving import idle_watchdog
+    from ui.state import _release_guard
+
+    watchdog = idle_watchdog()  # the server's (outside a server: this process's)
+    watchdog._reclaim.clear()
+    guard = TrainerGuard(TrainingQueue(max_running=1))
+    trainer = long_run(corpus)
+    guard.watch(trainer)
+    guard._queue.submit(trainer)
+    _release_guard(guard)  # what Streamlit calls when the browser session ends
+    assert trainer.state == "stopped"
+    assert watchdog._reclaim.is_set()
