@@ -2,6 +2,8 @@
 
 import json
 import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -22,6 +24,13 @@ def corpus():
 
 def long_run(corpus) -> Trainer:
     return Trainer(corpus, TrainConfig(dim=8, epochs=1000, sample=0.0, workers=1))
+
+
+def python_in_app(code: str, **env: str) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh Python with the app importable (and ``env`` added to its environment)."""
+    root = DEFAULT_PATH.parent
+    return subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **env, "PYTHONPATH": str(root)})
 
 
 def _wait_for(condition, timeout=30.0):
@@ -183,13 +192,7 @@ print(collected, start, grown, rss_mb())
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads the RSS from /proc")
 def test_reclaiming_frees_ended_sessions_cycles_and_hands_the_pages_back_to_the_os():
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parent.parent
-    result = subprocess.run([sys.executable, "-c", RECLAIM_PROBE], cwd=root, capture_output=True, text=True,
-                            env={**os.environ, "PYTHONPATH": str(root)}, timeout=120)
+    result = python_in_app(RECLAIM_PROBE)
     collected, start, grown, after = map(float, result.stdout.split())
     assert collected >= 10_000, result.stderr
     assert grown - start > 120  # 160 MB of sessions' buffers
@@ -228,15 +231,9 @@ def test_the_watchdog_reclaims_memory_after_a_session_ended(tmp_path, monkeypatc
 
 
 def test_the_compare_page_keeps_as_many_runs_as_the_limits_file_says(tmp_path):
-    import subprocess
-    import sys
-
     path = tmp_path / "limits.toml"
     path.write_text("[limits]\nmax_kept_runs = 2\n")
-    root = DEFAULT_PATH.parent
-    result = subprocess.run([sys.executable, "-c", "import ui.runs; print(ui.runs.MAX_RUNS)"], cwd=root,
-                            capture_output=True, text=True, env={**os.environ, CONFIG_ENV: str(path),
-                                                                 "PYTHONPATH": str(root)})
+    result = python_in_app("import ui.runs; print(ui.runs.MAX_RUNS)", **{CONFIG_ENV: str(path)})
     assert result.stdout.strip() == "2", result.stderr
 
 
