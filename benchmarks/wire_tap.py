@@ -98,6 +98,19 @@ def unmasked(payload: bytes, mask: bytes) -> bytes:
     return (int.from_bytes(payload, "little") ^ int.from_bytes(key, "little")).to_bytes(len(payload), "little")
 
 
+def frame(payload: bytes, opcode: int = 2, fin: bool = True, mask: bytes | None = None) -> bytes:
+    """One WebSocket frame (RFC 6455), masked as a browser sends it when ``mask`` (4 bytes) is given."""
+    size, flag = len(payload), 0x80 if mask else 0
+    head = bytes([(0x80 if fin else 0) | opcode])
+    if size < 126:
+        head += bytes([flag | size])
+    elif size < 1 << 16:
+        head += bytes([flag | 126]) + size.to_bytes(2, "big")
+    else:
+        head += bytes([flag | 127]) + size.to_bytes(8, "big")
+    return head + mask + unmasked(payload, mask) if mask else head + payload
+
+
 def page_run_request(payload: bytes) -> str | None:
     """The page script hash if ``payload`` (a browser's binary message) asks for a whole-page run, else None."""
     message = BackMsg()

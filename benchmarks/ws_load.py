@@ -35,7 +35,7 @@ from load_test import ROOT, Sampler, Server, figures, proc_cpu_seconds, quiet_st
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
-from wire_tap import FrameReader, unmasked
+from wire_tap import FrameReader, frame
 
 PAGE_DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
 KEEP_BYTES = 64 << 20  # every server message is decoded (widget ids, progress text)
@@ -86,11 +86,7 @@ class Client:
         self.writer.close()
 
     def _send(self, message: BackMsg) -> None:
-        payload, mask = message.SerializeToString(), os.urandom(4)
-        size = len(payload)
-        head = bytes([0x82]) + (bytes([0x80 | size]) if size < 126 else bytes([0x80 | 126]) + size.to_bytes(2, "big")
-                                if size < 1 << 16 else bytes([0x80 | 127]) + size.to_bytes(8, "big"))
-        self.writer.write(head + mask + unmasked(payload, mask))  # the same XOR masks it
+        self.writer.write(frame(message.SerializeToString(), mask=os.urandom(4)))
 
     def _rerun(self, fragment: str = "", trigger: str | None = None) -> BackMsg:
         message = BackMsg()

@@ -13,23 +13,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from wire_tap import FrameReader, Tap, page_responses, page_run_request  # noqa: E402
-
-
-def frame(payload: bytes, opcode: int = 2, fin: bool = True, mask: bytes | None = None) -> bytes:
-    """One WebSocket frame (RFC 6455), masked as a browser sends it when ``mask`` is given."""
-    size = len(payload)
-    head = bytes([(0x80 if fin else 0) | opcode])
-    flag = 0x80 if mask else 0
-    if size < 126:
-        head += bytes([flag | size])
-    elif size < 1 << 16:
-        head += bytes([flag | 126]) + size.to_bytes(2, "big")
-    else:
-        head += bytes([flag | 127]) + size.to_bytes(8, "big")
-    if mask:
-        return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-    return head + payload
+from wire_tap import FrameReader, Tap, frame, page_responses, page_run_request  # noqa: E402
 
 
 def rerun(page: str = "train-page", fragment: str = "") -> bytes:
