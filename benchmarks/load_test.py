@@ -433,8 +433,7 @@ def summarise(results: list[SessionResult]) -> dict:
         "page_p95_s": percentile(visits, 0.95), "page_max_s": max(visits, default=float("nan")),
         "revisit_median_s": statistics.median(revisits) if revisits else float("nan"),
         "revisit_p95_s": percentile(revisits, 0.95),
-        "per_page": {page: {"n": len(times), "median_s": statistics.median(times), "p95_s": percentile(times, 0.95)}
-                     for page, times in sorted(per_page.items())},
+        "per_page": {page: figures(times) for page, times in sorted(per_page.items())},
         "start_feedback_p95_s": percentile([r.start_seconds for r in results if r.start_seconds is not None], 0.95),
         "run_median_s": statistics.median(runs) if runs else float("nan"), "run_max_s": max(runs, default=float("nan")),
     }
@@ -459,10 +458,9 @@ def summarise_server(page_runs: list[dict]) -> dict:
     per_page: dict[str, list[float]] = {}
     for r in page_runs:
         per_page.setdefault(r["page"], []).append(r["seconds"])
-    return {"server_runs": len(seconds), "server_median_s": statistics.median(seconds) if seconds else float("nan"),
-            "server_p95_s": percentile(seconds, 0.95), "server_max_s": max(seconds, default=float("nan")),
-            "server_per_page": {page: {"n": len(times), "median_s": statistics.median(times),
-                                       "p95_s": percentile(times, 0.95)} for page, times in sorted(per_page.items())}}
+    overall = figures(seconds)
+    return {"server_runs": overall["n"], **{f"server_{key}": overall[key] for key in ("median_s", "p95_s", "max_s")},
+            "server_per_page": {page: figures(times) for page, times in sorted(per_page.items())}}
 
 
 def main(argv: list[str] | None = None) -> int:
