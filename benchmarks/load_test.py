@@ -439,6 +439,13 @@ def summarise(results: list[SessionResult]) -> dict:
     }
 
 
+def run_header(script: str, argv: list[str] | None) -> dict:
+    """The date, command line (``argv``: the script's arguments, None = this process's) and machine of a run."""
+    return {"date": datetime.date.today().isoformat(),
+            "command": " ".join(["python", f"benchmarks/{script}", *(sys.argv[1:] if argv is None else argv)]),
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
+
+
 def figures(seconds: list[float]) -> dict:
     """Count, median, 95th percentile and maximum of some response times."""
     return {"n": len(seconds), "median_s": statistics.median(seconds) if seconds else float("nan"),
@@ -540,10 +547,8 @@ def main(argv: list[str] | None = None) -> int:
         if tap is not None:
             tap.stop()
         server.stop()
-    command = " ".join(["python", "benchmarks/load_test.py", *(sys.argv[1:] if argv is None else argv)])
     out = {
-        "date": datetime.date.today().isoformat(), "command": command,
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        **run_header("load_test.py", argv),
         "client_nice": args.client_nice, "client_idle": args.client_idle, "wall_s": wall, **summarise(results),
         **summarise_wire(*wire),
         **summarise_server(page_runs), "server_cpu_s": server_cpu, "browser_cpu_s": browser_cpu,
@@ -570,9 +575,7 @@ def run_remote(args: argparse.Namespace, argv: list[str] | None) -> int:
     results = asyncio.run(run_sessions(args.url, args.sessions, flow=args.flow, ramp=args.ramp, dim=args.dim,
                                        epochs=args.epochs, timeout=args.timeout, usage=usage,
                                        client_nice=args.client_nice, client_idle=args.client_idle))
-    command = " ".join(["python", "benchmarks/load_test.py", *(sys.argv[1:] if argv is None else argv)])
-    figures = {"date": datetime.date.today().isoformat(), "command": command, "url": args.url,
-               "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+    figures = {**run_header("load_test.py", argv), "url": args.url,
                "client_nice": args.client_nice, "client_idle": args.client_idle,
                "wall_s": time.monotonic() - started, **summarise(results),
                "browser_cpu_s": usage["browser_cpu_s"], "session_results": [asdict(r) for r in results]}

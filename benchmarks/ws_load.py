@@ -20,10 +20,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import datetime
 import json
 import os
-import platform
 import random
 import statistics
 import sys
@@ -31,7 +29,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from load_test import ROOT, Sampler, Server, figures, proc_cpu_seconds, quiet_status
+from load_test import ROOT, Sampler, Server, figures, proc_cpu_seconds, quiet_status, run_header
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -247,9 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     responses = [(name, s) for r in results for name, s in r.responses]
     pages = [s for name, s in responses if not name.startswith(("set ", "Start", "first"))]
     runs = [r.run_seconds for r in results if r.run_seconds is not None]
-    out = {"date": datetime.date.today().isoformat(), "command": " ".join(["python", "benchmarks/ws_load.py",
-                                                                             *(argv or sys.argv[1:])]),
-           "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+    out = {**run_header("ws_load.py", argv),
            "sessions": len(results), "completed": sum(r.completed for r in results),
            "queued": sum(r.queued for r in results), "wall_s": wall, "all": figures([s for _, s in responses]),
            "page_switches": figures(pages), "fragment_polls": sum(r.fragment_polls for r in results),
