@@ -9,7 +9,6 @@ import hashlib
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -22,13 +21,14 @@ from w2v_core.corpus import (
     read_text,
     restrict_vocabulary,
 )
+from w2v_core.datasets import KJV_PATH
 
 SOURCES = {
     "teaching": "Teaching corpus (generated)",
     "sample": "King James Bible (sample text)",
     "upload": "My text files",
 }
-SAMPLE_PATH = Path(__file__).resolve().parent.parent / "data" / "kjv.txt.gz"
+SAMPLE_PATH = KJV_PATH  # shipped inside w2v_core (package data)
 MAX_TEXT_BYTES = 250_000_000  # unpacked text of all uploaded files, unless the caller gives a limit
 TEACHING_SEED = 0
 
