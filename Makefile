@@ -29,7 +29,7 @@ lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 
 bench: $(VENV)/.dev
-	$(PY) benchmarks/bench_gensim.py
+	$(PY) -m benchmarks.bench_gensim
 
 clean:
 	rm -rf $(VENV) .pytest_cache

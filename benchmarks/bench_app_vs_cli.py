@@ -39,13 +39,11 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-for _path in (ROOT, ROOT / "tests" / "browser", ROOT / "benchmarks"):  # the app's defaults; browser helpers
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
+if not __package__:  # run as a file (python benchmarks/x.py): import from the repository, as python -m does
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 logging.getLogger("streamlit").setLevel(logging.ERROR)  # ui.state is imported outside `streamlit run`
-from browser_support import (  # noqa: E402
+from tests.browser.browser_support import (  # noqa: E402
     OUTPUT,
     VIEWPORT,
     button,
@@ -57,11 +55,11 @@ from browser_support import (  # noqa: E402
     stop_server,
     wait_idle,
 )
-
 from ui.corpus_source import SAMPLE_PATH, SOURCES, TEACHING_SEED  # noqa: E402
 from ui.state import DEFAULTS  # noqa: E402
 from w2v_core.teaching import generate_teaching_corpus  # noqa: E402
 
+ROOT = Path(__file__).resolve().parent.parent
 FINISHED = re.compile(r"^Finished: ([\d,]+) of ([\d,]+) words · epoch \d+/(\d+) · ([\d,]+) words/s")
 
 

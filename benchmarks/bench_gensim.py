@@ -36,15 +36,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+if not __package__:  # run as a file (python benchmarks/x.py): import from the repository, as python -m does
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from benchmarks import bench_report
+from benchmarks.bench_report import CONFIGS, SETTINGS, RunResult, parse_summary
+
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
-for _path in (ROOT, BENCH_DIR):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
-
-# bench_report is found through BENCH_DIR on sys.path, also when this file is loaded by path (tests)
-import bench_report  # noqa: E402
-from bench_report import CONFIGS, SETTINGS, RunResult, parse_summary  # noqa: E402
 
 OUR_FLAGS = {"skipgram-negative-per-pair": ["--per-pair-negatives"]}  # gensim always draws K per pair
 TELEMETRY_CONFIGS = ("skipgram-negative", "cbow-negative")
@@ -313,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         from w2v_core.evaluation import read_analogies, read_word_pairs
 
         if args.corpus is None:
-            from get_corpus import ensure_corpus
+            from benchmarks.get_corpus import ensure_corpus
 
             args.corpus = ensure_corpus()
         corpus = prepare_corpus(args.corpus, BENCH_DIR / "data" / f"{args.corpus.name.split('.')[0]}.lower.txt")

@@ -22,14 +22,14 @@ import sys
 import time
 from pathlib import Path
 
+if not __package__:  # run as a file (python benchmarks/x.py): import from the repository, as python -m does
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from benchmarks.bench_report import CONFIGS, DEFAULT_CONFIGS, SETTINGS
+from w2v_core.corpus import load_corpus
+from w2v_core.trainer import TrainConfig, Trainer, warm_up
+
 BENCH_DIR = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH_DIR.parent))
-sys.path.insert(0, str(BENCH_DIR))
-
-from bench_report import CONFIGS, DEFAULT_CONFIGS, SETTINGS  # noqa: E402
-
-from w2v_core.corpus import load_corpus  # noqa: E402
-from w2v_core.trainer import TrainConfig, Trainer, warm_up  # noqa: E402
 
 
 def epoch_cpu_seconds(corpus, config: str, telemetry: bool, seed: int) -> float:  # noqa: ANN001 - Corpus

@@ -22,13 +22,19 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-for _path in (ROOT, ROOT / "tests" / "browser", ROOT / "benchmarks"):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
+if not __package__:  # run as a file (python benchmarks/x.py): import from the repository, as python -m does
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from bench_app_vs_cli import chromium_pids, cpu_seconds, machine, new_train_page, warm_up_app  # noqa: E402
-from browser_support import OUTPUT, button, go_to, launch_chromium, set_number, start_server, stop_server  # noqa: E402
+from benchmarks.bench_app_vs_cli import chromium_pids, cpu_seconds, machine, new_train_page, warm_up_app
+from tests.browser.browser_support import (
+    OUTPUT,
+    button,
+    go_to,
+    launch_chromium,
+    set_number,
+    start_server,
+    stop_server,
+)
 
 
 def chromium_cpu() -> float:

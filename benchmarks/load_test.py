@@ -48,7 +48,10 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from wire_tap import PageResponse, Tap, page_responses
+if not __package__:  # run as a file (python benchmarks/x.py): import from the repository, as python -m does
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from benchmarks.wire_tap import PageResponse, Tap, page_responses
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"

@@ -29,11 +29,15 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from load_test import ROOT, Sampler, Server, figures, proc_cpu_seconds, quiet_status, run_header
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
-from wire_tap import FrameReader, frame
+
+if not __package__:  # run as a file (python benchmarks/x.py): import from the repository, as python -m does
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from benchmarks.load_test import ROOT, Sampler, Server, figures, proc_cpu_seconds, quiet_status, run_header
+from benchmarks.wire_tap import FrameReader, frame
 
 PAGE_DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
 KEEP_BYTES = 64 << 20  # every server message is decoded (widget ids, progress text)

@@ -2,14 +2,12 @@
 
 import math
 import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import bench_gensim as bench  # noqa: E402
-import bench_report as summary  # noqa: E402
-import gensim_train  # noqa: E402
+from benchmarks import bench_gensim as bench
+from benchmarks import bench_report as summary
+from benchmarks import gensim_train
 
 
 def run(tool, config="skipgram-negative", workers=2, repeat=0, wall=10.0, wps=1e5, wordsim=0.5, analogy=0.2,
@@ -167,7 +165,7 @@ def test_run_measured_reports_each_child_its_own_peak_rss(tmp_path):
 
 
 def test_load_test_sessions_may_reach_only_localhost_and_the_server_they_drive():
-    from load_test import _allowed_prefixes
+    from benchmarks.load_test import _allowed_prefixes
 
     remote = _allowed_prefixes("https://lab.example.org:8501/some/page")
     assert "https://lab.example.org:8501" in remote and "wss://lab.example.org:8501" in remote

@@ -1,14 +1,10 @@
-import importlib.util
 import io
 import tarfile
 from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "get_corpus.py"
-spec = importlib.util.spec_from_file_location("get_corpus", SCRIPT)
-get_corpus = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(get_corpus)
+from benchmarks import get_corpus
 
 
 def fake_tarball(path: Path, n_samples: int = 500) -> Path:

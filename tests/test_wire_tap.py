@@ -3,17 +3,14 @@ every byte on unchanged while it logs when a page-run request came in and when i
 
 import asyncio
 import json
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from loop_support import run_in_own_thread
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from wire_tap import FrameReader, Tap, frame, page_responses, page_run_request  # noqa: E402
+from benchmarks.wire_tap import FrameReader, Tap, frame, page_responses, page_run_request
 
 
 def rerun(page: str = "train-page", fragment: str = "") -> bytes:

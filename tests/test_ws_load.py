@@ -1,14 +1,10 @@
 """The protocol-level load client (benchmarks/ws_load.py) plays one user's flow against a real server: every page
 run is answered, the settings it types reach the run, and the run finishes."""
 
-import sys
-from pathlib import Path
-
 from loop_support import run_in_own_thread
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from load_test import Server  # noqa: E402
-from ws_load import run_all  # noqa: E402
+from benchmarks.load_test import Server
+from benchmarks.ws_load import run_all
 
 
 def test_one_session_trains_with_the_settings_it_typed_and_every_page_answers(tmp_path):

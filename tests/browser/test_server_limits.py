@@ -6,7 +6,6 @@ Screenshots: test-output/browser/<test name>/."""
 from __future__ import annotations
 
 import gzip
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,11 +15,9 @@ from browser_support import OUTPUT, go_to, is_local, real_errors, set_number, sh
 from conftest import require_browser
 from playwright.sync_api import Page, expect
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from load_test import Server  # noqa: E402
-
-from w2v_core.embeddings import Embeddings  # noqa: E402
-from w2v_core.formats import vectors_to_bytes  # noqa: E402
+from benchmarks.load_test import Server
+from w2v_core.embeddings import Embeddings
+from w2v_core.formats import vectors_to_bytes
 
 LIMITS = """[limits]
 max_concurrent_trainings = 1

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 from browser_support import OUTPUT, set_number, shot, wait_idle
 from conftest import require_browser
+from loop_support import call_in_own_thread, run_in_own_thread
 from playwright.sync_api import Page, expect
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from load_test import Server, proc_status, quiet_status, run_sessions, settle  # noqa: E402
-from loop_support import call_in_own_thread, run_in_own_thread  # noqa: E402
+from benchmarks.load_test import Server, proc_status, quiet_status, run_sessions, settle
 
 SESSIONS = 20  # the load script runs 50: python benchmarks/load_test.py -n 50 --flow brief
 SESSION_TTL = 2  # seconds a closed session is kept for a reconnect (Streamlit's default is 120)
