@@ -22,6 +22,16 @@ from .config import ConfigError, TrainConfig
 from .corpus import Corpus
 from .history import BoundedHistory
 from .huffman import build_huffman_tree
+from .runfile import (
+    CorpusExcerpt,
+    CorpusInfo,
+    RunFileError,
+    RunState,
+    corpus_fingerprint,
+    excerpt_arrays,
+    excerpt_of,
+    vocabulary_difference,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -164,7 +174,11 @@ class Trainer:
                 chunk_words = max(50, min(chunk_words, int(3e8 / (n_out * dim * 2 * config.window))))
         self._chunks = _chunk_bounds(corpus.sentence_starts, chunk_words)
         self._chunk_offsets = corpus.sentence_starts[self._chunks]
-        self.n_jobs = (len(self._chunks) - 1) * config.epochs
+        self.chunk_words = chunk_words
+        self.jobs_per_epoch = len(self._chunks) - 1
+        self.n_jobs = self.jobs_per_epoch * config.epochs
+        self.trainable = not isinstance(corpus, CorpusExcerpt)  # a run opened without its text cannot train
+        self._job_limit = self.n_jobs if self.trainable else 0  # jobs beyond it are not claimed (stop_after_epoch)
         self.words_total = corpus.n_tokens * config.epochs
         self._report_every = max(chunk_words, self.words_total // 400)
         self._snapshot_every = max(chunk_words, self.words_total // 50)
@@ -182,6 +196,8 @@ class Trainer:
         self._state = "ready"
         self.error: str | None = None
         self._next_job = 0
+        self._frontier = 0  # every job before it is trained: where a saved run continues
+        self._done_beyond: set[int] = set()  # trained jobs after the frontier (several workers end out of order)
         self._words_done = 0
         self._last_alpha = config.start_alpha
         self._active_seconds = 0.0
@@ -196,6 +212,7 @@ class Trainer:
         self._gradient_history: BoundedHistory[tuple[int, np.ndarray, np.ndarray]] = BoundedHistory(max_history // 4)
         self._snapshots: BoundedHistory[Snapshot] = BoundedHistory(max_snapshots)
         self._last_snapshot = -1
+        self._opened_corpus: CorpusInfo | None = None  # the corpus statistics of a run opened from a file
 
     # ----- control -------------------------------------------------------------------------------------------
     @property
@@ -208,6 +225,7 @@ class Trainer:
 
     def start(self) -> None:
         """Start (or continue after ``step``) training in ``config.workers`` background threads."""
+        self._check_trainable()
         with self._lock:
             if self._state not in ("ready", "paused") or self._alive:
                 return
@@ -257,6 +275,7 @@ class Trainer:
 
     def step(self, n_words: int) -> int:
         """Train about ``n_words`` words (whole jobs) in the calling thread; returns the words trained."""
+        self._check_trainable()
         with self._lock:
             if self._state not in ("ready", "paused") or self._alive:
                 raise RuntimeError("step() needs a trainer that is not running: pause or stop it first")
@@ -278,6 +297,20 @@ class Trainer:
                     self._state = "finished" if self._next_job >= self.n_jobs else "paused"
         return done
 
+    def stop_after_epoch(self, epoch: int) -> None:
+        """End training after ``epoch`` (1-based) of the plan, keeping the learning-rate schedule of the whole
+        plan; the run is then "paused" there and can be saved and continued."""
+        if not 1 <= epoch <= self.config.epochs:
+            raise ConfigError(f"stop after epoch must be between 1 and the {self.config.epochs} planned epochs "
+                              f"(got {epoch}).")
+        with self._lock:
+            self._job_limit = min(self.n_jobs, epoch * self.jobs_per_epoch)
+
+    def _check_trainable(self) -> None:
+        if not self.trainable:
+            raise RuntimeError("This run was opened without its corpus, so it cannot train: continue it with "
+                               "its corpus.")
+
     # ----- work ----------------------------------------------------------------------------------------------
     def _new_buffers(self) -> np.ndarray:
         """A thread's telemetry sums for one job (V, 4) float32, added to the interval's float64 sums after each
@@ -286,7 +319,7 @@ class Trainer:
 
     def _claim_job(self) -> int | None:
         with self._lock:
-            if self._next_job >= self.n_jobs:
+            if self._next_job >= self._job_limit:
                 return None
             self._next_job += 1
             return self._next_job - 1
@@ -306,7 +339,7 @@ class Trainer:
                     with self._lock:
                         self._in_flight -= 1
                 if job is None:
-                    if self._control[0] or self._next_job >= self.n_jobs:
+                    if self._control[0] or self._next_job >= self._job_limit:
                         break
                     continue
                 _compiled.set()
@@ -319,8 +352,8 @@ class Trainer:
             with self._lock:
                 self._alive -= 1
                 last = not self._alive
-                if last and self._state in ("running", "compiling") and self._next_job >= self.n_jobs:
-                    self._state = "finished"
+                if last and self._state in ("running", "compiling") and self._next_job >= self._job_limit:
+                    self._state = "finished" if self._next_job >= self.n_jobs else "paused"
                     self._account_time()
             if last:
                 for callback in list(self._done_callbacks):
@@ -381,6 +414,10 @@ class Trainer:
         epoch = job // (len(self._chunks) - 1)
         with self._lock:
             self._words_done += result.words
+            self._done_beyond.add(job)
+            while self._frontier in self._done_beyond:
+                self._done_beyond.discard(self._frontier)
+                self._frontier += 1
             self._last_alpha = min(self._last_alpha, self.job_alpha(job)[1])  # jobs may end out of order
             now = time.perf_counter()
             self._rate_window = [*self._rate_window[-49:], (now, self._words_done)]
@@ -497,6 +534,128 @@ class Trainer:
 
         return Embeddings(list(self.vocab.words), self.vectors(kind), self.vocab.counts.copy(),
                           config=self.config.to_dict())
+
+
+    # ----- saving and continuing -----------------------------------------------------------------------------
+    def run_state(self, corpus_name: str = "", source: dict | None = None) -> RunState:
+        """Everything needed to look at this run again or continue it (``runfile.write_run`` saves it).
+
+        Call it on a run that is not training (finished, stopped, paused): a running one is captured between
+        jobs, but jobs in flight are then trained again when it continues.
+        """
+        w_in, w_out = self._gate.copy(self.w_in), self._gate.copy(self.w_out)
+        corpus, vocab = self.corpus, self.vocab
+        with self._lock:
+            frontier, state = self._frontier, self._state
+            words_done = self._words_done
+            points = np.array(self._loss_points.items(), dtype=np.float64).reshape(-1, 7)
+            epoch_sums = self._epoch_sums.copy()
+            history = self._gradient_history.items()
+            latest = self._latest_gradients
+            snapshots = self._snapshots.items()
+            alpha, elapsed = self._last_alpha, self._active_seconds
+            last_report, last_snapshot = self._last_report, self._last_snapshot
+        rows = self._history_rows
+        if isinstance(corpus, CorpusExcerpt):  # an opened run saved again: its excerpt and fingerprint stay
+            sample_ids, sample_starts = corpus.ids, corpus.sentence_starts
+            info = self._opened_corpus
+        else:
+            sample_ids, sample_starts = excerpt_arrays(corpus.ids, corpus.sentence_starts)
+            opened = self._opened_corpus
+            if source is None and opened is not None:
+                source = opened.source
+            info = CorpusInfo(name=corpus_name or (opened.name if opened else ""), tokens=corpus.n_tokens,
+                              sentences=corpus.n_sentences,
+                              total_tokens=vocab.total_tokens, total_types=vocab.total_types,
+                              min_count=vocab.min_count,
+                              fingerprint=corpus_fingerprint(corpus.ids, corpus.sentence_starts),
+                              source=dict(source or {}))
+        snapshot_rows = len(snapshots[0].word_ids) if snapshots else 0
+        return RunState(
+            config=self.config.to_dict(), corpus=info, words=list(vocab.words), counts=vocab.counts.copy(),
+            w_in=w_in, w_out=w_out, state=state if state in ("finished", "paused") else "stopped",
+            next_job=frontier, jobs_per_epoch=self.jobs_per_epoch, chunk_words=self.chunk_words,
+            words_done=words_done, alpha=float(alpha), elapsed_seconds=float(elapsed), loss_points=points,
+            epoch_sums=epoch_sums,
+            gradient_words=np.array([words for words, _, _ in history], dtype=np.int64),
+            gradient_input=np.array([inp for _, inp, _ in history], dtype=np.float32).reshape(len(history), rows),
+            gradient_output=np.array([out for _, _, out in history], dtype=np.float32).reshape(len(history), rows),
+            latest_gradient_words=None if latest is None else latest.words_done,
+            latest_gradient_norms=(np.zeros((2, 0), np.float32) if latest is None else
+                                   np.array([latest.input_norm, latest.output_norm], dtype=np.float32)),
+            latest_gradient_updates=(np.zeros((2, 0), np.int64) if latest is None else
+                                     np.array([latest.input_updates, latest.output_updates], dtype=np.int64)),
+            snapshot_meta=np.array([(s.words_done, s.epoch, s.loss) for s in snapshots],
+                                   dtype=np.float64).reshape(-1, 3),
+            snapshot_ids=(snapshots[0].word_ids if snapshots else np.zeros(0, np.int32)).astype(np.int32),
+            snapshot_vectors=np.array([s.vectors for s in snapshots], dtype=np.float16).reshape(
+                len(snapshots), snapshot_rows, self.config.dim),
+            sample_ids=sample_ids, sample_starts=sample_starts, last_report=last_report,
+            last_snapshot=last_snapshot)
+
+    @classmethod
+    def from_run_state(cls, run: RunState, corpus: Corpus | None = None, more_epochs: int = 0,
+                       workers: int | None = None) -> Trainer:
+        """A trainer where ``run`` stands: with its ``corpus``, ready to continue (to the end of its planned
+        epochs, or ``more_epochs`` beyond them, the learning rate then following the longer plan); without, a
+        finished or stopped trainer to look at (vectors, histories, snapshots) that cannot train.
+
+        At ``workers=1`` the continued run trains exactly the jobs the uninterrupted run would have, with the
+        same learning rates and random draws, so its vectors are bit-identical. Raises ``RunFileError`` when
+        ``corpus`` is not the run's.
+        """
+        values = dict(run.config, epochs=run.epochs + more_epochs)
+        if workers is not None:
+            values["workers"] = workers
+        config = TrainConfig.from_dict(values)
+        if corpus is not None:
+            difference = vocabulary_difference(run, corpus)
+            if difference:
+                raise RunFileError(f"This corpus is not the one the run was trained on: {difference}.")
+        trainer = cls(corpus if corpus is not None else excerpt_of(run), config, chunk_words=run.chunk_words)
+        if corpus is None:  # the excerpt's chunks are not the run's: keep the run's count
+            trainer.jobs_per_epoch, trainer.n_jobs = run.jobs_per_epoch, run.jobs_per_epoch * config.epochs
+        elif trainer.jobs_per_epoch != run.jobs_per_epoch:
+            raise RunFileError(f"This corpus is not the one the run was trained on: its {corpus.n_sentences:,} "
+                               f"sentences fall into {trainer.jobs_per_epoch} chunks, the run's into "
+                               f"{run.jobs_per_epoch}.")
+        if corpus is not None and corpus_fingerprint(corpus.ids, corpus.sentence_starts) != run.corpus.fingerprint:
+            trainer.warnings.append("This corpus has the run's vocabulary, but its text differs (other sentences "
+                                    "or another order): the run continues, but not as it would have without the "
+                                    "break.")
+        trainer._opened_corpus = run.corpus
+        trainer.w_in[:] = run.w_in
+        trainer.w_out[:] = run.w_out
+        trainer._restore_position(run, corpus is not None)
+        return trainer
+
+    def _restore_position(self, run: RunState, trainable: bool) -> None:
+        """Counters, histories and snapshots of ``run`` (called on a new trainer, before it starts)."""
+        self._next_job = self._frontier = run.next_job
+        if trainable:  # words before the first untrained job (several workers may have trained a few beyond it)
+            epoch, chunk = divmod(run.next_job, self.jobs_per_epoch)
+            self._words_done = int(epoch * self.corpus.n_tokens + self._chunk_offsets[chunk]) \
+                if chunk < self.jobs_per_epoch else self.corpus.n_tokens * epoch
+        else:
+            self._words_done = run.words_done
+        extended = self.config.epochs != run.epochs
+        self._last_alpha = self.job_alpha(run.next_job)[0] if extended and trainable else run.alpha
+        self._active_seconds = run.elapsed_seconds
+        for row in run.loss_points:
+            self._loss_points.append((int(row[0]), int(row[1]), *map(float, row[2:6]), int(row[6])))
+        self._epoch_sums[:len(run.epoch_sums)] = run.epoch_sums
+        for words, inp, out in zip(run.gradient_words, run.gradient_input, run.gradient_output, strict=True):
+            self._gradient_history.append((int(words), inp.copy(), out.copy()))
+        if run.latest_gradient_words is not None:
+            norms, updates = run.latest_gradient_norms.astype(np.float64), run.latest_gradient_updates
+            self._latest_gradients = GradientStats(run.latest_gradient_words, norms[0], norms[1], updates[0],
+                                                   updates[1])
+        for meta, vectors in zip(run.snapshot_meta, run.snapshot_vectors, strict=True):
+            self._snapshots.append(Snapshot(int(meta[0]), int(meta[1]), float(meta[2]), run.snapshot_ids.copy(),
+                                            vectors.astype(np.float32)))
+        self._last_report, self._last_snapshot = run.last_report, run.last_snapshot
+        if not trainable:
+            self._state = "finished" if run.next_job >= run.n_jobs else "stopped"
 
 
 _compiled = threading.Event()
