@@ -41,8 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     train = commands.add_parser("train", help="train word vectors on a text corpus (one sentence per line)")
-    train.add_argument("corpus", help="a .txt or .gz file, UTF-8, one sentence per line")
+    train.add_argument("corpus", nargs="?", help="a .txt or .gz file, UTF-8, one sentence per line (with --resume: "
+                                                 "the run's corpus, if it is not where the run says)")
     train.add_argument("-o", "--output", required=True, help="output file: .txt/.vec, .bin, .npz or .tsv")
+    train.add_argument("--save-run", metavar="RUN", help="also save the whole run (weights, histories, snapshots, "
+                                                         "position) as a .w2vrun file, to open or continue later")
+    train.add_argument("--stop-after-epoch", type=_positive_int, metavar="N",
+                       help="end after epoch N of the planned --epochs (the learning rate follows the whole plan)")
+    train.add_argument("--resume", metavar="RUN", help="continue a saved run to the end of its planned epochs "
+                                                       "(--epochs M: M epochs more); it keeps its settings")
     train.add_argument("--model", choices=["skipgram", "cbow"], default="skipgram")
     train.add_argument("--loss", choices=["negative", "hierarchical", "softmax"], default="negative")
     train.add_argument("--dim", type=int, default=100, help="vector size")
@@ -51,10 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--min-count", type=int, default=5, help="drop words rarer than this")
     train.add_argument("--max-vocab", type=_positive_int, default=None, help="keep only the N most frequent words")
     train.add_argument("--sample", type=float, default=1e-3, help="subsampling threshold (0 = off)")
-    train.add_argument("--epochs", type=int, default=5)
+    train.add_argument("--epochs", type=int, default=None, help="passes over the corpus (default 5); with "
+                                                                 "--resume: epochs to add to the run's plan")
     train.add_argument("--alpha", type=float, default=None, help="start learning rate (0.025 sg, 0.05 cbow)")
     train.add_argument("--min-alpha", type=float, default=None, help="final learning rate")
-    train.add_argument("--workers", type=int, default=2, help="training threads")
+    train.add_argument("--workers", type=int, default=None,
+                       help="training threads (default 2; with --resume the run's own; 1 = reproducible)")
     train.add_argument("--seed", type=int, default=1)
     train.add_argument("--per-pair-negatives", action="store_true",
                        help="skip-gram: draw negatives for every pair (C tool) instead of once per window")
@@ -108,23 +117,89 @@ def _in_background(function) -> Future:  # noqa: ANN001 - Callable[[], T] -> Fut
     return future
 
 
-def run_train(args: argparse.Namespace) -> int:
+# settings a resumed run keeps (given with --resume, they are ignored with a warning)
+KEPT_ON_RESUME = ("model", "loss", "dim", "window", "negative", "min_count", "max_vocab", "sample", "alpha",
+                  "min_alpha", "seed", "per_pair_negatives", "cbow_gradient_step", "no_telemetry", "whitespace",
+                  "keep_case", "encoding")
+
+
+def _corpus_source(args: argparse.Namespace) -> dict:
+    """How to read the corpus again (kept in a saved run)."""
+    return {"kind": "file", "path": str(Path(args.corpus).resolve()), "min_count": args.min_count,
+            "max_vocab": args.max_vocab, "lowercase": not args.keep_case, "whitespace": args.whitespace,
+            "encoding": args.encoding}
+
+
+def _new_trainer(args: argparse.Namespace):  # noqa: ANN202 - (Trainer, Corpus, name, source, kernels)
     from .corpus import load_corpus
-    from .formats import format_of, save_vectors
     from .trainer import TrainConfig, Trainer, kernels_are_compiled, warm_up
 
-    format_of(args.output)  # fail on a bad extension before the work
-    started = time.perf_counter()
+    if args.corpus is None:
+        raise ValueError("give the CORPUS to train on (or --resume RUN to continue a saved run)")
     config = TrainConfig(model=args.model, loss=args.loss, dim=args.dim, window=args.window, negative=args.negative,
-                         sample=args.sample, epochs=args.epochs, alpha=args.alpha, min_alpha=args.min_alpha,
-                         workers=args.workers, seed=args.seed, shared_negatives=not args.per_pair_negatives,
-                         cbow_full_step=not args.cbow_gradient_step,
-                         telemetry=not args.no_telemetry)
+                         sample=args.sample, epochs=5 if args.epochs is None else args.epochs, alpha=args.alpha,
+                         min_alpha=args.min_alpha, workers=2 if args.workers is None else args.workers,
+                         seed=args.seed, shared_negatives=not args.per_pair_negatives,
+                         cbow_full_step=not args.cbow_gradient_step, telemetry=not args.no_telemetry)
     config.validate()
     kernels_ready = None if kernels_are_compiled() else _in_background(warm_up)  # loads while the corpus is read
     corpus = load_corpus(args.corpus, min_count=args.min_count, max_vocab=args.max_vocab,
                          lowercase=not args.keep_case, whitespace=args.whitespace, encoding=args.encoding)
-    trainer = Trainer(corpus, config)
+    return Trainer(corpus, config), corpus, Path(args.corpus).name, _corpus_source(args), kernels_ready
+
+
+def _resumed_trainer(args: argparse.Namespace, defaults: argparse.Namespace):  # noqa: ANN202 - as _new_trainer
+    from .corpus import build_corpus, load_corpus
+    from .runfile import read_run
+    from .trainer import Trainer, kernels_are_compiled, warm_up
+
+    for name in KEPT_ON_RESUME:
+        if getattr(args, name) != getattr(defaults, name):
+            print(f"warning: --{name.replace('_', '-')} is ignored: a resumed run keeps its settings",
+                  file=sys.stderr)
+    kernels_ready = None if kernels_are_compiled() else _in_background(warm_up)
+    run = read_run(args.resume)
+    source = dict(run.corpus.source)
+    options = {"min_count": run.corpus.min_count, "max_vocab": source.get("max_vocab"),
+               "lowercase": source.get("lowercase", True)}
+    if args.corpus is not None or source.get("kind") == "file":
+        path = args.corpus or source.get("path", "")
+        if args.corpus is None and not Path(path).is_file():
+            raise ValueError(f"the run's corpus {path} is not there any more: give it as CORPUS")
+        corpus = load_corpus(path, whitespace=source.get("whitespace", False),
+                             encoding=source.get("encoding", "utf-8"), **options)
+        name, source = Path(path).name, {**source, "kind": "file", "path": str(Path(path).resolve())}
+    elif source.get("kind") == "teaching":
+        from .teaching import generate_teaching_corpus
+
+        lines = generate_teaching_corpus(int(source.get("sentences", 0)), seed=int(source.get("seed", 0)))
+        corpus, name = build_corpus(lines, **options), run.corpus.name
+    elif source.get("kind") == "sample":
+        from .datasets import KJV_PATH
+
+        corpus, name = load_corpus(KJV_PATH, **options), run.corpus.name
+    else:
+        raise ValueError(f"the run was trained on {run.corpus.name}: give that text as CORPUS to continue it")
+    if run.state == "finished" and not args.epochs:
+        raise ValueError(f"the run has trained all its {run.epochs} planned epochs: add --epochs M to train M more")
+    trainer = Trainer.from_run_state(run, corpus, more_epochs=args.epochs or 0, workers=args.workers)
+    return trainer, corpus, name, source, kernels_ready
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from .formats import format_of, save_vectors
+    from .runfile import write_run
+
+    format_of(args.output)  # fail on a bad extension before the work
+    started = time.perf_counter()
+    if args.resume:
+        trainer, corpus, name, source, kernels_ready = _resumed_trainer(args, build_parser().parse_args(
+            ["train", "-o", "x.txt"]))
+    else:
+        trainer, corpus, name, source, kernels_ready = _new_trainer(args)
+    config = trainer.config
+    if args.stop_after_epoch:
+        trainer.stop_after_epoch(args.stop_after_epoch)
     for warning in trainer.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if kernels_ready is not None:
@@ -148,10 +223,12 @@ def run_train(args: argparse.Namespace) -> int:
         return 130
     if not args.quiet:
         print(file=sys.stderr)
-    if trainer.state != "finished":
+    if trainer.state not in ("finished", "paused"):
         print(f"error: {trainer.error or 'training did not finish'}", file=sys.stderr)
         return 1
     save_vectors(trainer.embeddings(), args.output)
+    if args.save_run:
+        write_run(trainer.run_state(name, source), args.save_run)
     progress = trainer.progress()
     epoch_losses = trainer.epoch_mean_losses()
     summary = {
@@ -161,6 +238,10 @@ def run_train(args: argparse.Namespace) -> int:
         "final_loss": round(float(epoch_losses[-1]), 6) if len(epoch_losses) else None,
         "model": config.model, "loss": config.loss, "epochs": config.epochs, "output": str(args.output),
     }
+    if trainer.state == "paused":
+        summary["stopped_after_epoch"] = progress.words_done // max(corpus.n_tokens, 1)
+    if args.save_run:
+        summary["run"] = str(args.save_run)
     print(json.dumps(summary))
     return 0
 

@@ -2,8 +2,9 @@
 
 ``load_vectors``/``save_vectors`` pick the format from the extension (.txt .vec: word2vec text, .bin: word2vec
 binary, .npz: native, .tsv: projector vectors with metadata beside them, .zip: projector bundle); text and
-binary may be gzipped (.gz, unpacked on the fly). ``vectors_to_bytes``/``vectors_from_bytes`` do the same in
-memory for the app's downloads and uploads. Nothing is unpickled: ``.npz`` loads with ``allow_pickle=False``.
+binary may be gzipped (.gz, unpacked on the fly); a run file (.w2vrun, see ``runfile``) is read as its input
+vectors. ``vectors_to_bytes``/``vectors_from_bytes`` do the same in memory for the app's downloads and uploads.
+Nothing is unpickled: ``.npz`` loads with ``allow_pickle=False``.
 """
 
 from __future__ import annotations
@@ -37,7 +38,18 @@ __all__ = ["VectorFormatError", "format_of", "load_vectors", "projector_tsv_byte
            "vectors_from_bytes", "vectors_to_bytes", "write_npz", "write_projector_tsv",
            "write_word2vec_binary", "write_word2vec_text"]
 
-EXTENSIONS = {".txt": "text", ".vec": "text", ".bin": "binary", ".npz": "npz", ".tsv": "tsv", ".zip": "zip"}
+EXTENSIONS = {".txt": "text", ".vec": "text", ".bin": "binary", ".npz": "npz", ".tsv": "tsv", ".zip": "zip",
+              ".w2vrun": "run"}
+
+
+def run_embeddings(data: str | Path | bytes, limit: int | None = None) -> Embeddings:
+    """The input vectors of a run file (a path or its bytes), its ``limit`` most frequent words."""
+    from w2v_core.runfile import read_run
+
+    check_limit(limit)
+    run = read_run(data)
+    stop = limit if limit is not None else run.vocab_size
+    return Embeddings(run.words[:stop], run.w_in[:stop], run.counts[:stop], config=run.config)
 
 
 def write_projector_tsv(emb: Embeddings, vectors_path: str | Path, metadata_path: str | Path) -> None:
@@ -150,7 +162,7 @@ def format_of(filename: str | Path, fmt: str | None = None) -> str:
     suffix = suffixes[-2] if suffixes[-1:] == [".gz"] and len(suffixes) > 1 else (suffixes or [""])[-1]
     if suffix not in EXTENSIONS:
         raise VectorFormatError(f"Unknown vector file type {Path(filename).name!r}; use .txt, .vec, .bin, .npz "
-                                "or .tsv (text and binary may be gzipped, .gz).")
+                                "or .tsv (text and binary may be gzipped, .gz), or a run file (.w2vrun).")
     return EXTENSIONS[suffix]
 
 
@@ -181,13 +193,15 @@ def load_vectors(path: str | Path, limit: int | None = None, fmt: str | None = N
             return read_projector_tsv(vectors, metadata, limit)
     if fmt == "zip":
         return vectors_from_bytes(path.read_bytes(), path.name, limit)
+    if fmt == "run":
+        return run_embeddings(path, limit)
     with path.open("rb") as stream:
         return _read(stream, fmt, limit)
 
 
 def save_vectors(emb: Embeddings, path: str | Path, fmt: str | None = None) -> list[Path]:
     """Write ``emb`` in the format of ``fmt`` or the extension; returns the files written."""
-    path, fmt = Path(path), format_of(path, fmt)
+    path, fmt = Path(path), _writable(format_of(path, fmt))
     if fmt == "tsv":
         write_projector_tsv(emb, path, _metadata_path(path))
         return [path, _metadata_path(path)]
@@ -199,9 +213,16 @@ def save_vectors(emb: Embeddings, path: str | Path, fmt: str | None = None) -> l
     return [path]
 
 
+def _writable(fmt: str) -> str:
+    if fmt == "run":
+        raise VectorFormatError("A run file holds a whole training run, not just vectors: write one with "
+                                "train --save-run RUN; for vectors use .txt, .vec, .bin, .npz or .tsv.")
+    return fmt
+
+
 def vectors_to_bytes(emb: Embeddings, fmt: str) -> bytes:
     """File contents for a download: "text", "binary", "npz", or "tsv"/"zip" (the projector zip)."""
-    fmt = format_of("", fmt)
+    fmt = _writable(format_of("", fmt))
     if fmt in ("tsv", "zip"):
         return projector_zip_bytes(emb)
     out = io.BytesIO()
@@ -215,6 +236,8 @@ def vectors_from_bytes(data: bytes, filename: str, limit: int | None = None) -> 
     if fmt == "tsv":
         raise VectorFormatError("A projector vectors.tsv has no words: upload a .zip holding vectors.tsv and "
                                 "metadata.tsv.")
+    if fmt == "run":
+        return run_embeddings(data, limit)
     if fmt != "zip":
         return _read(io.BufferedReader(io.BytesIO(data)), fmt, limit)
     try:
