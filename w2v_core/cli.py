@@ -37,7 +37,7 @@ def _positive_int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m w2v_core", description="Train, evaluate and convert word2vec vectors.")
+    parser = _Parser(prog="w2v", description="Train, evaluate and convert word2vec vectors.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     train = commands.add_parser("train", help="train word vectors on a text corpus (one sentence per line)")
