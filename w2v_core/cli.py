@@ -24,6 +24,13 @@ USER_ERRORS = (CorpusError, ConfigError, VectorFormatError, EmbeddingsError, Unk
                OSError, ValueError)
 
 
+ENGINES = ("lab", "spark")
+SPARK_ONLY = ("master", "partitions", "max_sentence_length", "spark_model")
+# Options of our engine that Spark's Word2Vec has no equivalent for (it trains skip-gram + hierarchical softmax).
+SPARK_LACKS = ("negative", "max_vocab", "sample", "min_alpha", "workers", "per_pair_negatives",
+               "cbow_gradient_step", "encoding", "resume", "save_run", "stop_after_epoch")
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2 (argparse prints usage too)
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
@@ -74,6 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--keep-case", action="store_true", help="do not lowercase")
     train.add_argument("--encoding", default="utf-8", help="text encoding of the corpus (e.g. latin-1)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    spark = train.add_argument_group("Spark engine", "skip-gram with hierarchical softmax on Apache Spark (pyspark "
+                                     "and Java needed); CORPUS may then be any path Spark reads (hdfs://, s3a://)")
+    spark.add_argument("--engine", choices=ENGINES, default="lab",
+                       help="lab: this library (default); spark: Spark MLlib's Word2Vec")
+    spark.add_argument("--master", default="local[*]", help="Spark master URL (default local[*]: this machine)")
+    spark.add_argument("--partitions", type=_positive_int, default=1,
+                       help="Spark numPartitions: faster with more, each trains its own copy (lower quality)")
+    spark.add_argument("--max-sentence-length", type=_positive_int, default=1000,
+                       help="Spark cuts longer sentences into pieces of this many tokens")
+    spark.add_argument("--spark-model", metavar="DIR", default=None,
+                       help="also save Spark's own Word2VecModel directory here")
 
     evaluate = commands.add_parser("eval", help="score vectors on word-pair and analogy benchmarks")
     evaluate.add_argument("vectors")
@@ -115,6 +133,60 @@ def _in_background(function) -> Future:  # noqa: ANN001 - Callable[[], T] -> Fut
 
     threading.Thread(target=run, name="w2v-kernels", daemon=True).start()
     return future
+
+
+def _given_train_options(argv: Sequence[str]) -> set[str]:
+    """Names of the train options given on the command line (not left at their defaults)."""
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for action in commands.choices["train"]._actions:
+        action.default = argparse.SUPPRESS
+    return set(vars(parser.parse_args(argv)))
+
+
+def _spark_refusal(args: argparse.Namespace, given: set[str]) -> str | None:
+    """Why these options cannot go to Spark's Word2Vec (one line), or None."""
+    if "model" in given and args.model != "skipgram":
+        return "Spark trains skip-gram only: drop --model cbow, or use --engine lab."
+    if "loss" in given and args.loss != "hierarchical":
+        return f"Spark trains with hierarchical softmax only: drop --loss {args.loss}, or use --engine lab."
+    lacking = [name for name in SPARK_LACKS if name in given]
+    if lacking:
+        options = ", ".join("--" + name.replace("_", "-") for name in lacking)
+        return f"Spark's Word2Vec has no {options}: drop it, or use --engine lab."
+    return None
+
+
+def run_spark_train(args: argparse.Namespace) -> int:
+    from .formats import format_of, save_vectors
+    from .spark_engine import SparkSettings, spark_missing, train_on_spark
+
+    format_of(args.output)
+    refusal = _spark_refusal(args, _given_train_options(args.argv))
+    if refusal:
+        raise ValueError(refusal)
+    if args.corpus is None:
+        raise ValueError("give the CORPUS to train on (any path Spark reads)")
+    settings = SparkSettings(dim=args.dim, window=args.window, min_count=args.min_count,
+                             epochs=5 if args.epochs is None else args.epochs,
+                             alpha=0.025 if args.alpha is None else args.alpha, seed=args.seed,
+                             max_sentence_length=args.max_sentence_length, partitions=args.partitions,
+                             master=args.master, lowercase=not args.keep_case, whitespace=args.whitespace)
+    settings.validate()
+    missing = spark_missing()
+    if missing:
+        raise ValueError(missing)
+    if not args.quiet:
+        print(f"training on Spark ({args.master}, {args.partitions} partition(s))…", file=sys.stderr, flush=True)
+    result = train_on_spark(args.corpus, settings, args.spark_model)
+    save_vectors(result.embeddings, args.output)
+    emb = result.embeddings
+    print(json.dumps({"engine": "spark", "tokens": result.tokens, "vocab": len(emb),
+                      "seconds": round(result.seconds, 3), "model": "skipgram", "loss": "hierarchical",
+                      "epochs": settings.epochs, "partitions": settings.partitions, "master": settings.master,
+                      "spark_version": result.spark_version, "output": str(args.output),
+                      "spark_model": args.spark_model}))
+    return 0
 
 
 # settings a resumed run keeps (given with --resume, they are ignored with a warning)
@@ -187,6 +259,11 @@ def _resumed_trainer(args: argparse.Namespace, defaults: argparse.Namespace):  #
 
 
 def run_train(args: argparse.Namespace) -> int:
+    if args.engine == "spark":
+        return run_spark_train(args)
+    given = [name for name in SPARK_ONLY if name in _given_train_options(args.argv)]
+    if given:
+        raise ValueError(f"--{given[0].replace('_', '-')} is an option of --engine spark.")
     from .formats import format_of, save_vectors
     from .runfile import write_run
 
@@ -302,7 +379,9 @@ COMMANDS = {"train": run_train, "eval": run_eval, "neighbours": run_neighbours, 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv
     try:
         return COMMANDS[args.command](args)
     except USER_ERRORS as error:

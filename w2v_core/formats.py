@@ -2,9 +2,16 @@
 
 ``load_vectors``/``save_vectors`` pick the format from the extension (.txt .vec: word2vec text, .bin: word2vec
 binary, .npz: native, .tsv: projector vectors with metadata beside them, .zip: projector bundle); text and
+<<<<<<< HEAD
 binary may be gzipped (.gz, unpacked on the fly); a run file (.w2vrun, see ``runfile``) is read as its input
 vectors. ``vectors_to_bytes``/``vectors_from_bytes`` do the same in memory for the app's downloads and uploads.
 Nothing is unpickled: ``.npz`` loads with ``allow_pickle=False``.
+=======
+binary may be gzipped (.gz, unpacked on the fly); a directory is a saved Spark ``Word2VecModel`` (read only).
+``vectors_to_bytes``/``vectors_from_bytes`` do the same in memory for the app's downloads and uploads, where a
+.zip holds a projector bundle or a Spark model directory (checked by ``safe_zip``, never extracted). Nothing is
+unpickled: ``.npz`` loads with ``allow_pickle=False``.
+>>>>>>> e787d69 (Train on Spark MLlib (--engine spark) and open Spark-saved models)
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from typing import BinaryIO
 import numpy as np
 
 from w2v_core.embeddings import Embeddings
+from w2v_core.safe_zip import read_zip
+from w2v_core.spark_format import directory_files, model_root, read_spark_model
 from w2v_core.word2vec_format import (
     VectorFormatError,
     check_limit,
@@ -152,7 +161,10 @@ WRITERS = {"text": write_word2vec_text, "binary": write_word2vec_binary, "npz": 
 
 
 def format_of(filename: str | Path, fmt: str | None = None) -> str:
-    """"text", "binary", "npz", "tsv" or "zip" from ``fmt`` (a name or an extension) or the file name."""
+    """"text", "binary", "npz", "tsv" or "zip" from ``fmt`` (a name or an extension) or the file name; "spark"
+    for an existing directory (a saved Spark model)."""
+    if fmt is None and str(filename) and Path(filename).is_dir():
+        return "spark"
     if fmt is not None:
         fmt = EXTENSIONS.get("." + fmt.lower().lstrip("."), fmt.lower())
         if fmt not in EXTENSIONS.values():
@@ -195,6 +207,8 @@ def load_vectors(path: str | Path, limit: int | None = None, fmt: str | None = N
         return vectors_from_bytes(path.read_bytes(), path.name, limit)
     if fmt == "run":
         return run_embeddings(path, limit)
+    if fmt == "spark":
+        return read_spark_model(directory_files(path), limit, where=f"The folder {path.name}")
     with path.open("rb") as stream:
         return _read(stream, fmt, limit)
 
@@ -217,6 +231,9 @@ def _writable(fmt: str) -> str:
     if fmt == "run":
         raise VectorFormatError("A run file holds a whole training run, not just vectors: write one with "
                                 "train --save-run RUN; for vectors use .txt, .vec, .bin, .npz or .tsv.")
+    if fmt == "spark":
+        raise VectorFormatError("That is a folder. Spark models are written by Spark (train --engine spark "
+                                "--spark-model DIR); name a .txt, .bin, .npz or .tsv file.")
     return fmt
 
 
@@ -240,12 +257,15 @@ def vectors_from_bytes(data: bytes, filename: str, limit: int | None = None) -> 
         return run_embeddings(data, limit)
     if fmt != "zip":
         return _read(io.BufferedReader(io.BytesIO(data)), fmt, limit)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as bundle:
-            names = {Path(name).name: name for name in bundle.namelist()}
-            if "vectors.tsv" not in names or "metadata.tsv" not in names:
-                raise VectorFormatError("The zip must hold vectors.tsv and metadata.tsv.")
-            with bundle.open(names["vectors.tsv"]) as vectors, bundle.open(names["metadata.tsv"]) as metadata:
-                return read_projector_tsv(vectors, metadata, limit)
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
-        raise VectorFormatError(f"This is not a readable zip file ({error}).") from error
+    members = read_zip(data)  # names checked, sizes capped, nothing extracted
+    root = model_root(list(members))
+    if root is not None:
+        inside = {name[len(root):]: (lambda data=data_: data) for name, data_ in members.items()
+                  if name.startswith(root)}
+        return read_spark_model(inside, limit, where=f"The Spark model in {Path(filename).name}")
+    names = {Path(name).name: name for name in members}
+    if "vectors.tsv" not in names or "metadata.tsv" not in names:
+        raise VectorFormatError("The zip must hold vectors.tsv and metadata.tsv (a projector bundle), or a Spark "
+                                "Word2VecModel folder (metadata/ and data/).")
+    return read_projector_tsv(io.BytesIO(members[names["vectors.tsv"]]), io.BytesIO(members[names["metadata.tsv"]]),
+                              limit)
