@@ -133,6 +133,10 @@ def test_installed_cli_trains_queries_converts_and_checks(installed: Installed) 
     assert summary["tokens"] == 200 * 16 and summary["vocab"] == 9
     neighbours = run(installed, "w2v", "neighbours", "vectors.txt", "king", "-k", "3")
     assert neighbours.returncode == 0 and len(neighbours.stdout.splitlines()) == 3
+    evaluated = run(installed, "w2v", "eval", "vectors.txt", "--standard")
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert [line.split("\t")[0] for line in evaluated.stdout.splitlines()[:3]] == [
+        "WordSim-353", "SimLex-999", "Google analogies"]  # read from the installed package's data
     converted = run(installed, "w2v", "convert", "vectors.txt", "vectors.npz")
     assert converted.returncode == 0 and (installed.workdir / "vectors.npz").stat().st_size > 0
     checked = run(installed, "w2v", "gradcheck")

@@ -18,7 +18,8 @@ from ui.text import md_literal, md_message
 from w2v_core.embeddings import Embeddings
 from w2v_core.formats import projector_zip_bytes, vectors_from_bytes, vectors_to_bytes
 
-VECTOR_FILE_TYPES = ["txt", "vec", "bin", "npz", "gz", "zip"]
+# gensim's .model/.kv are accepted by the uploader only to be refused with the line of gensim that converts them
+VECTOR_FILE_TYPES = ["txt", "vec", "bin", "npz", "gz", "zip", "model", "kv"]
 SOURCES = {"trained": "Trained in this app", "opened": "Opened from a file"}
 DOWNLOADS = (  # label, format, file name, mime, help
     ("word2vec text", "text", "vectors.txt", "text/plain", "word2vec text format: gensim, fastText, the C tool."),

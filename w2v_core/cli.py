@@ -17,7 +17,7 @@ from pathlib import Path
 from .config import ConfigError
 from .corpus import CorpusError
 from .embeddings import EmbeddingsError, UnknownWordError
-from .evaluation import EvaluationError
+from .evaluation import AnalogyResult, EvaluationError, PairResult
 from .word2vec_format import VectorFormatError
 
 USER_ERRORS = (CorpusError, ConfigError, VectorFormatError, EmbeddingsError, UnknownWordError, EvaluationError,
@@ -97,8 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("vectors")
     evaluate.add_argument("--pairs", action="append", default=[], help="word-pair file (WordSim-353, SimLex-999)")
     evaluate.add_argument("--analogies", action="append", default=[], help="analogy file (questions-words.txt)")
+    evaluate.add_argument("--standard", action="store_true",
+                          help="the bundled sets: WordSim-353, SimLex-999 and Google's analogies")
     evaluate.add_argument("--limit", type=_positive_int, default=None, help="load only the first N words")
-    evaluate.add_argument("--restrict-vocab", type=_positive_int, default=30_000)
+    evaluate.add_argument("--restrict-vocab", type=_positive_int, default=30_000,
+                          help="analogies: answer among the N most frequent words (questions with rarer words "
+                               "are skipped)")
 
     neighbours = commands.add_parser("neighbours", help="nearest neighbours of a word")
     neighbours.add_argument("vectors")
@@ -323,23 +327,37 @@ def run_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_pairs(name: str, result: PairResult) -> None:
+    print(f"{name}\tspearman {result.spearman:.4f}\tpearson {result.pearson:.4f}\t"
+          f"pairs {result.n_used}/{result.n_pairs}\tcoverage {result.coverage:.1%}")
+
+
+def _print_analogies(name: str, result: AnalogyResult) -> None:
+    print(f"{name}\taccuracy {result.accuracy:.4f}\tcorrect {result.correct}/{result.attempted}\t"
+          f"coverage {result.coverage:.1%} of {result.total:,} questions")
+    for row in result.per_section:
+        covered = row["attempted"] / row["total"] if row["total"] else 0.0
+        print(f"  {row['section']}\t{row['accuracy']:.4f}\t{row['correct']}/{row['attempted']}\t"
+              f"coverage {covered:.1%}")
+
+
 def run_eval(args: argparse.Namespace) -> int:
-    from .evaluation import evaluate_analogies, evaluate_word_pairs, read_analogies, read_word_pairs
+    from .evaluation import evaluate_analogies, evaluate_standard, evaluate_word_pairs, read_analogies, read_word_pairs
     from .formats import load_vectors
 
-    if not args.pairs and not args.analogies:
-        raise ValueError("give at least one --pairs FILE or --analogies FILE")
+    if not args.pairs and not args.analogies and not args.standard:
+        raise ValueError("give --standard (the bundled sets), --pairs FILE or --analogies FILE")
     emb = load_vectors(args.vectors, limit=args.limit)
+    if args.standard:
+        results = evaluate_standard(emb, restrict_vocab=args.restrict_vocab)
+        for name, pairs in results.pairs.items():
+            _print_pairs(name, pairs)
+        for name, analogies in results.analogies.items():
+            _print_analogies(name, analogies)
     for path in args.pairs:
-        result = evaluate_word_pairs(emb, read_word_pairs(Path(path)))
-        print(f"{path}\tspearman {result.spearman:.4f}\tpearson {result.pearson:.4f}\t"
-              f"pairs {result.n_used}/{result.n_pairs}\tout of vocabulary {result.oov_share:.1%}")
+        _print_pairs(path, evaluate_word_pairs(emb, read_word_pairs(Path(path))))
     for path in args.analogies:
-        result = evaluate_analogies(emb, read_analogies(Path(path)), restrict_vocab=args.restrict_vocab)
-        print(f"{path}\taccuracy {result.accuracy:.4f}\tcorrect {result.correct}/{result.attempted}\t"
-              f"coverage {result.coverage:.1%}")
-        for row in result.per_section:
-            print(f"  {row['section']}\t{row['accuracy']:.4f}\t{row['correct']}/{row['attempted']}")
+        _print_analogies(path, evaluate_analogies(emb, read_analogies(Path(path)), restrict_vocab=args.restrict_vocab))
     return 0
 
 

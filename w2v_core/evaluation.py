@@ -9,6 +9,7 @@ frequent vocabulary entry that has the same lower-case form.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import warnings
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from w2v_core.datasets import STANDARD_SETS
 from w2v_core.embeddings import Embeddings, analogy_scores
 
 HEADER_FIRST_FIELD = re.compile(r"(word|w|term)[\s_]*1", re.IGNORECASE)
@@ -36,6 +38,12 @@ class PairResult:
     n_pairs: int  # pairs in the data set
     n_used: int  # pairs with both words in the vocabulary
     oov_share: float  # share of pairs skipped for unknown words
+    scored: tuple[tuple[str, str, float, float], ...] = ()  # (word1, word2, human score, cosine) of the used pairs
+
+    @property
+    def coverage(self) -> float:
+        """Share of the pairs whose two words have vectors."""
+        return self.n_used / self.n_pairs if self.n_pairs else 0.0
 
 
 @dataclass(frozen=True)
@@ -165,14 +173,18 @@ def evaluate_word_pairs(emb: Embeddings, pairs: list[tuple[str, str, float]], lo
     """Spearman and Pearson correlation of cosine similarity with the human scores of ``pairs``."""
     lookup = _lookup(emb, lowercase, restrict_vocab)
     key = str.lower if lowercase else str
-    rows = [(lookup.get(key(a)), lookup.get(key(b)), score) for a, b, score in pairs]
-    used = [(i, j, score) for i, j, score in rows if i is not None and j is not None]
+    rows = [(lookup.get(key(a)), lookup.get(key(b)), score, a, b) for a, b, score in pairs]
+    used = [row for row in rows if row[0] is not None and row[1] is not None]
     n_pairs = len(pairs)
     spearman = pearson = float("nan")
-    if len(used) >= 2:
-        left, right, gold = (np.array(column) for column in zip(*used, strict=True))
+    scored: tuple[tuple[str, str, float, float], ...] = ()
+    if used:
+        left, right, gold = (np.array(column) for column in list(zip(*used, strict=True))[:3])
         unit = emb.unit_vectors
         model = np.einsum("ij,ij->i", unit[left], unit[right]).astype(np.float64)
+        scored = tuple((a, b, float(score), float(cosine))
+                       for (_, _, score, a, b), cosine in zip(used, model, strict=True))
+    if len(used) >= 2:
         with warnings.catch_warnings():  # constant inputs give NaN, which is the honest answer
             from scipy import stats  # here, not at import: the CLI's train command never needs scipy
 
@@ -180,7 +192,7 @@ def evaluate_word_pairs(emb: Embeddings, pairs: list[tuple[str, str, float]], lo
             spearman = float(stats.spearmanr(gold, model).statistic)
             pearson = float(stats.pearsonr(gold, model).statistic)
     oov_share = (n_pairs - len(used)) / n_pairs if n_pairs else 0.0
-    return PairResult(spearman, pearson, n_pairs, len(used), oov_share)
+    return PairResult(spearman, pearson, n_pairs, len(used), oov_share, scored)
 
 
 def _solve(unit: np.ndarray, canon: np.ndarray, questions: np.ndarray, method: str) -> np.ndarray:
@@ -239,3 +251,30 @@ def evaluate_analogies(emb: Embeddings, sections: dict[str, list[tuple[str, str,
     return AnalogyResult(accuracy=n_correct / attempted if attempted else float("nan"), correct=n_correct,
                          attempted=attempted, total=total, coverage=attempted / total if total else 0.0,
                          per_section=per_section)
+
+
+@dataclass(frozen=True)
+class StandardResults:
+    """Scores on the bundled standard sets (``w2v_core.datasets.STANDARD_SETS``), keyed by set name."""
+
+    pairs: dict[str, PairResult]
+    analogies: dict[str, AnalogyResult]
+
+
+@functools.cache
+def _standard_data(filename: str) -> list | dict:
+    """The parsed bundled file (read once per process; the evaluators never change it)."""
+    standard = next(item for item in STANDARD_SETS if item.filename == filename)
+    return read_word_pairs(standard.path) if standard.kind == "pairs" else read_analogies(standard.path)
+
+
+def evaluate_standard(emb: Embeddings, restrict_vocab: int | None = 30000) -> StandardResults:
+    """WordSim-353, SimLex-999 and Google's analogies, each with its coverage of the vocabulary."""
+    pairs, analogies = {}, {}
+    for standard in STANDARD_SETS:
+        data = _standard_data(standard.filename)
+        if standard.kind == "pairs":
+            pairs[standard.name] = evaluate_word_pairs(emb, data)
+        else:
+            analogies[standard.name] = evaluate_analogies(emb, data, restrict_vocab=restrict_vocab)
+    return StandardResults(pairs, analogies)

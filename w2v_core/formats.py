@@ -158,6 +158,19 @@ def read_npz(stream: BinaryIO, limit: int | None = None) -> Embeddings:
 
 
 WRITERS = {"text": write_word2vec_text, "binary": write_word2vec_binary, "npz": write_npz}
+PICKLE_SUFFIXES = (".model", ".kv")  # gensim's save(): pickles, never loaded
+
+
+def gensim_pickle_message(filename: str = "") -> str:
+    """Why a pickled gensim model is refused, and the one line of gensim that converts it to word2vec format."""
+    name = Path(filename).name
+    if name.lower().endswith(".kv"):
+        line = f'KeyedVectors.load("{name}").save_word2vec_format("vectors.bin", binary=True)'
+    else:
+        line = f'Word2Vec.load("{name or "your.model"}").wv.save_word2vec_format("vectors.bin", binary=True)'
+    return (f"{name or 'This file'} is a Python pickle (gensim saves .model and .kv files so), which is never "
+            f"opened here: unpickling can run any code. Convert it where you trust it, with gensim: {line}, then "
+            "open vectors.bin.")
 
 
 def format_of(filename: str | Path, fmt: str | None = None) -> str:
@@ -172,6 +185,8 @@ def format_of(filename: str | Path, fmt: str | None = None) -> str:
         return fmt
     suffixes = [suffix.lower() for suffix in Path(filename).suffixes]
     suffix = suffixes[-2] if suffixes[-1:] == [".gz"] and len(suffixes) > 1 else (suffixes or [""])[-1]
+    if suffix in PICKLE_SUFFIXES:
+        raise VectorFormatError(gensim_pickle_message(Path(filename).name))
     if suffix not in EXTENSIONS:
         raise VectorFormatError(f"Unknown vector file type {Path(filename).name!r}; use .txt, .vec, .bin, .npz "
                                 "or .tsv (text and binary may be gzipped, .gz), or a run file (.w2vrun).")
@@ -182,6 +197,9 @@ def _read(stream: BinaryIO, fmt: str, limit: int | None) -> Embeddings:
     if fmt in ("text", "binary") and stream.peek(2)[:2] == b"\x1f\x8b":
         stream = gzip.GzipFile(fileobj=stream)
     try:
+        head = stream.peek(2)[:2]
+        if fmt in ("text", "binary") and len(head) == 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
+            raise VectorFormatError(gensim_pickle_message())  # a pickle's protocol header, renamed to .bin/.txt
         return (read_word2vec_text if fmt == "text" else read_word2vec_binary if fmt == "binary" else
                 read_npz)(stream, limit)
     except (OSError, EOFError) as error:
