@@ -16,6 +16,7 @@ from ui.runs import (
     record_current_run,
     recorded_runs,
 )
+from ui.saved_runs import download_record_button, open_run_section
 from ui.text import md_literal, md_message
 from w2v_core.evaluation import (
     AnalogyResult,
@@ -132,12 +133,18 @@ with user_errors("The Compare page failed"):
     if notice:
         st.info(notice)
     kept = recorded_runs()
+    open_run_section(expanded=len(kept) < 2)
+    kept = recorded_runs()
     if len(kept) < 2:
         have = f"Only one run so far ({md_literal(kept[0].label)})." if kept else "No finished runs yet."
-        st.info(f"{have} Train at least two runs on the Train page (finish or stop them) to compare them here.")
+        st.info(f"{have} Train at least two runs on the Train page (finish or stop them), or open saved runs "
+                "above, to compare them here.")
         st.page_link("pages/train.py", label="Go to Train")
     else:
         run_a, run_b = choose(kept)
+        left, right = st.columns(2)
+        download_record_button(left, run_a)
+        download_record_button(right, run_b)
         relative = st.toggle("Loss against the share of each run", False, key="compare_relative",
                              help="Runs of different lengths or corpora line up from start to end.")
         st.plotly_chart(loss_overlay_figure([run_a, run_b], relative), key="compare_loss")

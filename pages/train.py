@@ -7,6 +7,7 @@ from ui.corpus_source import LoadedCorpus
 from ui.errors import message_of, safe_callback, user_errors
 from ui.exports import config_json, figure_html, history_csv
 from ui.limits import limits
+from ui.saved_runs import continue_section, download_current_button
 from ui.state import (
     DEFAULTS,
     current_corpus,
@@ -246,7 +247,7 @@ def downloads() -> None:
     history = trainer.loss_history()
     progress = trainer.progress()
     st.subheader("Export this run")
-    a, b, c = st.columns(3)
+    a, b, c, d = st.columns(4)
     config = config_json(trainer.config.to_dict(), progress, trainer.state, run_corpus_name())
     a.download_button("Configuration (JSON)", config,
                       file_name="w2v-config.json", mime="application/json", on_click="ignore",
@@ -258,6 +259,7 @@ def downloads() -> None:
     figure = loss_figure(history, ends)
     c.download_button("Loss chart (HTML)", lambda: figure_html(figure), file_name="w2v-loss.html",
                       mime="text/html", on_click="ignore", help="An interactive copy of the chart.")
+    download_current_button(d)
     st.caption("Save any chart as PNG with the camera icon in its toolbar. Word vectors can be exported on "
                "the Neighbours page.")
 
@@ -278,3 +280,4 @@ with user_errors("The Train page failed"):
     st.fragment(run_every=poll)(live_panel)(current)  # many queued tabs stay cheap: they poll slowly
     st.fragment(run_every=SCHEDULE_POLL_SECONDS if current == "active" else None)(schedule_panel)()
     downloads()
+    continue_section()

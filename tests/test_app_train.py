@@ -40,7 +40,7 @@ def test_start_training_shows_progress_loss_and_exports(at):
     assert [t["name"] for t in loss["data"]][2:] == ["positive part (smoothed)", "negative part (smoothed)"]
     assert [t["name"] for t in alpha["data"]] == ["planned", "used"]
     labels = [d.label for d in at.get("download_button")]
-    assert labels == ["Configuration (JSON)", "Loss history (CSV)", "Loss chart (HTML)"]
+    assert labels == ["Configuration (JSON)", "Loss history (CSV)", "Loss chart (HTML)", "Download the run"]
     assert at.get("download_button")[0].proto.url  # the JSON is served
     assert trainer.config.dim == 16 and trainer.config.epochs == 2
     assert at.session_state["_run_corpus_name"] == "Teaching corpus (3,000 sentences)"

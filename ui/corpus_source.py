@@ -78,6 +78,31 @@ def corpus_name(settings: CorpusSettings, file_names: Sequence[str] = ()) -> str
     return f"Uploaded: {shown}" if shown else "Uploaded files"
 
 
+def corpus_source(settings: CorpusSettings, file_names: Sequence[str] = ()) -> dict:
+    """How to build this corpus again, as a run file keeps it (``runfile.CorpusInfo.source``)."""
+    tokenizer = {"max_vocab": settings.max_vocab, "lowercase": settings.lowercase}
+    if settings.source == "teaching":
+        return {"kind": "teaching", "sentences": settings.teaching_sentences, "seed": TEACHING_SEED, **tokenizer}
+    if settings.source == "sample":
+        return {"kind": "sample", **tokenizer}
+    return {"kind": "upload", "files": list(file_names), "encoding": settings.encoding, **tokenizer}
+
+
+def bundled_settings(source: dict, min_count: int) -> CorpusSettings | None:
+    """The settings that build a run's bundled corpus again (None for uploaded text, or another seed)."""
+    kind = source.get("kind")
+    max_vocab = source.get("max_vocab")
+    common = {"min_count": min_count, "max_vocab": max_vocab if isinstance(max_vocab, int) else None,
+              "lowercase": source.get("lowercase", True) is not False}
+    if kind == "teaching" and source.get("seed", TEACHING_SEED) == TEACHING_SEED:
+        sentences = source.get("sentences")
+        if isinstance(sentences, int) and 100 <= sentences <= 1_000_000:
+            return CorpusSettings(source="teaching", teaching_sentences=sentences, **common)
+    if kind == "sample":
+        return CorpusSettings(source="sample", **common)
+    return None
+
+
 def _build(name: str, settings: CorpusSettings, lines: Sequence[str]) -> LoadedCorpus:
     start = time.perf_counter()
     everything = build_corpus(lines, min_count=1, lowercase=settings.lowercase)  # the text is read once

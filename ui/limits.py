@@ -33,6 +33,8 @@ class Limits:
     max_run_minutes: float = 60.0  # 0 = no limit
     max_softmax_vocab: int = 10_000
     training_nice: int = 0  # 0 = the server's own priority
+    max_run_mb: float = 300.0  # unpacked arrays of a run file a session opens
+    runs_dir: str = ""  # a folder of .w2vrun files every session may open read-only ("" = none)
 
     @property
     def training_slots(self) -> int:
@@ -43,8 +45,13 @@ class Limits:
     def max_corpus_bytes(self) -> int:
         return int(self.max_corpus_mb * 1_000_000)
 
+    @property
+    def max_run_bytes(self) -> int:
+        return int(self.max_run_mb * 1_000_000)
 
-_MINIMUM = {"max_corpus_mb": 0.001, "max_upload_files": 1, "max_kept_runs": 1, "max_softmax_vocab": 1}
+
+_MINIMUM = {"max_corpus_mb": 0.001, "max_upload_files": 1, "max_kept_runs": 1, "max_softmax_vocab": 1,
+            "max_run_mb": 0.001}
 _MAXIMUM = {"training_nice": 19}
 
 
@@ -67,6 +74,11 @@ def read_limits(path: str | Path) -> Limits:
         raise LimitsError(f"{path}: unknown key(s) {', '.join(unknown)}; the keys are {', '.join(fields)}.")
     values = {}
     for name, value in table.items():
+        if fields[name].type == "str":
+            if not isinstance(value, str):
+                raise LimitsError(f"{path}: {name} must be a text in quotes (got {value!r}).")
+            values[name] = str((path.parent / value).resolve()) if value and not Path(value).is_absolute() else value
+            continue
         whole = fields[name].type == "int"
         if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
             raise LimitsError(f"{path}: {name} must be a {'whole ' if whole else ''}number (got {value!r}).")

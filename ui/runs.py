@@ -1,5 +1,6 @@
-"""The session's finished and stopped runs, kept for the Compare page: configuration, loss history and final
-input vectors. At most ``MAX_RUNS`` are kept; recording one more drops the oldest, with a notice.
+"""The session's finished and stopped runs, kept for the Compare page: configuration, loss history, final input
+vectors and the whole run (to download as a run file). At most ``MAX_RUNS`` are kept; recording one more drops
+the oldest, with a notice.
 
 ``record_run`` is called where the app sees a run end (``app.py`` on every rerun, and ``ui.state.set_trainer``
 when a paused run is replaced). This module must not import ``ui.state`` (which imports it).
@@ -17,17 +18,20 @@ import streamlit as st
 from ui.charts import PALETTE, plot_text, smooth
 from ui.limits import limits
 from w2v_core.embeddings import Embeddings
+from w2v_core.runfile import RunState
 from w2v_core.trainer import Trainer
 
 MAX_RUNS = limits().max_kept_runs  # max_kept_runs in w2v_lab.toml (5 by default)
 RECORDED_STATES = ("finished", "stopped")
 RUNS_KEY = "_runs"
 NOTICE_KEY = "_runs_notice"
+SOURCE_KEY = "_run_corpus_source"  # how the current run's corpus is built again (kept in its run file)
 
 
 @dataclass
 class RunRecord:
-    """One ended run: ``history`` is ``Trainer.loss_history()``, ``emb`` its input vectors at the end."""
+    """One ended run: ``history`` is ``Trainer.loss_history()``, ``emb`` its input vectors at the end, ``run``
+    everything a run file holds (``emb`` shares its input weights)."""
 
     number: int
     corpus_name: str
@@ -38,6 +42,7 @@ class RunRecord:
     seconds: float
     history: pd.DataFrame
     emb: Embeddings
+    run: RunState | None = None
 
     @property
     def label(self) -> str:
@@ -51,14 +56,16 @@ def recorded_runs() -> list[RunRecord]:
     return list(st.session_state.get(RUNS_KEY, []))
 
 
-def make_record(trainer: Trainer, corpus_name: str, number: int) -> RunRecord | None:
-    """A record of ``trainer`` if its run ended (finished or stopped) after training some words, else None."""
+def make_record(trainer: Trainer, corpus_name: str, number: int, source: dict | None = None) -> RunRecord | None:
+    """A record of ``trainer`` if its run ended (finished or stopped) after training some words, else None;
+    ``source`` says how its corpus is built again (see ``runfile.CorpusInfo``)."""
     progress = trainer.progress()
     if trainer.state not in RECORDED_STATES or progress.words_done == 0:
         return None
+    run = trainer.run_state(corpus_name, source)
+    emb = Embeddings(run.words, run.w_in, run.counts, config=run.config)
     return RunRecord(number, corpus_name, trainer.config.to_dict(), trainer.state, progress.words_done,
-                     progress.words_total, progress.elapsed_seconds, trainer.loss_history(),
-                     trainer.embeddings("input"))
+                     progress.words_total, progress.elapsed_seconds, trainer.loss_history(), emb, run)
 
 
 def keep(runs: list[RunRecord], record: RunRecord, limit: int = MAX_RUNS) -> tuple[list[RunRecord], list[RunRecord]]:
@@ -69,11 +76,11 @@ def keep(runs: list[RunRecord], record: RunRecord, limit: int = MAX_RUNS) -> tup
     return runs[overflow:], runs[:overflow]
 
 
-def record_run(trainer: Trainer | None, corpus_name: str, number: int) -> RunRecord | None:
+def record_run(trainer: Trainer | None, corpus_name: str, number: int, source: dict | None = None) -> RunRecord | None:
     """Keep the session's run ``number`` once it has ended (once per run); returns the new record, if any."""
     if trainer is None or any(r.number == number for r in st.session_state.get(RUNS_KEY, [])):
         return None
-    record = make_record(trainer, corpus_name, number)
+    record = make_record(trainer, corpus_name, number, source)
     if record is None:
         return None
     runs, dropped = keep(recorded_runs(), record)
@@ -89,7 +96,7 @@ def record_run(trainer: Trainer | None, corpus_name: str, number: int) -> RunRec
 def record_current_run() -> RunRecord | None:
     """Record the session's current trainer if its run has ended (called by app.py on every rerun)."""
     return record_run(st.session_state.get("trainer"), st.session_state.get("_run_corpus_name", ""),
-                      st.session_state.get("_run_number", 0))
+                      st.session_state.get("_run_number", 0), st.session_state.get(SOURCE_KEY))
 
 
 # ------------------------------------------------------------------------------------------------ compare

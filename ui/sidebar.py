@@ -43,7 +43,9 @@ def _status(was: str) -> None:
         corpus_line = f"**Corpus:** not usable ({md_literal(message_of(error))})"
     st.markdown(corpus_line, help="Choose or upload the text on the Corpus page.")
     line = f"**Training:** {md_literal(training_status(trainer))}"
-    if trainer is not None and loaded is not None and trainer.corpus is not loaded.corpus:
+    if trainer is not None and not trainer.trainable:
+        line += " (a run opened from a file)"
+    elif trainer is not None and loaded is not None and trainer.corpus is not loaded.corpus:
         line += " (on a previous corpus)"
     st.markdown(line, help="Start, pause and stop training on the Train page.")
     if training_phase(trainer) != was:

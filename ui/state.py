@@ -12,9 +12,16 @@ from typing import Any
 
 import streamlit as st
 
-from ui.corpus_source import CorpusSettings, LoadedCorpus, load_bundled, load_uploaded, uploads_fingerprint
+from ui.corpus_source import (
+    CorpusSettings,
+    LoadedCorpus,
+    corpus_source,
+    load_bundled,
+    load_uploaded,
+    uploads_fingerprint,
+)
 from ui.limits import limits
-from ui.runs import record_run
+from ui.runs import SOURCE_KEY, record_run
 from ui.serving import TERMINAL_STATES, TrainerGuard, end_trainer, idle_watchdog, training_queue
 from w2v_core.embeddings import Embeddings
 from w2v_core.trainer import TrainConfig, Trainer
@@ -68,15 +75,18 @@ def run_corpus_name() -> str:
     return st.session_state.get("_run_corpus_name", "")
 
 
-def set_trainer(trainer: Trainer, corpus_name: str = "") -> None:
-    """Make ``trainer`` the session's current trainer, stopping the previous one if it still runs."""
+def set_trainer(trainer: Trainer, corpus_name: str = "", source: dict | None = None) -> None:
+    """Make ``trainer`` the session's current trainer, stopping the previous one if it still runs; ``source``
+    says how its corpus is built again (saved in its run file; by default the Corpus page's choice)."""
     old = get_trainer()
     if old is not None and old is not trainer and old.state not in TERMINAL_STATES:
         end_trainer(old, training_queue())
     if old is not None and old is not trainer:  # a replaced (e.g. paused) run is kept for the Compare page
-        record_run(old, run_corpus_name(), st.session_state.get("_run_number", 0))
+        record_run(old, run_corpus_name(), st.session_state.get("_run_number", 0), st.session_state.get(SOURCE_KEY))
     st.session_state["trainer"] = trainer
     st.session_state["_run_corpus_name"] = corpus_name
+    st.session_state[SOURCE_KEY] = source if source is not None else corpus_source(
+        corpus_settings(), [name for name, _ in st.session_state.get("_uploads", [])])
     st.session_state["_run_number"] = st.session_state.get("_run_number", 0) + 1
     session_guard().watch(trainer)
 
@@ -162,6 +172,11 @@ def corpus_settings() -> CorpusSettings:
                           teaching_sentences=int(setting("teaching_sentences")),
                           uploads_id=uploads_fingerprint(st.session_state.get("_uploads", [])),
                           encoding=st.session_state.get("_upload_encoding", "utf-8"))
+
+
+def bundled_corpus(settings: CorpusSettings) -> LoadedCorpus:
+    """A bundled corpus built with ``settings`` (shared by all sessions, read-only)."""
+    return _bundled_corpus(settings)
 
 
 def current_corpus() -> LoadedCorpus:

@@ -212,7 +212,7 @@ class Trainer:
         self._gradient_history: BoundedHistory[tuple[int, np.ndarray, np.ndarray]] = BoundedHistory(max_history // 4)
         self._snapshots: BoundedHistory[Snapshot] = BoundedHistory(max_snapshots)
         self._last_snapshot = -1
-        self._opened_corpus: CorpusInfo | None = None  # the corpus statistics of a run opened from a file
+        self.opened_corpus: CorpusInfo | None = None  # the corpus statistics of a run opened from a file
 
     # ----- control -------------------------------------------------------------------------------------------
     @property
@@ -558,10 +558,10 @@ class Trainer:
         rows = self._history_rows
         if isinstance(corpus, CorpusExcerpt):  # an opened run saved again: its excerpt and fingerprint stay
             sample_ids, sample_starts = corpus.ids, corpus.sentence_starts
-            info = self._opened_corpus
+            info = self.opened_corpus
         else:
             sample_ids, sample_starts = excerpt_arrays(corpus.ids, corpus.sentence_starts)
-            opened = self._opened_corpus
+            opened = self.opened_corpus
             if source is None and opened is not None:
                 source = opened.source
             info = CorpusInfo(name=corpus_name or (opened.name if opened else ""), tokens=corpus.n_tokens,
@@ -623,7 +623,7 @@ class Trainer:
             trainer.warnings.append("This corpus has the run's vocabulary, but its text differs (other sentences "
                                     "or another order): the run continues, but not as it would have without the "
                                     "break.")
-        trainer._opened_corpus = run.corpus
+        trainer.opened_corpus = run.corpus
         trainer.w_in[:] = run.w_in
         trainer.w_out[:] = run.w_out
         trainer._restore_position(run, corpus is not None)
