@@ -224,13 +224,14 @@ def _new_trainer(args: argparse.Namespace):  # noqa: ANN202 - (Trainer, Corpus, 
     return Trainer(corpus, config), corpus, Path(args.corpus).name, _corpus_source(args), kernels_ready
 
 
-def _resumed_trainer(args: argparse.Namespace, defaults: argparse.Namespace):  # noqa: ANN202 - as _new_trainer
+def _resumed_trainer(args: argparse.Namespace):  # noqa: ANN202 - as _new_trainer
     from .corpus import build_corpus, load_corpus
     from .runfile import read_run
     from .trainer import Trainer, kernels_are_compiled, warm_up
 
+    given = _given_train_options(args.argv)
     for name in KEPT_ON_RESUME:
-        if getattr(args, name) != getattr(defaults, name):
+        if name in given:
             print(f"warning: --{name.replace('_', '-')} is ignored: a resumed run keeps its settings",
                   file=sys.stderr)
     kernels_ready = None if kernels_are_compiled() else _in_background(warm_up)
@@ -274,8 +275,7 @@ def run_train(args: argparse.Namespace) -> int:
     format_of(args.output)  # fail on a bad extension before the work
     started = time.perf_counter()
     if args.resume:
-        trainer, corpus, name, source, kernels_ready = _resumed_trainer(args, build_parser().parse_args(
-            ["train", "-o", "x.txt"]))
+        trainer, corpus, name, source, kernels_ready = _resumed_trainer(args)
     else:
         trainer, corpus, name, source, kernels_ready = _new_trainer(args)
     config = trainer.config
