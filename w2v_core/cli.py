@@ -104,16 +104,22 @@ def build_parser() -> argparse.ArgumentParser:
                           help="analogies: answer among the N most frequent words (questions with rarer words "
                                "are skipped)")
 
-    neighbours = commands.add_parser("neighbours", help="nearest neighbours of a word")
+    neighbours = commands.add_parser("neighbours", help="nearest neighbours of words, and analogies")
     neighbours.add_argument("vectors")
-    neighbours.add_argument("word")
+    neighbours.add_argument("word", nargs="*", help="one or more words (each answered in turn)")
     neighbours.add_argument("-k", type=_positive_int, default=10)
+    neighbours.add_argument("--analogy", nargs=3, action="append", default=[], metavar=("A", "B", "C"),
+                            help="also answer A : B :: C : ? (repeatable)")
     neighbours.add_argument("--limit", type=_positive_int, default=None)
 
     convert = commands.add_parser("convert", help="convert between .txt/.vec, .bin, .npz and .tsv")
     convert.add_argument("input")
     convert.add_argument("output")
     convert.add_argument("--limit", type=_positive_int, default=None)
+    for command in (evaluate, neighbours, convert):
+        command.add_argument("--cache-dir", metavar="DIR", default=None,
+                             help="folder for the memory-mapped cache of large word2vec files (default: beside "
+                                  "the file, NAME.w2vcache)")
 
     commands.add_parser("gradcheck", help="finite-difference check of all six model/loss gradients")
     return parser
@@ -343,11 +349,10 @@ def _print_analogies(name: str, result: AnalogyResult) -> None:
 
 def run_eval(args: argparse.Namespace) -> int:
     from .evaluation import evaluate_analogies, evaluate_standard, evaluate_word_pairs, read_analogies, read_word_pairs
-    from .formats import load_vectors
 
     if not args.pairs and not args.analogies and not args.standard:
         raise ValueError("give --standard (the bundled sets), --pairs FILE or --analogies FILE")
-    emb = load_vectors(args.vectors, limit=args.limit)
+    emb = _open(args.vectors, args)
     if args.standard:
         results = evaluate_standard(emb, restrict_vocab=args.restrict_vocab)
         for name, pairs in results.pairs.items():
@@ -361,20 +366,39 @@ def run_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_neighbours(args: argparse.Namespace) -> int:
-    from .formats import load_vectors
+def _open(path: str, args: argparse.Namespace):  # noqa: ANN202 - Embeddings
+    """Vectors for a command: large word2vec files through their memory-mapped cache (notices on stderr)."""
+    from .vector_cache import open_vectors
 
-    emb = load_vectors(args.vectors, limit=args.limit)
-    for word, score in emb.most_similar(args.word, k=args.k):
-        print(f"{word}\t{score:.4f}")
+    return open_vectors(path, limit=args.limit, cache_dir=args.cache_dir,
+                        notice=lambda text: print(text, file=sys.stderr, flush=True))
+
+
+def run_neighbours(args: argparse.Namespace) -> int:
+    if not args.word and not args.analogy:
+        raise ValueError("give a WORD (or several), or --analogy A B C")
+    emb = _open(args.vectors, args)
+    several = len(args.word) + len(args.analogy) > 1
+    for word in args.word:
+        if several:
+            print(f"# {word}")
+        for neighbour, score in emb.most_similar(word, k=args.k):
+            print(f"{neighbour}\t{score:.4f}")
+        sys.stdout.flush()  # each answer as soon as it is known
+    for a, b, c in args.analogy:
+        if several:
+            print(f"# {a} : {b} :: {c} : ?")
+        for answer, score in emb.analogy(a, b, c, k=args.k):
+            print(f"{answer}\t{score:.4f}")
+        sys.stdout.flush()
     return 0
 
 
 def run_convert(args: argparse.Namespace) -> int:
-    from .formats import format_of, load_vectors, save_vectors
+    from .formats import format_of, save_vectors
 
     format_of(args.output)
-    written = save_vectors(load_vectors(args.input, limit=args.limit), args.output)
+    written = save_vectors(_open(args.input, args), args.output)
     print("wrote " + ", ".join(str(path) for path in written), file=sys.stderr)
     return 0
 

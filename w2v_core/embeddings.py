@@ -2,8 +2,11 @@
 
 ``Embeddings`` holds ``words`` (ordered by descending frequency), ``vectors`` (n, d) float32 and optional
 ``counts`` (n,) int64. Every query uses cosine similarity over the unit-normalised vectors, computed once and
-cached, with one matrix-vector product per query, so a 100k x 300 vocabulary answers in milliseconds. Treat an
-``Embeddings`` as immutable: the cached unit vectors are not refreshed if the arrays are changed in place.
+cached, with one matrix-vector product per query, so a 100k x 300 vocabulary answers in milliseconds. Vectors
+larger than ``UNIT_COPY_BYTES`` (e.g. memory-mapped from a ``vector_cache``) get no unit copy: their row norms
+are kept instead and queries run as matrix products over blocks of ``CHUNK_ROWS`` rows, so 3M x 300 vectors
+answer without a second 3.6 GB array. Treat an ``Embeddings`` as immutable: the cached unit vectors and norms
+are not refreshed if the arrays are changed in place.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import Any
 import numpy as np
 
 COSMUL_EPSILON = 1e-3  # Levy & Goldberg (2014), eq. 4
+UNIT_COPY_BYTES = 512 << 20  # above this, no unit-vector copy: norms and blockwise products instead
+CHUNK_ROWS = 1 << 16  # rows per block of a blockwise product (65,536 x 300 float32 = 79 MB read per block)
 ANALOGY_METHODS = ("3cosadd", "3cosmul")
 
 Query = str | np.ndarray
@@ -95,9 +100,10 @@ class Embeddings:
             raise EmbeddingsError(f"The vectors are not a numeric array ({error}).") from error
         self.counts = None if counts is None else np.asarray(counts)
         self.config = dict(config) if config else {}
-        self._validate()
-        self._index = {word: i for i, word in enumerate(self.words)}
+        self._validate()  # also builds self._index
         self._unit: np.ndarray | None = None
+        self._norms: np.ndarray | None = None
+        self._blockwise = self.vectors.nbytes > UNIT_COPY_BYTES
 
     def _validate(self) -> None:
         n = len(self.words)
@@ -111,16 +117,18 @@ class Embeddings:
         bad = next((w for w in self.words if not isinstance(w, str) or not w), None)
         if bad is not None:
             raise EmbeddingsError(f"Every word must be a non-empty string; got {bad!r}.")
-        if len(set(self.words)) != n:
+        self._index = {word: i for i, word in enumerate(self.words)}
+        if len(self._index) != n:
             seen: dict[str, int] = {}
             for i, word in enumerate(self.words):
                 if word in seen:
                     raise EmbeddingsError(f"The word {word!r} occurs twice (positions {seen[word]} and {i}).")
                 seen[word] = i
-        finite = np.isfinite(self.vectors).all(axis=1)
-        if not finite.all():
-            row = int(np.argmin(finite))
-            raise EmbeddingsError(f"The vector of {self.words[row]!r} (row {row}) contains NaN or infinity.")
+        for start in range(0, n, CHUNK_ROWS):  # blockwise: no (n, d) temporary for mapped vectors
+            finite = np.isfinite(self.vectors[start:start + CHUNK_ROWS]).all(axis=1)
+            if not finite.all():
+                row = start + int(np.argmin(finite))
+                raise EmbeddingsError(f"The vector of {self.words[row]!r} (row {row}) contains NaN or infinity.")
         if self.counts is not None:
             if self.counts.shape != (n,) or not np.issubdtype(self.counts.dtype, np.integer):
                 raise EmbeddingsError(f"counts must be ({n},) integers, got {self.counts.dtype} "
@@ -142,10 +150,49 @@ class Embeddings:
 
     @property
     def unit_vectors(self) -> np.ndarray:
-        """(n, d) float32 vectors scaled to length 1, computed on first use."""
+        """(n, d) float32 vectors scaled to length 1, computed on first use (a full copy: for large vectors
+        prefer ``unit_of`` and ``unit_head``)."""
         if self._unit is None:
             self._unit = unit_rows(self.vectors)
         return self._unit
+
+    @property
+    def blockwise(self) -> bool:
+        """True when queries run block by block over the vectors and their norms, without a unit copy."""
+        return self._blockwise
+
+    @property
+    def norms(self) -> np.ndarray:
+        """(n,) float32 vector lengths (zero rows count as the smallest float), computed blockwise on first use."""
+        if self._norms is None:
+            norms = np.empty(len(self), dtype=np.float32)
+            for start in range(0, len(self), CHUNK_ROWS):
+                norms[start:start + CHUNK_ROWS] = np.linalg.norm(self.vectors[start:start + CHUNK_ROWS], axis=1)
+            self._norms = np.maximum(norms, np.finfo(np.float32).tiny)
+        return self._norms
+
+    def unit_of(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
+        """(len(rows), d) unit vectors of the given rows."""
+        if not self.blockwise:
+            return self.unit_vectors[rows]
+        rows = np.asarray(rows, dtype=np.int64)
+        return self.vectors[rows] / self.norms[rows, None]
+
+    def unit_head(self, n: int) -> np.ndarray:
+        """(min(n, len), d) unit vectors of the first ``n`` words (a view when the unit copy exists)."""
+        return self.unit_vectors[:n] if not self.blockwise else unit_rows(self.vectors[:n])
+
+    def cosines(self, queries: np.ndarray, stop: int | None = None) -> np.ndarray:
+        """(q, stop) cosine of each unit query (q, d) with each of the first ``stop`` words (default all)."""
+        stop = len(self) if stop is None else max(min(stop, len(self)), 0)
+        queries = np.atleast_2d(np.asarray(queries, dtype=np.float32))
+        if not self.blockwise:
+            return queries @ self.unit_vectors[:stop].T
+        out = np.empty((len(queries), stop), dtype=np.float32)
+        for start in range(0, stop, CHUNK_ROWS):
+            end = min(start + CHUNK_ROWS, stop)
+            out[:, start:end] = (queries @ self.vectors[start:end].T) / self.norms[start:end]
+        return out
 
     def index(self, word: str) -> int:
         """Row of ``word``; raises ``UnknownWordError``."""
@@ -161,8 +208,8 @@ class Embeddings:
 
     def similarity(self, word1: str, word2: str) -> float:
         """Cosine similarity of two words."""
-        unit = self.unit_vectors
-        return float(unit[self.index(word1)] @ unit[self.index(word2)])
+        unit = self.unit_of([self.index(word1), self.index(word2)])
+        return float(unit[0] @ unit[1])
 
     def _query_vector(self, positive: Sequence[Query], negative: Sequence[Query]) -> tuple[np.ndarray, set[int]]:
         """Unit-length sum of the positive minus the negative unit vectors, and the rows of the query words."""
@@ -173,7 +220,7 @@ class Embeddings:
                 if isinstance(item, str):
                     row = self.index(item)
                     rows.add(row)
-                    total += sign * self.unit_vectors[row]
+                    total += sign * self.unit_of([row])[0]
                 else:
                     vector = np.asarray(item, dtype=np.float64)
                     if vector.shape != (self.dim,):
@@ -198,21 +245,34 @@ class Embeddings:
         if not positive and not negative:
             raise EmbeddingsError("most_similar needs at least one word or vector.")
         query, rows = self._query_vector(positive, negative)
-        candidates = self.unit_vectors if restrict is None else self.unit_vectors[:max(restrict, 0)]
-        scores = candidates @ query
+        scores = self.cosines(query, restrict)[0]
         return [(self.words[i], float(scores[i])) for i in _top_k(scores, k, rows)]
 
     def analogy(self, a: str, b: str, c: str, k: int = 1, method: str = "3cosadd") -> list[tuple[str, float]]:
         """Answers to a : b :: c : ? (e.g. man : king :: woman : queen), best first, excluding a, b and c."""
         rows = np.array([[self.index(a)], [self.index(b)], [self.index(c)]])
-        scores = analogy_scores(self.unit_vectors, rows[0], rows[1], rows[2], method)[0]
+        if not self.blockwise:
+            scores = analogy_scores(self.unit_vectors, rows[0], rows[1], rows[2], method)[0]
+        else:
+            scores = self._blockwise_analogy(rows.ravel(), method)
         return [(self.words[i], float(scores[i])) for i in _top_k(scores, k, set(rows.ravel().tolist()))]
+
+    def _blockwise_analogy(self, rows: np.ndarray, method: str) -> np.ndarray:
+        """(n,) ``analogy_scores`` from the cosines of a, b, c with every word (one blockwise pass for all three):
+        cos(x, b - a + c) = (cos_b - cos_a + cos_c) / |b - a + c| for unit a, b, c."""
+        if method not in ANALOGY_METHODS:
+            raise EmbeddingsError(f"Unknown analogy method {method!r}; use one of {', '.join(ANALOGY_METHODS)}.")
+        unit = self.unit_of(rows)
+        cos_a, cos_b, cos_c = self.cosines(unit)
+        if method == "3cosadd":
+            return (cos_b - cos_a + cos_c) / max(float(np.linalg.norm(unit[1] - unit[0] + unit[2])), 1e-30)
+        return (cos_b + 1.0) * (cos_c + 1.0) / (2.0 * cos_a + 2.0 + 4.0 * COSMUL_EPSILON)
 
     def doesnt_match(self, words: Sequence[str]) -> str:
         """The word least similar to the mean of the (unit) vectors of ``words``."""
         if len(words) < 2:
             raise EmbeddingsError("doesnt_match needs at least two words.")
-        unit = self.unit_vectors[[self.index(word) for word in words]]
+        unit = self.unit_of([self.index(word) for word in words])
         mean = unit_rows(unit.mean(axis=0))
         return words[int(np.argmin(unit @ mean))]
 

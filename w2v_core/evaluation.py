@@ -180,8 +180,7 @@ def evaluate_word_pairs(emb: Embeddings, pairs: list[tuple[str, str, float]], lo
     scored: tuple[tuple[str, str, float, float], ...] = ()
     if used:
         left, right, gold = (np.array(column) for column in list(zip(*used, strict=True))[:3])
-        unit = emb.unit_vectors
-        model = np.einsum("ij,ij->i", unit[left], unit[right]).astype(np.float64)
+        model = np.einsum("ij,ij->i", emb.unit_of(left), emb.unit_of(right)).astype(np.float64)
         scored = tuple((a, b, float(score), float(cosine))
                        for (_, _, score, a, b), cosine in zip(used, model, strict=True))
     if len(used) >= 2:
@@ -239,7 +238,7 @@ def evaluate_analogies(emb: Embeddings, sections: dict[str, list[tuple[str, str,
                 questions.append(rows)
                 section_of.append(number)
     question_rows = np.array(questions, dtype=np.int64).reshape(-1, 4)
-    correct = _solve(emb.unit_vectors[:n_candidates], canon, question_rows, method)
+    correct = _solve(emb.unit_head(n_candidates), canon, question_rows, method)
     section_ids = np.array(section_of, dtype=np.int64)
     attempted_by = np.bincount(section_ids, minlength=len(names))
     correct_by = np.bincount(section_ids, weights=correct, minlength=len(names)).astype(np.int64)

@@ -9,6 +9,7 @@ number (binary).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import BinaryIO
 
 import numpy as np
@@ -110,8 +111,8 @@ def _header(raw: bytes) -> tuple[int, int] | None:
     return n, d
 
 
-def read_word2vec_text(stream: BinaryIO, limit: int | None = None) -> Embeddings:
-    """Read "word v1 ... vd" lines (after an optional "n d" header), stopping after ``limit`` words."""
+def text_records(stream: BinaryIO, limit: int | None = None) -> Iterator[tuple[str, np.ndarray]]:
+    """(word, (d,) float32 vector) of each line of a word2vec text file, checked, stopping after ``limit``."""
     check_limit(limit)
     lines = read_lines(stream)
     first = next(lines, None)
@@ -119,16 +120,15 @@ def read_word2vec_text(stream: BinaryIO, limit: int | None = None) -> Embeddings
         raise VectorFormatError("The file is empty." if first is None else "Line 1 is empty; expected a header.")
     header = _header(first[1])
     dim = header[1] if header else None
-    words: list[str] = []
-    rows: list[np.ndarray] = []
+    count = 0
     seen: dict[str, int] = {}
     for line_no, raw in lines if header else _chain(first, lines):
         fields = raw.split()
         if not fields:
             continue
-        if limit is not None and len(words) >= limit:
+        if limit is not None and count >= limit:
             break
-        if header and len(words) == header[0]:
+        if header and count == header[0]:
             raise VectorFormatError(f"Line {line_no}: the header says {header[0]:,} words, but the file has more.")
         decode_line(raw, f"Line {line_no}")
         word = fields[0].decode()
@@ -138,13 +138,23 @@ def read_word2vec_text(stream: BinaryIO, limit: int | None = None) -> Embeddings
                                     "line must be 'word v1 ... vd' with the same d.")
         if word in seen:
             raise VectorFormatError(f"Line {line_no}: the word {word!r} already appeared on line {seen[word]}.")
-        rows.append(parse_numbers(fields[1:], f"Line {line_no}", word))
-        dim = dim or len(rows[0])
+        row = parse_numbers(fields[1:], f"Line {line_no}", word)
+        dim = dim or len(row)
         seen[word] = line_no
-        words.append(word)
-    if header and len(words) < min(header[0], limit or header[0]):
-        raise VectorFormatError(f"The header says {header[0]:,} words, but the file ends after {len(words):,} "
+        count += 1
+        yield word, row
+    if header and count < min(header[0], limit or header[0]):
+        raise VectorFormatError(f"The header says {header[0]:,} words, but the file ends after {count:,} "
                                 "(truncated?).")
+
+
+def read_word2vec_text(stream: BinaryIO, limit: int | None = None) -> Embeddings:
+    """Read "word v1 ... vd" lines (after an optional "n d" header), stopping after ``limit`` words."""
+    words: list[str] = []
+    rows: list[np.ndarray] = []
+    for word, row in text_records(stream, limit):
+        words.append(word)
+        rows.append(row)
     return to_embeddings(words, rows)
 
 
@@ -161,8 +171,9 @@ def write_word2vec_text(emb: Embeddings, stream: BinaryIO) -> None:
         stream.write(f"{word} {' '.join(map(str, row))}\n".encode())
 
 
-def read_word2vec_binary(stream: BinaryIO, limit: int | None = None) -> Embeddings:
-    """Read the C tool's binary format record by record, stopping after ``limit`` words."""
+def binary_records(stream: BinaryIO, limit: int | None = None) -> tuple[int, Iterator[tuple[str, np.ndarray]]]:
+    """The number of words to expect (header, capped by ``limit``) and an iterator of (word, (d,) float32 vector)
+    over the records of a binary word2vec file, each checked as it is read."""
     check_limit(limit)
     raw = stream.readline(MAX_LINE_BYTES)
     if not raw:
@@ -176,13 +187,14 @@ def read_word2vec_binary(stream: BinaryIO, limit: int | None = None) -> Embeddin
                                 "'71291 300'). fastText .bin models are a different format: use their .vec.")
     n, dim = header
     target = n if limit is None else min(n, limit)
+    return target, _binary_rows(stream, n, dim, target)
+
+
+def _binary_rows(stream: BinaryIO, n: int, dim: int, target: int) -> Iterator[tuple[str, np.ndarray]]:
     size = 4 * dim
     buffer, pos = b"", 0
-    words: list[str] = []
-    vectors = np.empty((target, dim), dtype=np.float32)
     seen: dict[str, int] = {}
-    while len(words) < target:
-        number = len(words) + 1
+    for number in range(1, target + 1):
         while True:  # make sure the buffer holds a whole record: "word " + 4d bytes
             while buffer[pos:pos + 1] == b"\n":  # the C tool ends each vector with a newline
                 pos += 1
@@ -206,16 +218,28 @@ def read_word2vec_binary(stream: BinaryIO, limit: int | None = None) -> Embeddin
         if number == 1 and dim > 1 and all(32 <= byte < 127 or byte in (10, 13) for byte in block):
             raise VectorFormatError("This looks like a text word2vec file (the first vector is readable "
                                     "text); name it .txt or .vec.")
-        vectors[number - 1] = np.frombuffer(block, dtype="<f4")
+        vector = np.frombuffer(block, dtype="<f4")
         if not word or word in seen:
             where = "is empty" if not word else f"{word!r} already appeared as word {seen[word]:,}"
             raise VectorFormatError(f"Word {number:,} {where}.")
-        if not np.isfinite(vectors[number - 1]).all():
+        if not np.isfinite(vector).all():
             raise VectorFormatError(f"Word {number:,}: the vector of {word!r} contains NaN or infinity.")
         seen[word] = number
-        words.append(word)
         pos = space + 1 + size
-    return to_embeddings(words, vectors)
+        yield word, vector
+
+
+def read_word2vec_binary(stream: BinaryIO, limit: int | None = None) -> Embeddings:
+    """Read the C tool's binary format record by record, stopping after ``limit`` words."""
+    target, rows = binary_records(stream, limit)
+    words: list[str] = []
+    vectors: np.ndarray | None = None
+    for number, (word, row) in enumerate(rows):
+        if vectors is None:
+            vectors = np.empty((target, len(row)), dtype=np.float32)
+        vectors[number] = row
+        words.append(word)
+    return to_embeddings(words, vectors if vectors is not None else np.empty((0, 0), dtype=np.float32))
 
 
 def write_word2vec_binary(emb: Embeddings, stream: BinaryIO, newline: bool = False) -> None:
