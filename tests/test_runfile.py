@@ -69,8 +69,9 @@ def test_everything_saved_comes_back(corpus, saved):
     last, then = opened.snapshots()[-1], original.snapshots()[-1]
     assert last.words_done == then.words_done and np.allclose(last.vectors, then.vectors, atol=1e-3)
     assert opened.gradient_stats().words_done == original.gradient_stats().words_done
-    history = opened.gradient_history([0, 5])
-    assert history.equals(original.gradient_history([0, 5]))
+    history, then = opened.gradient_history([0, 5]), original.gradient_history([0, 5])  # float16 on disk
+    assert history["words_done"].equals(then["words_done"]) and len(history) >= 2
+    assert np.allclose(history["input_norm"], then["input_norm"], rtol=1e-3)
     assert opened.progress().words_done == 2 * corpus.n_tokens and opened.progress().epoch == 3
     with pytest.raises(RuntimeError, match="without its corpus"):
         opened.step(1000)

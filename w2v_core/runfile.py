@@ -48,8 +48,9 @@ SAMPLE_TOKENS = 20_000
 STATES = ("finished", "stopped", "paused")
 LOSS_COLUMNS = ("words_done", "epoch", "loss", "loss_positive", "loss_negative", "alpha", "pairs")
 
-# name -> (dtype, number of dimensions). Snapshots are kept in float16: they are only displayed (projections,
-# neighbours), and they are most of a run's size; everything that training continues from is exact.
+# name -> (dtype, number of dimensions). Snapshots and the gradient history are kept in float16: they are only
+# displayed (projections, neighbours, charts) and they are most of a run's size; what training continues from
+# is exact.
 ARRAYS: dict[str, tuple[str, int]] = {
     "vocab_words": ("|u1", 1),  # the words in UTF-8, separated by "\n"
     "vocab_counts": ("<i8", 1),
@@ -58,8 +59,8 @@ ARRAYS: dict[str, tuple[str, int]] = {
     "loss_points": ("<f8", 2),
     "epoch_sums": ("<f8", 2),
     "gradient_words": ("<i8", 1),
-    "gradient_input": ("<f4", 2),
-    "gradient_output": ("<f4", 2),
+    "gradient_input": ("<f2", 2),
+    "gradient_output": ("<f2", 2),
     "latest_gradient_norms": ("<f4", 2),
     "latest_gradient_updates": ("<i8", 2),
     "snapshot_meta": ("<f8", 2),
@@ -115,8 +116,8 @@ class RunState:
     loss_points: np.ndarray  # (P, 7) float64, columns LOSS_COLUMNS
     epoch_sums: np.ndarray  # (E, 2) float64: loss sum, examples
     gradient_words: np.ndarray  # (H,) int64
-    gradient_input: np.ndarray  # (H, R) float32
-    gradient_output: np.ndarray  # (H, R) float32
+    gradient_input: np.ndarray  # (H, R) float16
+    gradient_output: np.ndarray  # (H, R) float16
     latest_gradient_words: int | None  # words_done of the latest gradient report (None: none yet)
     latest_gradient_norms: np.ndarray  # (2, V) float32 input, output (or (2, 0))
     latest_gradient_updates: np.ndarray  # (2, V) int64 (or (2, 0))

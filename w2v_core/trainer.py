@@ -578,8 +578,8 @@ class Trainer:
             words_done=words_done, alpha=float(alpha), elapsed_seconds=float(elapsed), loss_points=points,
             epoch_sums=epoch_sums,
             gradient_words=np.array([words for words, _, _ in history], dtype=np.int64),
-            gradient_input=np.array([inp for _, inp, _ in history], dtype=np.float32).reshape(len(history), rows),
-            gradient_output=np.array([out for _, _, out in history], dtype=np.float32).reshape(len(history), rows),
+            gradient_input=_half([inp for _, inp, _ in history], (len(history), rows)),
+            gradient_output=_half([out for _, _, out in history], (len(history), rows)),
             latest_gradient_words=None if latest is None else latest.words_done,
             latest_gradient_norms=(np.zeros((2, 0), np.float32) if latest is None else
                                    np.array([latest.input_norm, latest.output_norm], dtype=np.float32)),
@@ -645,7 +645,7 @@ class Trainer:
             self._loss_points.append((int(row[0]), int(row[1]), *map(float, row[2:6]), int(row[6])))
         self._epoch_sums[:len(run.epoch_sums)] = run.epoch_sums
         for words, inp, out in zip(run.gradient_words, run.gradient_input, run.gradient_output, strict=True):
-            self._gradient_history.append((int(words), inp.copy(), out.copy()))
+            self._gradient_history.append((int(words), inp.astype(np.float32), out.astype(np.float32)))
         if run.latest_gradient_words is not None:
             norms, updates = run.latest_gradient_norms.astype(np.float64), run.latest_gradient_updates
             self._latest_gradients = GradientStats(run.latest_gradient_words, norms[0], norms[1], updates[0],
@@ -656,6 +656,12 @@ class Trainer:
         self._last_report, self._last_snapshot = run.last_report, run.last_snapshot
         if not trainable:
             self._state = "finished" if run.next_job >= run.n_jobs else "stopped"
+
+
+def _half(rows: list[np.ndarray], shape: tuple[int, int]) -> np.ndarray:
+    """Rows of gradient norms as one float16 array of ``shape`` (clipped to float16's range)."""
+    stacked = np.array(rows, dtype=np.float32).reshape(shape)
+    return np.minimum(stacked, np.finfo(np.float16).max).astype(np.float16)
 
 
 _compiled = threading.Event()
