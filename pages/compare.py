@@ -12,6 +12,7 @@ from ui.runs import (
     NOTICE_KEY,
     RunRecord,
     config_comparison,
+    loss_comparability,
     loss_overlay_figure,
     record_current_run,
     recorded_runs,
@@ -35,10 +36,12 @@ def choose(runs: list[RunRecord]) -> tuple[RunRecord, RunRecord]:
     by_number = {r.number: r for r in runs}
     numbers = list(by_number)
     left, right = st.columns(2)
-    first = left.selectbox("Run A", numbers, len(numbers) - 2, format_func=lambda n: by_number[n].label,
+    first = left.selectbox("Run A", numbers, len(numbers) - 2, format_func=lambda n: by_number[n].title,
                            key="compare_a")
-    second = right.selectbox("Run B", numbers, len(numbers) - 1, format_func=lambda n: by_number[n].label,
+    second = right.selectbox("Run B", numbers, len(numbers) - 1, format_func=lambda n: by_number[n].title,
                              key="compare_b")
+    for column, run in ((left, by_number[first]), (right, by_number[second])):
+        column.caption(f"On {md_literal(run.corpus_name or 'a corpus')}, {run.state} at {run.words_done:,} words.")
     return by_number[first], by_number[second]
 
 
@@ -147,7 +150,11 @@ with user_errors("The Compare page failed"):
         download_record_button(right, run_b)
         relative = st.toggle("Loss against the share of each run", False, key="compare_relative",
                              help="Runs of different lengths or corpora line up from start to end.")
-        st.plotly_chart(loss_overlay_figure([run_a, run_b], relative), key="compare_loss")
+        incomparable = loss_comparability(run_a, run_b)
+        if incomparable:
+            st.warning(incomparable)
+        st.plotly_chart(loss_overlay_figure([run_a, run_b], relative, separate_axes=bool(incomparable)),
+                        key="compare_loss")
         settings_table(run_a, run_b)
         neighbours_table(run_a, run_b)
         evaluation(run_a, run_b)

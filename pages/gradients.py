@@ -57,7 +57,10 @@ def panel(was_active: bool) -> None:
         st.plotly_chart(gradient_frequency_figure(vocab.words, vocab.counts, stats.input_norm, output),
                         key="gradient_frequency")
         with st.expander("Table of the largest input-vector gradients"):
-            st.dataframe(top_table(trainer, stats.input_norm, stats.input_updates), hide_index=True)
+            st.dataframe(top_table(trainer, stats.input_norm, stats.input_updates), hide_index=True,
+                         column_config={"gradient": st.column_config.NumberColumn(format="%.4g"),
+                                        "updates": st.column_config.NumberColumn(format="localized"),
+                                        "count": st.column_config.NumberColumn(format="localized")})
     history_section(trainer)
     if was_active and not trainer.is_active:
         st.rerun(scope="app")
@@ -77,6 +80,8 @@ def history_section(trainer: Trainer) -> None:
     history = trainer.gradient_history([index[w] for w in chosen if w in index])
     names = {index[w]: w for w in chosen if w in index}
     st.plotly_chart(gradient_history_figure(history, names, f"{kind}_norm"), key="gradient_history")
+    st.caption("One point per reporting interval; a gap means the word was not updated in that interval (rare "
+               "words often are not, and subsampling skips frequent ones).")
 
 
 st.title("Gradients")

@@ -27,11 +27,11 @@ from ui.state import (
 )
 from ui.text import md_literal, md_message
 from w2v_core.corpus import check_trainable
-from w2v_core.trainer import ConfigError, Trainer
+from w2v_core.trainer import ConfigError, Progress, Trainer
 
 POLL_SECONDS = 1.0  # the loss chart and progress while training
 SCHEDULE_POLL_SECONDS = 5.0  # the learning-rate chart and the epoch table
-MODELS = {"skipgram": "Skip-gram (predict context from word)", "cbow": "CBOW (predict word from context)"}
+MODELS = {"skipgram": "Skip-gram (word → context)", "cbow": "CBOW (context → word)"}
 LOSSES = {"negative": "Negative sampling", "hierarchical": "Hierarchical softmax", "softmax": "Full softmax"}
 STEP_CHOICES = (1_000, 10_000, 100_000, 1_000_000)
 # The live charts and progress bar stay fully drawn while their fragment reruns: Streamlit dims elements that are
@@ -51,7 +51,8 @@ def settings_form(loaded: LoadedCorpus | None) -> None:
     d = DEFAULTS
     first, second, third, fourth = st.columns(4)
     first.selectbox("Model", list(MODELS), format_func=MODELS.get, key="cfg_model", persist_state="session",
-                    help="Skip-gram is better for rare words; CBOW is faster.")
+                    help="Skip-gram: each word predicts the words around it, better for rare words. CBOW: the "
+                         "mean of the words around predicts the word, faster.")
     second.selectbox("Loss", list(LOSSES), format_func=LOSSES.get, key="cfg_loss", persist_state="session",
                      help="Negative sampling is fast; full softmax is exact but O(vocabulary) per pair.")
     third.number_input("Vector size (dim)", 1, 1000, d["cfg_dim"], 10, key="cfg_dim", persist_state="session",
@@ -143,7 +144,7 @@ def controls() -> None:
     state = trainer.state if trainer is not None else None
     waiting = training_phase(trainer) == "waiting"
     active = (trainer is not None and trainer.is_active) or waiting
-    columns = st.columns([1.3, 1, 1, 1, 1.3, 1.5])
+    columns = st.columns([1.3, 1, 1, 1, 1.3, 1.5], vertical_alignment="bottom")  # buttons in line with the select
     columns[0].button("Start training", type="primary", on_click=_start, disabled=active,
                       help="Start a new run with the settings above (a paused run is discarded).")
     columns[1].button("Pause", on_click=_call, args=("pause",), disabled=not active or waiting,
@@ -174,6 +175,18 @@ def _duration(seconds: float | None) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
+def progress_text(label: str, state: str, progress: Progress) -> str:
+    """The progress bar's line: a running run's speed and time left; an ended or paused one's totals."""
+    words = (f"{label}: {progress.words_done:,} of {progress.words_total:,} words · "
+             f"epoch {progress.epoch}/{progress.epochs}")
+    if state in ("running", "compiling"):
+        return (f"{words} · {progress.words_per_second:,.0f} words/s · elapsed {_duration(progress.elapsed_seconds)}"
+                f" · ETA {_duration(progress.eta_seconds)} · learning rate {progress.alpha:.3g}")
+    took = "trained for" if state in ("paused", "ready") else "took"
+    return (f"{words} · {progress.words_per_second:,.0f} words/s on average · {took} "
+            f"{_duration(progress.elapsed_seconds)} · learning rate {progress.alpha:.3g}")
+
+
 def live_panel(was: str) -> None:
     """Progress and the loss chart; a fragment that reruns every second while training runs (less often while
     the run waits in the queue) and reruns the page when the run's phase changes."""
@@ -198,11 +211,7 @@ def live_panel(was: str) -> None:
     label = {"compiling": "Compiling the training kernels (first run only)…", "running": "Training",
              "paused": "Paused", "finished": "Finished", "stopped": "Stopped", "failed": "Failed",
              "ready": "Ready"}.get(trainer.state, trainer.state)
-    st.progress(min(progress.fraction, 1.0),
-                text=f"{label}: {progress.words_done:,} of {progress.words_total:,} words · epoch "
-                     f"{progress.epoch}/{progress.epochs} · {progress.words_per_second:,.0f} words/s · "
-                     f"elapsed {_duration(progress.elapsed_seconds)} · ETA {_duration(progress.eta_seconds)} · "
-                     f"learning rate {progress.alpha:.3g}")
+    st.progress(min(progress.fraction, 1.0), text=progress_text(label, trainer.state, progress))
     if trainer.state == "failed":
         st.error(f"{md_message(trainer.error or 'Training failed.')} Change the settings and press Start training "
                  "again.")

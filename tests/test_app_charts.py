@@ -59,12 +59,35 @@ def test_loss_figure_thins_long_histories_after_smoothing():
 
 
 def test_loss_figure_without_negative_parts_and_empty_history():
-    history = pd.DataFrame({"words_done": [1, 2], "loss": [3.0, 2.0], "loss_positive": [1.0, 1.0],
+    history = pd.DataFrame({"words_done": [1, 2], "loss": [3.0, 2.0], "loss_positive": [3.0, 2.0],
                             "loss_negative": [np.nan, np.nan]})
-    assert len(charts.loss_figure(history).data) == 3  # the positive part is shown, the all-NaN one is not
+    # hierarchical softmax and full softmax: the whole loss is the "positive part"; no split is drawn
+    assert [trace.name for trace in charts.loss_figure(history).data] == ["loss per chunk", "smoothed"]
     empty = charts.loss_figure(history.iloc[:0])
     assert [len(trace.x) for trace in empty.data] == [0, 0]  # the run's first traces, with no points yet
     assert "start training" in empty.layout.annotations[0].text
+
+
+def test_a_short_last_chunk_is_merged_and_weighted_by_its_pairs():
+    # an epoch's last chunk of 200 pairs with a noisy mean (1.0) after chunks of 7,500 pairs at 4.0
+    loss = np.r_[np.full(20, 4.0), 1.0, np.full(20, 4.0), 1.0]
+    pairs = np.r_[np.full(20, 7500), 200, np.full(20, 7500), 200]
+    history = pd.DataFrame({"words_done": np.cumsum(pairs), "loss": loss, "loss_positive": loss,
+                            "loss_negative": np.nan, "pairs": pairs})
+    fig = charts.loss_figure(history)
+    raw, smoothed = np.asarray(fig.data[0].y), np.asarray(fig.data[1].y)
+    assert len(raw) == 40 and fig.data[0].x[-1] == history["words_done"].iloc[-1]  # merged, end kept
+    assert raw.min() > 3.9 and smoothed.min() > 3.9  # no dip: 200 pairs weigh 200/7700 of the merged point
+    assert raw[-1] == pytest.approx((4.0 * 7500 + 1.0 * 200) / 7700)
+    unweighted = charts.smooth(history["loss"])
+    assert unweighted.iloc[-1] < 3.85  # what the chart showed before: a sharp dip at the end
+
+
+def test_gradient_history_shows_a_gap_where_a_word_had_no_update():
+    history = pd.DataFrame({"words_done": [1, 2, 3], "word_id": [0, 0, 0], "input_norm": [0.2, 0.0, 0.3],
+                            "output_norm": [0.1, 0.1, 0.1]})
+    line = charts.gradient_history_figure(history, {0: "rare"}).data[0]
+    assert np.isnan(line.y[1]) and list(line.y[[0, 2]]) == [0.2, 0.3] and line.connectgaps is False
 
 
 def test_many_epochs_keep_their_lines_but_only_some_labels():

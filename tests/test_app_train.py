@@ -15,6 +15,7 @@ from apptest_support import (
     wait_until_done,
 )
 
+from ui.charts import merge_partial_chunks
 from ui.state import TrainerGuard, training_status
 from w2v_core.corpus import build_corpus
 from w2v_core.trainer import TrainConfig, Trainer
@@ -30,10 +31,11 @@ def at():
 def test_start_training_shows_progress_loss_and_exports(at):
     trainer = train_small(at)
     assert not at.exception and not at.error
-    assert at.get("progress")[0].proto.text.startswith("Finished: ")
+    progress = at.get("progress")[0].proto.text
+    assert progress.startswith("Finished: ") and "ETA" not in progress and " · took " in progress
     loss, alpha = plotly_specs(at)
     history = trainer.loss_history()
-    assert n_points(loss) == len(history) > 10
+    assert n_points(loss) == len(merge_partial_chunks(history)) > 10  # short end-of-epoch chunks merged
     smoothed = values(loss["data"][1]["y"])
     assert smoothed[-1] < smoothed[0]  # it learned
     assert any(shape.get("type") == "line" for shape in loss["layout"]["shapes"])  # epoch boundary
@@ -44,6 +46,24 @@ def test_start_training_shows_progress_loss_and_exports(at):
     assert at.get("download_button")[0].proto.url  # the JSON is served
     assert trainer.config.dim == 16 and trainer.config.epochs == 2
     assert at.session_state["_run_corpus_name"] == "Teaching corpus (3,000 sentences)"
+
+
+def test_hierarchical_softmax_chart_has_no_positive_part_and_no_end_dip(at):
+    at.switch_page("pages/train.py").run()
+    at.selectbox(key="cfg_loss").set_value("hierarchical").run()
+    trainer = train_small(at, epochs=3)
+    loss = plotly_specs(at)[0]
+    assert [t["name"] for t in loss["data"]] == ["loss per chunk", "smoothed"]
+    history = trainer.loss_history()
+    assert history["pairs"].iloc[-1] < 0.5 * history["pairs"].median()  # the run ends on a short chunk
+    raw, smoothed = values(loss["data"][0]["y"]), values(loss["data"][1]["y"])
+    assert smoothed[-1] == pytest.approx(smoothed[-2], rel=0.02)  # no dip or jump at the end
+    assert raw[-1] == pytest.approx(raw[-2], rel=0.1)
+
+
+def test_model_names_are_short_enough_for_their_select(at):
+    at.switch_page("pages/train.py").run()
+    assert at.selectbox(key="cfg_model").options == ["Skip-gram (word → context)", "CBOW (context → word)"]
 
 
 def test_the_learning_rate_schedule_is_shown_before_a_run(at):

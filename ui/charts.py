@@ -94,23 +94,65 @@ MAX_EPOCH_LABELS = 8
 FIXED_MARGIN = {"l": 70, "r": 20, "t": 60, "b": 60, "autoexpand": False}
 
 
+LOSS_COLUMNS = ("loss", "loss_positive", "loss_negative")
+PARTIAL_CHUNK = 0.5  # a chunk with fewer pairs than this share of the median is merged into the one before it
+
+
+def merge_partial_chunks(history: pd.DataFrame, share: float = PARTIAL_CHUNK) -> pd.DataFrame:
+    """``history`` with each short chunk (fewer ``pairs`` than ``share`` × the median, such as the last sentences
+    of an epoch) merged into the chunk before it: loss columns averaged weighted by pairs, the later words_done
+    kept. A chunk of a few hundred pairs is a noisy mean that would show as a spike or a dip."""
+    if "pairs" not in history or len(history) < 2:
+        return history
+    pairs = history["pairs"].to_numpy(dtype=np.float64)
+    short = pairs < share * np.median(pairs)
+    short[0] = False
+    if not short.any():
+        return history
+    group = np.cumsum(~short) - 1
+    frame = history.assign(_group=group)
+    weights = frame["pairs"].clip(lower=1)
+    merged = frame.groupby("_group", sort=True).last()
+    totals = weights.groupby(group).sum()
+    for column in LOSS_COLUMNS:
+        if column in frame:
+            merged[column] = (frame[column] * weights).groupby(group).sum(min_count=1) / totals
+    merged["pairs"] = frame["pairs"].groupby(group).sum()
+    return merged.reset_index(drop=True)
+
+
+def smooth_weighted(values: pd.Series, weights: pd.Series | None, span: int = 20) -> pd.Series:
+    """Exponentially weighted moving average of ``values`` in which each row also counts by its ``weights``
+    (training pairs): Σ decay·pairs·loss / Σ decay·pairs. Without weights, ``smooth``."""
+    if weights is None:
+        return smooth(values, span)
+    weights = weights.where(values.notna(), 0.0).astype(np.float64)
+    numerator = (values.fillna(0.0) * weights).ewm(span=max(span, 1)).mean()
+    denominator = weights.ewm(span=max(span, 1)).mean()
+    return (numerator / denominator).where(denominator > 0)
+
+
 def loss_figure(history: pd.DataFrame, epoch_ends: Sequence[float] = (), span: int = 20,
                 max_points: int = 600) -> go.Figure:
-    """Per-chunk loss, its smoothed line and (negative sampling) the positive/negative parts, with epoch
-    boundaries as dotted lines. ``history``: columns words_done, loss, loss_positive, loss_negative; lines are
-    smoothed on every row, then thinned to ``max_points`` (the chart redraws every second while training)."""
+    """Per-chunk loss, its smoothed line and (negative sampling only) the positive/negative parts, with epoch
+    boundaries as dotted lines. ``history``: columns words_done, loss, loss_positive, loss_negative and pairs
+    (optional); short chunks are merged into the one before (``merge_partial_chunks``), lines are smoothed
+    weighted by pairs on every row, then thinned to ``max_points`` (the chart redraws every second while
+    training)."""
     title = "Training loss (mean per training pair)"
     empty = history is None or len(history) == 0
     if empty:  # the axes, margins and first traces of a run's chart: a run's first points then only add data
         history = pd.DataFrame({"words_done": [], "loss": []}, dtype=float)
+    history = merge_partial_chunks(history)
+    weights = history.get("pairs")
     lines = pd.DataFrame({"words_done": history["words_done"], "loss": history["loss"],
-                          "smoothed": smooth(history["loss"], span)})
-    parts = [(column, name, colour) for column, name, colour in (
-        ("loss_positive", "positive part (smoothed)", PALETTE[2]),
-        ("loss_negative", "negative part (smoothed)", PALETTE[3])) if column in history and
-        history[column].notna().any()]
+                          "smoothed": smooth_weighted(history["loss"], weights, span)})
+    # the split into the true word's and the noise words' terms exists only for negative sampling
+    sampled = "loss_negative" in history and history["loss_negative"].notna().any()
+    parts = [("loss_positive", "positive part (smoothed)", PALETTE[2]),
+             ("loss_negative", "negative part (smoothed)", PALETTE[3])] if sampled else []
     for column, _, _ in parts:
-        lines[column] = smooth(history[column], span)
+        lines[column] = smooth_weighted(history[column], weights, span)
     lines = thin(lines, max_points)
     x = lines["words_done"]
     fig = go.Figure()
@@ -193,15 +235,18 @@ def gradient_frequency_figure(words: Sequence[str], counts: np.ndarray, input_no
 
 
 def gradient_history_figure(history: pd.DataFrame, names: dict[int, str], column: str = "input_norm") -> go.Figure:
-    """Gradient norm over training for some words: one line per word_id of ``history``."""
+    """Gradient norm over training for some words: one line per word_id of ``history``. A norm of 0 means the
+    word had no update in that interval (``GradientStats``): the line has a gap there, not a drop to zero."""
     title = f"Gradient over time ({'input' if column == 'input_norm' else 'output'} vectors)"
     if history is None or len(history) == 0:
         return _empty(title, "No gradient history yet for these words")
     fig = go.Figure()
     for number, (word_id, rows) in enumerate(history.groupby("word_id", sort=False)):
         label = plot_text([names.get(int(word_id), str(word_id))])[0]
-        fig.add_trace(go.Scatter(x=rows["words_done"], y=rows[column], mode="lines+markers", name=label,
-                                 marker={"size": 4}, line={"color": PALETTE[number % len(PALETTE)]}))
+        norms = rows[column].astype(np.float64)
+        fig.add_trace(go.Scatter(x=rows["words_done"], y=norms.where(norms > 0), mode="lines+markers", name=label,
+                                 marker={"size": 4}, line={"color": PALETTE[number % len(PALETTE)]},
+                                 connectgaps=False))
     fig.update_layout(title=title, height=400, xaxis_title="words trained", yaxis_title="mean gradient norm",
                       legend={"orientation": "h", "y": -0.2})
     return fig

@@ -15,15 +15,25 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui.charts import PALETTE, plot_text, smooth
+from ui.charts import PALETTE, merge_partial_chunks, plot_text, smooth_weighted
 from ui.limits import limits
 from w2v_core.embeddings import Embeddings
 from w2v_core.runfile import RunState
-from w2v_core.trainer import Trainer
+from w2v_core.trainer import TrainConfig, Trainer
 
 MAX_RUNS = limits().max_kept_runs  # max_kept_runs in w2v_lab.toml (5 by default)
 RECORDED_STATES = ("finished", "stopped")
 RUNS_KEY = "_runs"
+MODEL_NAMES = {"skipgram": "skip-gram", "cbow": "CBOW"}
+LOSS_NAMES = {"negative": "negative sampling", "hierarchical": "hier. softmax", "softmax": "full softmax"}
+# settings that a run uses only with some model or loss (the others are shown as "not used")
+USED_WHEN = {
+    "negative": lambda c: c.get("loss") == "negative",
+    "ns_exponent": lambda c: c.get("loss") == "negative",
+    "shared_negatives": lambda c: c.get("loss") == "negative" and c.get("model") == "skipgram",
+    "cbow_full_step": lambda c: c.get("model") == "cbow",
+}
+NOT_USED = "not used"
 NOTICE_KEY = "_runs_notice"
 SOURCE_KEY = "_run_corpus_source"  # how the current run's corpus is built again (kept in its run file)
 
@@ -46,9 +56,14 @@ class RunRecord:
 
     @property
     def label(self) -> str:
+        return f"{self.title} on {self.corpus_name or 'a corpus'} ({self.state})"
+
+    @property
+    def title(self) -> str:
+        """A short name that fits a select box: number, model, loss, dimensions and window."""
         c = self.config
-        return (f"Run {self.number}: {c['model']}, {c['loss']}, dim {c['dim']}, window {c['window']} on "
-                f"{self.corpus_name or 'a corpus'} ({self.state})")
+        return (f"Run {self.number}: {MODEL_NAMES.get(c['model'], c['model'])}, {LOSS_NAMES.get(c['loss'], c['loss'])}"
+                f", dim {c['dim']}, window {c['window']}")
 
 
 def recorded_runs() -> list[RunRecord]:
@@ -112,39 +127,81 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+def _setting(config: dict[str, Any], name: str) -> Any:
+    """What a run used for ``name``: the value, ``NOT_USED`` for a setting its model or loss ignores, and the
+    learning rates that "auto" chose."""
+    if name in USED_WHEN and not USED_WHEN[name](config):
+        return NOT_USED
+    if name in ("alpha", "min_alpha") and config.get(name) is None:
+        try:
+            chosen = TrainConfig.from_dict(config)
+            return f"auto ({_shown(chosen.start_alpha if name == 'alpha' else chosen.end_alpha)})"
+        except (TypeError, ValueError):
+            return "auto"
+    return config.get(name)
+
+
 def config_comparison(a: RunRecord, b: RunRecord) -> pd.DataFrame:
     """Settings side by side: columns setting, run A, run B, differs (bool: a different setup, not outcome).
 
-    The corpus and vocabulary come first, then every training setting, then the outcome (never "differs").
+    The corpus and vocabulary come first, then every training setting either run uses ("not used" for the
+    other, and not counted as a difference: the model or loss row shows that one), then the outcome (never
+    "differs").
     """
     names = list(dict.fromkeys([*a.config, *b.config]))
     setup = [("corpus", a.corpus_name, b.corpus_name), ("vocabulary", len(a.emb), len(b.emb))]
-    setup += [(name, a.config.get(name), b.config.get(name)) for name in names]
+    setup += [(name, _setting(a.config, name), _setting(b.config, name)) for name in names]
+    setup = [row for row in setup if not row[1] == row[2] == NOT_USED]
     outcome = [("state", a.state, b.state), ("words trained", a.words_done, b.words_done),
                ("seconds", round(a.seconds, 1), round(b.seconds, 1))]
     rows = setup + outcome
     return pd.DataFrame({"setting": [r[0] for r in rows], f"run {a.number}": [_shown(r[1]) for r in rows],
                          f"run {b.number}": [_shown(r[2]) for r in rows],
-                         "differs": [r[1] != r[2] for r in setup] + [False] * len(outcome)})
+                         "differs": [r[1] != r[2] and NOT_USED not in (r[1], r[2]) for r in setup]
+                         + [False] * len(outcome)})
 
 
-def loss_overlay_figure(runs: list[RunRecord], relative: bool = False, span: int = 20) -> go.Figure:
-    """Smoothed loss curves of ``runs`` on one chart, against words trained or the share of the run's total."""
+def loss_comparability(a: RunRecord, b: RunRecord) -> str | None:
+    """Why the loss curves of two runs cannot be compared by height, or None when they can."""
+    ca, cb = a.config, b.config
+    if ca.get("loss") != cb.get("loss"):
+        return (f"Run {a.number} uses {LOSS_NAMES.get(ca['loss'], ca['loss'])} and run {b.number} "
+                f"{LOSS_NAMES.get(cb['loss'], cb['loss'])}: these losses measure different things (a softmax over "
+                "all words, a path of binary choices in a tree, or the true word against K noise words), so their "
+                "values cannot be compared. Each run has its own axis (run "
+                f"{b.number} on the right); compare how fast each falls, and the neighbours and scores below.")
+    if ca.get("loss") == "negative" and ca.get("negative") != cb.get("negative"):
+        return (f"Run {a.number} draws {ca['negative']} noise words per pair and run {b.number} {cb['negative']}: "
+                "the negative-sampling loss adds one term per noise word, so more negatives give a higher loss "
+                f"without a worse model. Each run has its own axis (run {b.number} on the right).")
+    return None
+
+
+def loss_overlay_figure(runs: list[RunRecord], relative: bool = False, span: int = 20,
+                        separate_axes: bool = False) -> go.Figure:
+    """Smoothed loss curves of ``runs`` on one chart, against words trained or the share of the run's total;
+    with ``separate_axes`` (losses that cannot be compared) the second run has its own y axis on the right."""
     fig = go.Figure()
     for number, run in enumerate(runs):
-        history = run.history
+        history = merge_partial_chunks(run.history)
         if len(history) == 0:
             continue
         x = history["words_done"] / max(run.words_total, 1) if relative else history["words_done"]
         colour = PALETTE[number % len(PALETTE)]
         name = plot_text([f"run {run.number}"])[0]
-        fig.add_trace(go.Scatter(x=x, y=history["loss"], mode="lines", name=f"{name} per chunk",
+        axis = "y2" if separate_axes and number > 0 else "y"
+        fig.add_trace(go.Scatter(x=x, y=history["loss"], mode="lines", name=f"{name} per chunk", yaxis=axis,
                                  line={"color": colour, "width": 1}, opacity=0.3, showlegend=False))
-        fig.add_trace(go.Scatter(x=x, y=smooth(history["loss"], span), mode="lines", name=name,
-                                 line={"color": colour, "width": 3}))
+        fig.add_trace(go.Scatter(x=x, y=smooth_weighted(history["loss"], history.get("pairs"), span),
+                                 mode="lines", name=name, line={"color": colour, "width": 3}, yaxis=axis))
     fig.update_layout(title="Training loss (mean per training pair, smoothed)", height=420,
                       xaxis_title="share of the run" if relative else "words trained", yaxis_title="loss",
                       legend={"orientation": "h", "y": -0.2})
+    if separate_axes and len(runs) > 1:
+        first, second = (plot_text([f"run {run.number}"])[0] for run in runs[:2])
+        fig.update_layout(yaxis={"title": {"text": f"loss of {first}", "font": {"color": PALETTE[0]}}},
+                          yaxis2={"title": {"text": f"loss of {second}", "font": {"color": PALETTE[1]}},
+                                  "overlaying": "y", "side": "right", "showgrid": False, "tickmode": "auto"})
     if relative:
         fig.update_xaxes(tickformat=".0%")
     return fig
