@@ -63,11 +63,20 @@ def animation(snapshots: list[Snapshot], words: list[str], run_key: tuple) -> No
     rows = [index[w] for w in chosen]
     coords = cached((*run_key, "coords", tuple(rows), alignment, unit),
                     lambda: replay_coordinates(stack_vectors(snapshots, rows, unit), alignment))
-    figure = evolution_figure(coords, chosen, [group_of(w) for w in chosen], [s.words_done for s in snapshots],
+    teaching = on_teaching_corpus()
+    groups = [group_of(w) for w in chosen] if teaching else [None] * len(chosen)
+    figure = evolution_figure(coords, chosen, groups, [s.words_done for s in snapshots],
                               [s.epoch for s in snapshots], [s.loss for s in snapshots])
     st.plotly_chart(figure, key="evolution_chart")
-    st.caption("Press ▶ Play to watch training, or drag the slider to a snapshot. Colours are the teaching "
-               "corpus' word groups; the axes stay fixed, so what moves is the vectors.")
+    colours = "Colours are the teaching corpus' word groups; t" if teaching else "T"
+    st.caption(f"Press ▶ Play to watch training, or drag the slider to a snapshot. {colours}he axes stay fixed, so "
+               "what moves is the vectors. Where words crowd together (as at the random start) only some are "
+               "labelled: hover over a point to see its word.")
+
+
+def on_teaching_corpus() -> bool:
+    """Whether the replayed run trained on the generated teaching corpus (whose word groups are known)."""
+    return run_corpus_name().startswith("Teaching corpus")
 
 
 def neighbours(snapshots: list[Snapshot], words: list[str], run_key: tuple) -> None:
@@ -78,12 +87,14 @@ def neighbours(snapshots: list[Snapshot], words: list[str], run_key: tuple) -> N
                           key="evolution_neighbour_word")
     k = int(right.number_input("Neighbours", 1, 20, 5, key="evolution_k"))
     table = cached((*run_key, "neighbours", word, k), lambda: neighbours_over_time(snapshots, words, word, k))
-    st.dataframe(table, hide_index=True, column_config={"loss": st.column_config.NumberColumn(format="%.4f")})
+    st.dataframe(table, hide_index=True, column_config={"loss": st.column_config.NumberColumn(format="%.4f"),
+                                                        "words trained": st.column_config.NumberColumn(
+                                                            format="localized")})
 
 
 def analogies(snapshots: list[Snapshot], words: list[str], run_key: tuple) -> None:
     """Share of the teaching analogies answered correctly over training (teaching corpus only)."""
-    if not run_corpus_name().startswith("Teaching corpus"):
+    if not on_teaching_corpus():
         return
     st.subheader("Analogies learned over training")
     frame = cached((*run_key, "analogies"), lambda: analogy_accuracy_over_time(snapshots, words, TEACHING_ANALOGIES))

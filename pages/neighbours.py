@@ -9,7 +9,7 @@ from ui.errors import user_errors
 from ui.exports import config_json
 from ui.state import ModelView, remember_queries
 from ui.text import md_literal
-from ui.vectors import choose_view, vector_downloads
+from ui.vectors import barely_trained_note, choose_view, vector_downloads
 from w2v_core.embeddings import ANALOGY_METHODS, Embeddings
 from w2v_core.evaluation import evaluate_analogies, evaluate_word_pairs, read_analogies, read_word_pairs
 from w2v_core.teaching import TEACHING_ANALOGIES
@@ -26,6 +26,13 @@ def words_in(text: str) -> list[str]:
     return text.replace(",", " ").split()
 
 
+def warn_if_barely_trained(emb: Embeddings) -> None:
+    """Next to the answers: say when the vectors are too little trained for them to mean anything."""
+    note = barely_trained_note(emb)
+    if note:
+        st.warning(note, icon="⚠️")
+
+
 def neighbours_section(emb: Embeddings) -> None:
     st.subheader("Nearest neighbours")
     left, right = st.columns([3, 1])
@@ -39,6 +46,7 @@ def neighbours_section(emb: Embeddings) -> None:
             st.dataframe(pd.DataFrame({"rank": range(1, len(result) + 1), "word": [w for w, _ in result],
                                        "cosine": [round(s, 4) for _, s in result]}),
                          hide_index=True)
+            warn_if_barely_trained(emb)
 
 
 def analogy_section(emb: Embeddings) -> None:
@@ -54,6 +62,7 @@ def analogy_section(emb: Embeddings) -> None:
             result = emb.analogy(first, second, third, k=5, method=method)
             st.dataframe(pd.DataFrame({"answer": [w for w, _ in result], "score": [round(s, 4) for _, s in result]}),
                          hide_index=True)
+            warn_if_barely_trained(emb)
 
 
 def similarity_section(emb: Embeddings) -> None:

@@ -202,3 +202,13 @@ def test_live_snapshot_during_training(at):
     assert len(at.dataframe[0].value) == 10
     at.switch_page("pages/projection.py").run()
     assert total_points(plotly_specs(at)[0]) > 100 and not at.exception
+
+
+def test_barely_trained_vectors_are_called_so_next_to_the_answers(at):
+    train_small(at, dim=16, epochs=1, sentences=3000)  # one epoch on a small corpus: every neighbour ≈ 0.99
+    at.switch_page("pages/neighbours.py").run()
+    warnings = texts(at, "warning")
+    assert len(warnings) == 2 and all("barely trained" in w and "more epochs or on more text" in w for w in warnings)
+    assert at.dataframe[0].value["cosine"].min() > 0.9  # what the warning explains
+    open_file(at, "random.npz", vectors_to_bytes(small_vectors(), "npz"))  # directions spread out: no warning
+    assert not texts(at, "warning") and not at.error

@@ -91,3 +91,13 @@ def test_lab_copies_the_trained_weights_and_leaves_the_trainer_alone(at):
     assert np.array_equal(trainer.vectors("input"), weights)  # the trainer's weights did not move
     button(at, "Copy the weights again").click().run()
     assert at.session_state["_lab"].version == 0 and "_lab_step" not in at.session_state
+
+
+def test_a_one_row_gradient_heatmap_keeps_a_readable_colour_bar(at):
+    at.switch_page(LAB).run()
+    at.radio(key="lab_model").set_value("skipgram").run()  # ∂J/∂v_c: a single input row
+    grad_in = plotly_specs(at)[0]
+    assert grad_in["data"][0]["z"]["shape"].startswith("1,")
+    layout = grad_in["layout"]
+    plot_area = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    assert plot_area >= 180  # the colour bar is as long as the plot area

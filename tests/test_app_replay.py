@@ -2,6 +2,7 @@
 
 import time
 
+import numpy as np
 import pytest
 from apptest_support import (
     button,
@@ -10,9 +11,11 @@ from apptest_support import (
     stop_trainer,
     texts,
     train_small,
+    values,
     wait_until_done,
 )
 
+from ui.replay_view import label_without_overlap
 from w2v_core.replay import in_order
 from w2v_core.teaching import TEACHING_ANALOGIES
 
@@ -38,7 +41,13 @@ def test_evolution_replays_the_snapshots(at):
     assert f"{snapshots[-1].words_done:,} words, epoch" in animation["frames"][-1]["data"][0]["hovertext"][0]
     assert [b["label"] for b in animation["layout"]["updatemenus"][0]["buttons"]] == ["▶ Play", "❚❚ Pause"]
     chosen = at.multiselect(key="evolution_words").value
-    assert "king" in chosen and animation["frames"][0]["data"][0]["text"] == chosen
+    first, last = (frame["data"][0] for frame in (animation["frames"][0], animation["frames"][-1]))
+    assert "king" in chosen and set(first["text"]) - {""} <= set(chosen)
+    layout = animation["layout"]
+    assert not overlapping_labels(first, layout) and not overlapping_labels(last, layout)
+    assert len(set(first["text"]) - {""}) >= 3 and len(set(last["text"]) - {""}) >= 3
+    assert all(word in hover for word, hover in zip(chosen, first["hovertext"], strict=True))  # hover names all
+    assert len(set(first["marker"]["color"])) > 3  # teaching corpus: coloured by word group
     assert animation["layout"]["xaxis"]["autorange"] is False  # fixed axes: motion is the words' motion
     table = at.dataframe[0].value
     assert len(table) == len(snapshots) and list(table["words trained"]) == [s.words_done for s in snapshots]
@@ -48,6 +57,21 @@ def test_evolution_replays_the_snapshots(at):
     assert not at.exception and len(plotly_specs(at)[0]["frames"]) == len(snapshots)
     at.multiselect(key="evolution_words").set_value(["king", "queen"]).run()
     assert "at least three words" in texts(at, "info")[0]
+    at.session_state["_run_corpus_name"] = "Uploaded: my.txt"  # the same run, as if trained on an upload
+    at.multiselect(key="evolution_words").set_value(["king", "queen", "man"]).run()
+    animation = plotly_specs(at)[0]
+    assert len(set(animation["frames"][0]["data"][0]["marker"]["color"])) == 1
+    caption = " ".join(texts(at, "caption"))
+    assert "Press ▶ Play" in caption and "teaching" not in caption
+
+
+def overlapping_labels(trace: dict, layout: dict) -> bool:
+    """Whether two labels drawn in a frame's trace overlap, at the figure's fixed axis ranges."""
+    x_range, y_range = tuple(layout["xaxis"]["range"]), tuple(layout["yaxis"]["range"])
+    points = np.column_stack([values(trace["x"]), values(trace["y"])])
+    labelled = [i for i, word in enumerate(trace["text"]) if word]
+    shown = label_without_overlap(points[labelled], [trace["text"][i] for i in labelled], x_range, y_range)
+    return not shown.all()
 
 
 def test_evolution_during_training(at):
@@ -87,7 +111,13 @@ def test_compare_two_recorded_runs(at):
     assert [t["name"] for t in loss["data"] if t.get("showlegend") is not False] == ["run 1", "run 2"]
     settings = at.dataframe[0].value.set_index("setting")
     assert settings.loc["dim", "run 1"] == "16" and settings.loc["dim", "run 2"] == "24"
-    assert set(settings.index[settings["differs"]]) == {"model", "dim"}
+    assert set(settings.index[settings["differs"]]) == {"model", "dim", "alpha", "min_alpha"}  # auto: 0.025, 0.05
+    assert settings.loc["alpha", "run 2"] == "auto (0.05)"
+    assert tuple(settings.loc["cbow_full_step"][:2]) == ("not used", "True")  # skip-gram has no such step
+    assert tuple(settings.loc["shared_negatives"][:2]) == ("True", "not used")
+    assert not texts(at, "warning")  # the same loss: one axis
+    assert at.selectbox(key="compare_a").options == [  # short enough for the select box: no corpus, no state
+        "Run 1: skip-gram, negative sampling, dim 16, window 5", "Run 2: CBOW, negative sampling, dim 24, window 5"]
     neighbours = [frame.value for frame in at.dataframe[1:3]]
     assert all(len(frame) == 10 and "king" not in set(frame["word"]) for frame in neighbours)
     scores = at.dataframe[3].value
@@ -99,3 +129,14 @@ def test_compare_two_recorded_runs(at):
     at.file_uploader(key="compare_pairs_file").set_value(("pairs.txt", pairs, "text/plain")).run()
     scores = at.dataframe[-1].value
     assert "Spearman: pairs.txt" in scores.columns and "(3 of 3 pairs)" in scores["Spearman: pairs.txt"][0]
+    at.switch_page("pages/train.py").run()
+    at.selectbox(key="cfg_loss").set_value("hierarchical").run()
+    button(at, "Start training").click().run()
+    wait_until_done(at)
+    at.switch_page("pages/compare.py").run()  # runs 2 and 3: negative sampling against hierarchical softmax
+    (warning,) = texts(at, "warning")
+    assert "Run 2 uses negative sampling and run 3 hier. softmax" in warning and "cannot be compared" in warning
+    loss = plotly_specs(at)[0]
+    assert {t.get("yaxis", "y") for t in loss["data"]} == {"y", "y2"} and loss["layout"]["yaxis2"]["side"] == "right"
+    settings = at.dataframe[0].value.set_index("setting")
+    assert tuple(settings.loc["negative"][:3]) == ("5", "not used", False)

@@ -65,14 +65,22 @@ def forward_formulas(loss: str, exponent: float) -> list[str]:
 # ------------------------------------------------------------------------------------------------- figures
 
 
+MIN_HEATMAP_PIXELS = 180  # plot area of a gradient heatmap
+
+
 def gradient_heatmap(matrix: np.ndarray, labels: list[str], title: str) -> go.Figure:
-    """Heatmap of gradient rows (n, d): one row per vector, one column per dimension, zero in white."""
+    """Heatmap of gradient rows (n, d): one row per vector, one column per dimension, zero in white.
+
+    The plot area is at least ``MIN_HEATMAP_PIXELS`` high, so that the colour bar (as long as the plot area)
+    stays readable for a single row."""
     limit = float(np.abs(matrix).max()) or 1.0
     fig = go.Figure(go.Heatmap(z=matrix, y=plot_text(labels), x=np.arange(1, matrix.shape[1] + 1),
-                               colorscale="RdBu_r", zmin=-limit, zmax=limit, colorbar={"title": "∂J"},
+                               colorscale="RdBu_r", zmin=-limit, zmax=limit,
+                               colorbar={"title": {"text": "∂J", "side": "top"}, "thickness": 16},
                                hovertemplate="%{y}, dimension %{x}: %{z:.3g}<extra></extra>"))
-    fig.update_layout(title=title, height=max(260, 26 * len(labels) + 140), xaxis_title="dimension",
-                      yaxis={"type": "category", "autorange": "reversed"})
+    margin = {"t": 60, "b": 50}
+    fig.update_layout(title=title, height=max(MIN_HEATMAP_PIXELS, 26 * len(labels)) + margin["t"] + margin["b"],
+                      xaxis_title="dimension", margin=margin, yaxis={"type": "category", "autorange": "reversed"})
     return fig
 
 

@@ -14,6 +14,31 @@ from ui.charts import PALETTE, plot_text
 FRAME_MS = 600
 
 
+PLOT_PIXELS = (860.0, 340.0)  # about the plot area of the 640 px high figure in the wide layout
+CHAR_PIXELS, LINE_PIXELS = 7.5, 15.0  # a label's size in Plotly's default 12 px font
+MARKER_PIXELS = 6.0  # half the size of a marker (10 px), with a pixel to spare
+
+
+def label_without_overlap(points: np.ndarray, labels: Sequence[str], x_range: tuple[float, float],
+                          y_range: tuple[float, float]) -> np.ndarray:
+    """(n,) bool: which of the labels of ``points`` (n, 2), drawn above each point, to show so that no label
+    overlaps another label or another word's marker; earlier words go first. A crowded frame (such as the
+    random start, where every word sits near the middle) shows a few labels and the hover text names the rest."""
+    scale = np.array(PLOT_PIXELS) / np.maximum([x_range[1] - x_range[0], y_range[1] - y_range[0]], 1e-12)
+    pixels = (points - [x_range[0], y_range[0]]) * scale
+    markers = [(x - MARKER_PIXELS, x + MARKER_PIXELS, y - MARKER_PIXELS, y + MARKER_PIXELS) for x, y in pixels]
+    kept: list[tuple[float, float, float, float]] = []
+    shown = np.zeros(len(points), dtype=bool)
+    for i, (x, y) in enumerate(pixels):
+        half = CHAR_PIXELS * len(labels[i]) / 2 + 2
+        box = (x - half, x + half, y + 5, y + 5 + LINE_PIXELS)
+        others = kept + markers[:i] + markers[i + 1:]
+        if all(box[1] < b[0] or b[1] < box[0] or box[3] < b[2] or b[3] < box[2] for b in others):
+            kept.append(box)
+            shown[i] = True
+    return shown
+
+
 def evolution_figure(coords: np.ndarray, words: Sequence[str], groups: Sequence[str | None],
                      words_done: Sequence[int], epochs: Sequence[int], losses: Sequence[float]) -> go.Figure:
     """Animated scatter of (T, n, 2) ``coords``: one frame per snapshot, a slider and Play/Pause buttons.
@@ -27,17 +52,21 @@ def evolution_figure(coords: np.ndarray, words: Sequence[str], groups: Sequence[
     colours = [PALETTE[(names.index(g) + 1) % len(PALETTE)] if g else PALETTE[0] for g in groups]
     frame_names = [f"{int(w):,}" for w in words_done]
 
+    span = coords.reshape(-1, 2)
+    low, high = span.min(axis=0), span.max(axis=0)
+    pad = np.maximum((high - low) * 0.08, 1e-9)
+    x_range, y_range = (low[0] - pad[0], high[0] + pad[0]), (low[1] - pad[1], high[1] + pad[1])
+
     def trace(t: int) -> go.Scatter:
         when = f"{int(words_done[t]):,} words, epoch {int(epochs[t])}, loss {float(losses[t]):.3f}"
-        return go.Scatter(x=coords[t, :, 0], y=coords[t, :, 1], mode="markers+text", text=labels,
+        shown = label_without_overlap(coords[t], labels, x_range, y_range)
+        text = [word if keep else "" for word, keep in zip(labels, shown, strict=True)]
+        return go.Scatter(x=coords[t, :, 0], y=coords[t, :, 1], mode="markers+text", text=text,
                           textposition="top center", marker={"size": 10, "color": colours},
                           hovertext=[f"{w} ({g})<br>{when}" if g else f"{w}<br>{when}"
                                      for w, g in zip(labels, groups, strict=True)],
                           hovertemplate="%{hovertext}<extra></extra>", name="words")
 
-    span = coords.reshape(-1, 2)
-    low, high = span.min(axis=0), span.max(axis=0)
-    pad = np.maximum((high - low) * 0.08, 1e-9)
     frames = [go.Frame(data=[trace(t)], name=frame_names[t]) for t in range(len(coords))]
     play = {"frame": {"duration": FRAME_MS, "redraw": False}, "fromcurrent": True,
             "transition": {"duration": FRAME_MS // 2, "easing": "linear"}}
@@ -48,12 +77,12 @@ def evolution_figure(coords: np.ndarray, words: Sequence[str], groups: Sequence[
     fig = go.Figure(data=[trace(0)], frames=frames)
     fig.update_layout(
         title=f"{len(words)} words over {len(coords)} snapshots", height=640, showlegend=False,
-        xaxis={"range": [low[0] - pad[0], high[0] + pad[0]], "autorange": False, "title": "axis 1"},
-        yaxis={"range": [low[1] - pad[1], high[1] + pad[1]], "autorange": False, "title": "axis 2"},
+        xaxis={"range": list(x_range), "autorange": False, "title": "axis 1"},
+        yaxis={"range": list(y_range), "autorange": False, "title": "axis 2"},
         updatemenus=[{"type": "buttons", "direction": "left", "x": 0.0, "y": -0.12, "xanchor": "left",
                       "buttons": [{"label": "▶ Play", "method": "animate", "args": [None, play]},
                                   {"label": "❚❚ Pause", "method": "animate", "args": [[None], pause]}]}],
-        sliders=[{"active": 0, "steps": steps, "x": 0.18, "len": 0.82, "y": -0.06,
+        sliders=[{"active": 0, "steps": steps, "x": 0.18, "len": 0.76, "y": -0.06,  # room for the last label
                   "currentvalue": {"prefix": "Words trained: "}, "pad": {"t": 30}}],
         margin={"b": 140})
     return fig
