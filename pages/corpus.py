@@ -1,15 +1,17 @@
 """Corpus page: choose or upload the text and see what training will see."""
 
+import math
+
 import pandas as pd
 import streamlit as st
 
 from ui.charts import keep_probability_figure, zipf_figure
-from ui.corpus_source import SOURCES, LoadedCorpus, min_count_table, upload_problem
+from ui.corpus_source import SOURCES, LoadedCorpus, encodings_in_use, min_count_table, upload_problem
 from ui.errors import message_of, user_errors
 from ui.limits import limits
 from ui.state import DEFAULTS, current_corpus, set_uploads, setting
 from ui.text import md_literal, md_message
-from w2v_core.corpus import CorpusEncodingError
+from w2v_core.corpus import MAX_SENTENCE_TOKENS, CorpusEncodingError
 
 
 def choose_source() -> None:
@@ -44,10 +46,12 @@ def upload_widget() -> None:
     """File uploader; the files are copied into the session (an uploader's value vanishes on page switch)."""
     allowed = limits()
     files = st.file_uploader("Text files (.txt or .gz, one sentence per line)", type=["txt", "gz"],
-                             accept_multiple_files=True, key="corpus_files",
-                             help=f"UTF-8 text; several files are joined in the order given. Up to "
-                                  f"{allowed.max_upload_files} files and {allowed.max_corpus_mb:g} MB of text "
-                                  "per session.")
+                             accept_multiple_files=True, key="corpus_files", max_upload_size=file_limit_mb(),
+                             help=f"UTF-8 text (or UTF-16/32 with a byte-order mark); several files are joined in "
+                                  f"the order given. Up to {allowed.max_upload_files} files and "
+                                  f"{allowed.max_corpus_mb:g} MB of text per session, all files together.")
+    st.caption(f"This server takes up to {allowed.max_corpus_mb:g} MB of text per session (all files together, "
+               f"unpacked) in at most {allowed.max_upload_files} files.")
     if files:
         signature = [(f.file_id, f.name, f.size) for f in files]
         if signature != st.session_state.get("_upload_signature"):
@@ -66,6 +70,12 @@ def upload_widget() -> None:
                   help="Remove the uploaded text from this session.")
 
 
+def file_limit_mb() -> int:
+    """The uploader's size limit per file: the session's text limit (``max_corpus_mb`` in w2v_lab.toml), never
+    above Streamlit's ``server.maxUploadSize`` (.streamlit/config.toml), so the uploader shows the real limit."""
+    return max(1, min(math.ceil(limits().max_corpus_mb), int(st.get_option("server.maxUploadSize"))))
+
+
 def _read_as_latin1() -> None:
     st.session_state["_upload_encoding"] = "latin-1"
 
@@ -80,13 +90,20 @@ def load() -> LoadedCorpus | None:
         st.info("Upload one or more text files above to train on your own text.")
         return None
     try:
-        return current_corpus()
+        loaded = current_corpus()
     except CorpusEncodingError as error:
         st.error(f"Could not read the text: {md_message(str(error))}")
         st.button("Read the files as latin-1", on_click=_read_as_latin1,
                   help="Every byte becomes one character; right for Western European text in old encodings.")
     except (ValueError, KeyError) as error:
         st.error(f"Could not use this corpus: {md_message(message_of(error))}")
+    else:
+        if setting("corpus_source") == "upload":
+            encoding = st.session_state.get("_upload_encoding", "utf-8")
+            used = encodings_in_use(st.session_state.get("_uploads", []), encoding)
+            latin = " (chosen because the files are not valid UTF-8)" if encoding == "latin-1" else ""
+            st.caption(f"Read as {md_message(used)}{latin}.")
+        return loaded
     return None
 
 
@@ -95,11 +112,18 @@ def show_statistics(loaded: LoadedCorpus) -> None:
     corpus, vocab = loaded.corpus, loaded.corpus.vocab
     columns = st.columns(5)
     columns[0].metric("Tokens in the text", f"{vocab.total_tokens:,}", help="All words, before min_count.")
-    columns[1].metric("Tokens kept", f"{corpus.n_tokens:,}", f"{vocab.share_kept:.1%}", delta_color="off",
+    columns[1].metric("Tokens kept", f"{corpus.n_tokens:,}", f"{vocab.share_kept:.1%} of the text",
+                      delta_color="off", delta_arrow="off",
                       help="Tokens of words in the vocabulary: what training reads each epoch.")
     columns[2].metric("Distinct words", f"{vocab.total_types:,}", help="Every different word in the text.")
     columns[3].metric("Vocabulary", f"{len(vocab):,}", help="Words that get a vector (count >= min_count).")
-    columns[4].metric("Sentences", f"{corpus.n_sentences:,}", help="Lines with at least one kept word.")
+    columns[4].metric("Sentences", f"{corpus.n_sentences:,}",
+                      help=f"Lines with at least one kept word. A line longer than {MAX_SENTENCE_TOKENS:,} tokens "
+                           f"is split into pieces of {MAX_SENTENCE_TOKENS:,} tokens, each a sentence.")
+    if vocab.total_tokens > corpus.n_sentences * MAX_SENTENCE_TOKENS / 2:  # mostly very long lines
+        st.caption(f"The text has very long lines: each line is split into pieces of {MAX_SENTENCE_TOKENS:,} "
+                   f"tokens, and each piece counts as a sentence ({corpus.n_sentences:,} here). Context windows "
+                   "never reach across a sentence's end.")
     st.plotly_chart(zipf_figure(loaded.all_words, loaded.all_counts, vocab.min_count), key="zipf")
 
     left, right = st.columns(2)
@@ -108,7 +132,9 @@ def show_statistics(loaded: LoadedCorpus) -> None:
         removed = loaded.all_counts < vocab.min_count
         st.write(f"min_count = {vocab.min_count} removes {int(removed.sum()):,} of {vocab.total_types:,} "
                  f"distinct words, {1 - vocab.share_kept:.1%} of the tokens.")
-        st.dataframe(pd.DataFrame(min_count_table(loaded.all_counts)), hide_index=True)
+        st.dataframe(pd.DataFrame(min_count_table(loaded.all_counts)), hide_index=True,
+                     column_config={"min_count": st.column_config.NumberColumn(format="localized"),
+                                    "words kept": st.column_config.NumberColumn(format="localized")})
         examples = [w for w, removed_word in zip(loaded.all_words, removed, strict=True) if removed_word][:30]
         if examples:
             st.caption("Most frequent removed words: " + md_literal(", ".join(examples)))

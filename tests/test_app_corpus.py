@@ -1,9 +1,12 @@
 """AppTest: the app opens on the teaching corpus; the Corpus page builds uploads and explains bad ones."""
 
+import codecs
 import gzip
 
 import pytest
-from apptest_support import button, n_points, new_app, plotly_specs, texts
+from apptest_support import APP, TIMEOUT, button, n_points, new_app, plotly_specs, texts
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
+from streamlit.testing.v1 import AppTest
 
 
 @pytest.fixture
@@ -99,3 +102,53 @@ def test_markup_tokens_are_shown_literally(at):
     tokens = at.dataframe[-1].value["tokens"][0]
     assert "script" in tokens and "javascript" in tokens
     assert all("<script>" not in m for m in texts(at, "markdown"))
+
+
+def sidebar_after_first_run(**state) -> list[str]:
+    """The sidebar's lines of a new session whose state starts with ``state`` (AppTest shows the sidebar on the
+    first run only)."""
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in state.items():
+        app.session_state[key] = value
+    app.run()
+    assert not app.exception
+    return [m.value for m in app.sidebar.markdown]
+
+
+def test_the_sidebar_says_briefly_what_the_corpus_is():
+    nothing = sidebar_after_first_run(corpus_source="upload")
+    assert nothing[0] == "**Corpus:** none yet: upload text files on the Corpus page"
+    problem = "The upload is 80.0 MB, too large: this server takes at most 50 MB of text per session."
+    refused = sidebar_after_first_run(corpus_source="upload", _uploads=[], _upload_problem=problem)
+    assert refused[0] == "**Corpus:** the upload was refused: see the Corpus page"
+    one = sidebar_after_first_run(corpus_source="upload", _uploads=[("one.txt", b"hello hello hello hello hello\n")])
+    assert one[0].endswith("· 1 word, 5 tokens")
+    broken = sidebar_after_first_run(corpus_source="upload", _uploads=[("bad.txt", b"\x00\x01binary")])
+    assert broken[0] == "**Corpus:** cannot be used: see the Corpus page"  # the message itself is on that page
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-16-be"])
+def test_utf16_and_utf32_with_a_byte_order_mark_are_read(at, encoding):
+    text = "le café est très bon\nun thé très chaud\n" * 6
+    data = text.encode(encoding) if encoding != "utf-16-be" else codecs.BOM_UTF16_BE + text.encode(encoding)
+    upload(at, ("wide.txt", data))
+    assert not at.error and "café" in at.dataframe[-1].value["tokens"][0]
+    name = "UTF-32" if "32" in encoding else "UTF-16"
+    assert f"Read as {name}." in texts(at, "caption")
+
+
+def test_the_encoding_in_use_is_shown_after_choosing_latin1(at):
+    upload(at, ("old.txt", "le café est très bon\n".encode("latin-1") * 6))
+    button(at, "Read the files as latin-1").click().run()
+    assert "Read as latin-1 (chosen because the files are not valid UTF-8)." in texts(at, "caption")
+
+
+def test_uploader_shows_the_real_limit_and_metrics_read_plainly(at):
+    upload(at, ("one line.txt", b" ".join([b"alpha beta gamma delta"] * 6_000)))  # one line of 24,000 tokens
+    assert at.file_uploader(key="corpus_files").proto.max_upload_size_mb == 50  # not Streamlit's 200 per file
+    assert any("50 MB of text per session" in c for c in texts(at, "caption"))
+    metrics = {m.label: m for m in at.metric}
+    assert metrics["Sentences"].value == "3" and "pieces of 10,000 tokens" in metrics["Sentences"].help
+    assert any("split into pieces of 10,000 tokens" in c for c in texts(at, "caption"))
+    kept = metrics["Tokens kept"].proto
+    assert kept.delta == "100.0% of the text" and kept.direction == MetricProto.MetricDirection.NONE  # no arrow

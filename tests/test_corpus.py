@@ -1,5 +1,6 @@
 """Corpus reading, tokenization, vocabulary statistics, subsampling and noise distribution."""
 
+import codecs
 import gzip
 
 import numpy as np
@@ -9,6 +10,7 @@ from w2v_core.corpus import (
     MAX_SENTENCE_TOKENS,
     CorpusEncodingError,
     CorpusError,
+    bom_encoding,
     build_corpus,
     decode_bytes,
     load_corpus,
@@ -94,3 +96,15 @@ def test_utf8_bom_is_dropped_and_missing_file_is_clear(tmp_path):
     assert decode_bytes("\ufeffword".encode()) == "word"
     with pytest.raises(CorpusError, match="No such corpus file"):
         load_corpus(tmp_path / "missing.txt")
+
+
+def test_byte_order_marks_of_wide_encodings_are_recognised_and_read():
+    text = "große Straße\nunder a 漢字 sky\n"
+    assert bom_encoding(text.encode("utf-32")) == "utf-32" and bom_encoding(text.encode("utf-16")) == "utf-16"
+    assert bom_encoding(codecs.BOM_UTF16_BE + text.encode("utf-16-be")) == "utf-16"
+    assert bom_encoding(text.encode("utf-8")) is None and bom_encoding(b"") is None
+    for data in (text.encode("utf-16"), text.encode("utf-32"), codecs.BOM_UTF32_BE + text.encode("utf-32-be"),
+                 gzip.compress(text.encode("utf-16"))):
+        assert decode_bytes(data) == text and decode_bytes(data, encoding="latin-1") == text
+    with pytest.raises(CorpusEncodingError, match="UTF-16 byte-order mark but is not valid UTF-16"):
+        decode_bytes(codecs.BOM_UTF16_LE + b"a\x00\x00\xd8")  # a lone surrogate

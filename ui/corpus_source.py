@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import hashlib
 import time
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from w2v_core.corpus import (
+    GZIP_MAGIC,
     Corpus,
     CorpusError,
     CorpusSizeError,
+    bom_encoding,
     build_corpus,
     decode_bytes,
     read_text,
@@ -171,6 +174,29 @@ def load_uploaded(files: Sequence[tuple[str, bytes]], settings: CorpusSettings, 
         raise CorpusSizeError(problem)
     lines = [line for file_lines in _lines_of(files, settings.encoding, max_bytes) for line in file_lines]
     return _build(corpus_name(settings, [name for name, _ in files]), settings, lines)
+
+
+ENCODING_NAMES = {"utf-8": "UTF-8", "latin-1": "latin-1", "utf-16": "UTF-16", "utf-32": "UTF-32"}
+
+
+def _head(data: bytes, size: int = 4) -> bytes:
+    """The first ``size`` bytes of a file's text (unpacking just enough of a gzip file)."""
+    if data[:2] != GZIP_MAGIC:
+        return data[:size]
+    try:
+        return zlib.decompressobj(wbits=31).decompress(data, size)
+    except zlib.error:
+        return b""
+
+
+def encodings_in_use(files: Sequence[tuple[str, bytes]], encoding: str) -> str:
+    """How the uploaded ``(name, bytes)`` files are read, e.g. "UTF-8" or "latin-1 (a.txt), UTF-16 (b.txt)":
+    ``encoding`` unless a file starts with a UTF-16/32 byte-order mark."""
+    used = [(name, bom_encoding(_head(data)) or encoding) for name, data in files]
+    names = {ENCODING_NAMES.get(e, e) for _, e in used}
+    if len(names) == 1:
+        return names.pop()
+    return ", ".join(f"{ENCODING_NAMES.get(e, e)} ({name})" for name, e in used)
 
 
 def min_count_table(counts: np.ndarray, values: Sequence[int] = (1, 2, 3, 5, 10, 20, 50, 100)) -> list[dict]:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.errors import message_of, user_errors
+from ui.corpus_source import LoadedCorpus
+from ui.errors import user_errors
 from ui.state import (
     current_corpus,
     get_trainer,
+    setting,
     touch_session,
     training_phase,
     training_status,
     waiting_poll_seconds,
 )
-from ui.text import md_literal
+from ui.text import md_literal, plural
 
 POLL_SECONDS = 2.0
 
@@ -31,17 +33,27 @@ def _safe_status(was: str) -> None:
         _status(was)
 
 
+def corpus_line() -> tuple[str, LoadedCorpus | None]:
+    """The sidebar's corpus line (short: the Corpus page explains problems) and the corpus, if usable."""
+    if setting("corpus_source") == "upload":
+        if st.session_state.get("_upload_problem"):
+            return "**Corpus:** the upload was refused: see the Corpus page", None
+        if not st.session_state.get("_uploads"):
+            return "**Corpus:** none yet: upload text files on the Corpus page", None
+    try:
+        loaded = current_corpus()
+    except (ValueError, KeyError):
+        return "**Corpus:** cannot be used: see the Corpus page", None
+    vocab = loaded.corpus.vocab
+    return (f"**Corpus:** {md_literal(loaded.name)} · {plural(len(vocab), 'word')}, "
+            f"{plural(loaded.corpus.n_tokens, 'token')}"), loaded
+
+
 def _status(was: str) -> None:
     touch_session()  # the idle watchdog's heartbeat, on every page
     trainer = get_trainer()
-    try:
-        loaded = current_corpus()
-        vocab = loaded.corpus.vocab
-        corpus_line = f"**Corpus:** {md_literal(loaded.name)} · {len(vocab):,} words, {loaded.corpus.n_tokens:,} tokens"
-    except (ValueError, KeyError) as error:
-        loaded = None
-        corpus_line = f"**Corpus:** not usable ({md_literal(message_of(error))})"
-    st.markdown(corpus_line, help="Choose or upload the text on the Corpus page.")
+    line, loaded = corpus_line()
+    st.markdown(line, help="Choose or upload the text on the Corpus page.")
     line = f"**Training:** {md_literal(training_status(trainer))}"
     if trainer is not None and not trainer.trainable:
         line += " (a run opened from a file)"

@@ -281,7 +281,7 @@ def training_status(trainer: Trainer | None) -> str:
         return "not started"
     state = trainer.state
     if state == "failed":
-        return f"failed: {trainer.error or 'unknown reason'}"
+        return "failed: see the Train page"
     position = queue_position(trainer)
     if position:
         return f"waiting for a free training slot (number {position} in the queue)"

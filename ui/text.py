@@ -19,3 +19,8 @@ def md_message(text: str) -> str:
     like ``md_literal``, but plain punctuation and ``_`` inside words stay as they are, so the message reads the
     same in the page source."""
     return _MESSAGE_SPECIAL.sub(lambda match: "\\" + match.group(0), " ".join(str(text).split()))
+
+
+def plural(count: int, noun: str) -> str:
+    """``count`` with thousands separators and ``noun``, plural unless the count is 1: "1 word", "2,300 words"."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"

@@ -8,6 +8,7 @@ training, as the word2vec C tool does.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import re
 import zlib
@@ -46,8 +47,35 @@ def tokenize(line: str, lowercase: bool = True, whitespace: bool = False) -> lis
     return line.split() if whitespace else TOKEN_PATTERN.findall(line)
 
 
+# byte-order marks of the wide Unicode encodings; UTF-32 LE first, as its mark starts with UTF-16 LE's
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+              (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def bom_encoding(head: bytes) -> str | None:
+    """"utf-16" or "utf-32" when ``head`` (the first bytes of a text) starts with that encoding's byte-order
+    mark (Python's codec of that name reads the mark and the byte order), else None. UTF-8's optional mark is
+    read by the UTF-8 decoder itself."""
+    for mark, name in _WIDE_BOMS:
+        if head.startswith(mark):
+            return name
+    return None
+
+
+def _decode_wide(data: bytes, encoding: str) -> str:
+    """Text in UTF-16 or UTF-32 with a byte-order mark (``bom_encoding``), or ``CorpusEncodingError``."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise CorpusEncodingError(
+            f"The text starts with a {encoding.upper()} byte-order mark but is not valid {encoding.upper()} (byte "
+            f"{error.start}). Save it again as UTF-8 or {encoding.upper()}.") from error
+
+
 def decode_bytes(data: bytes, encoding: str = "utf-8", max_bytes: int | None = None) -> str:
-    """Bytes of a ``.txt`` or ``.gz`` file to text; binary or badly encoded data raise ``CorpusError``."""
+    """Bytes of a ``.txt`` or ``.gz`` file to text; binary or badly encoded data raise ``CorpusError``.
+
+    Text with a UTF-16 or UTF-32 byte-order mark is read in that encoding whatever ``encoding`` says."""
     if data[:2] == GZIP_MAGIC:
         try:
             data = _gunzip(data, max_bytes)
@@ -57,6 +85,9 @@ def decode_bytes(data: bytes, encoding: str = "utf-8", max_bytes: int | None = N
     if max_bytes is not None and len(data) > max_bytes:
         raise CorpusSizeError(f"The text is {len(data) / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.0f} MB. "
                           "Upload a smaller sample of it.")
+    wide = bom_encoding(data[:4])
+    if wide is not None:
+        return _decode_wide(data, wide)
     head = data[:1_000_000]
     if b"\x00" in head or len(head) - len(head.translate(None, _CONTROL_BYTES)) > 0.05 * len(head):
         raise CorpusError("This looks like a binary file (it contains NUL bytes or many control characters), not "
