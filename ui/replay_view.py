@@ -19,24 +19,47 @@ CHAR_PIXELS, LINE_PIXELS = 7.5, 15.0  # a label's size in Plotly's default 12 px
 MARKER_PIXELS = 6.0  # half the size of a marker (10 px), with a pixel to spare
 
 
-def label_without_overlap(points: np.ndarray, labels: Sequence[str], x_range: tuple[float, float],
-                          y_range: tuple[float, float]) -> np.ndarray:
-    """(n,) bool: which of the labels of ``points`` (n, 2), drawn above each point, to show so that no label
-    overlaps another label or another word's marker; earlier words go first. A crowded frame (such as the
-    random start, where every word sits near the middle) shows a few labels and the hover text names the rest."""
+def _label_box(x: float, y: float, width: float, position: str) -> tuple[float, float, float, float]:
+    """(left, right, bottom, top) in pixels of a label of ``width`` px at Plotly ``textposition`` of a point."""
+    half = width / 2
+    gap = MARKER_PIXELS
+    if position == "top center":
+        return x - half, x + half, y + gap, y + gap + LINE_PIXELS
+    if position == "bottom center":
+        return x - half, x + half, y - gap - LINE_PIXELS, y - gap
+    if position == "middle right":
+        return x + gap, x + gap + width, y - LINE_PIXELS / 2, y + LINE_PIXELS / 2
+    return x - gap - width, x - gap, y - LINE_PIXELS / 2, y + LINE_PIXELS / 2
+
+
+LABEL_POSITIONS = ("top center", "bottom center", "middle right", "middle left")
+
+
+def place_labels(points: np.ndarray, labels: Sequence[str], x_range: tuple[float, float],
+                 y_range: tuple[float, float]) -> tuple[np.ndarray, list[str]]:
+    """Where to label the points (n, 2) so that no label overlaps another label or another word's marker:
+    (n,) bool shown and each point's Plotly ``textposition`` (above, else below, right or left of it). Earlier
+    words go first; in a crowded frame (such as the random start) some words go unlabelled (their hover text
+    names them), but the first word is always labelled."""
     scale = np.array(PLOT_PIXELS) / np.maximum([x_range[1] - x_range[0], y_range[1] - y_range[0]], 1e-12)
     pixels = (points - [x_range[0], y_range[0]]) * scale
     markers = [(x - MARKER_PIXELS, x + MARKER_PIXELS, y - MARKER_PIXELS, y + MARKER_PIXELS) for x, y in pixels]
     kept: list[tuple[float, float, float, float]] = []
     shown = np.zeros(len(points), dtype=bool)
+    positions = [LABEL_POSITIONS[0]] * len(points)
     for i, (x, y) in enumerate(pixels):
-        half = CHAR_PIXELS * len(labels[i]) / 2 + 2
-        box = (x - half, x + half, y + 5, y + 5 + LINE_PIXELS)
+        width = CHAR_PIXELS * len(labels[i]) + 4
         others = kept + markers[:i] + markers[i + 1:]
-        if all(box[1] < b[0] or b[1] < box[0] or box[3] < b[2] or b[3] < box[2] for b in others):
-            kept.append(box)
-            shown[i] = True
-    return shown
+        for position in LABEL_POSITIONS:
+            box = _label_box(x, y, width, position)
+            if all(box[1] < b[0] or b[1] < box[0] or box[3] < b[2] or b[3] < box[2] for b in others):
+                kept.append(box)
+                shown[i], positions[i] = True, position
+                break
+        if i == 0 and not shown[0]:
+            kept.append(_label_box(x, y, width, LABEL_POSITIONS[0]))
+            shown[0] = True
+    return shown, positions
 
 
 def evolution_figure(coords: np.ndarray, words: Sequence[str], groups: Sequence[str | None],
@@ -59,10 +82,10 @@ def evolution_figure(coords: np.ndarray, words: Sequence[str], groups: Sequence[
 
     def trace(t: int) -> go.Scatter:
         when = f"{int(words_done[t]):,} words, epoch {int(epochs[t])}, loss {float(losses[t]):.3f}"
-        shown = label_without_overlap(coords[t], labels, x_range, y_range)
+        shown, positions = place_labels(coords[t], labels, x_range, y_range)
         text = [word if keep else "" for word, keep in zip(labels, shown, strict=True)]
         return go.Scatter(x=coords[t, :, 0], y=coords[t, :, 1], mode="markers+text", text=text,
-                          textposition="top center", marker={"size": 10, "color": colours},
+                          textposition=positions, marker={"size": 10, "color": colours},
                           hovertext=[f"{w} ({g})<br>{when}" if g else f"{w}<br>{when}"
                                      for w, g in zip(labels, groups, strict=True)],
                           hovertemplate="%{hovertext}<extra></extra>", name="words")
