@@ -1,27 +1,21 @@
-"""Class-pace load: N sessions that speak Streamlit's WebSocket protocol directly, without a browser.
+"""Class-pace load without browsers: N sessions that speak Streamlit's WebSocket protocol (``websockets``).
 
-``load_test.py`` drives real browsers, but thirty of them on the server's two cores draw a page in 15 s, so they
-ask for pages slowly and their runs rarely queue. This script plays the same user flow at a student's pace,
-with nothing to render: each session connects to the app's WebSocket (``/_stcore/stream``), asks for page runs
-as the browser does (``rerun_script`` BackMsgs carrying the page and its widget values), polls the fragments the
-server asks it to (``auto_rerun``), and waits ``--think`` seconds between actions. The flow: open the app
-(Train), Corpus, Train; set dim, workers and epochs; Start training (queued when both slots are busy); Gradients,
-Projection, Neighbours, Compare, Train; wait until the run shows Finished; Projection, Neighbours, Train; close.
+Thirty browsers on the server's two cores draw a page in 15 s, so they ask for pages slowly; this plays the load
+test's flow at a student's pace with nothing to render. Each session asks for page runs as the browser does
+(``rerun_script`` carrying the page and its widget values), polls the fragments the server asks for
+(``auto_rerun``), answers the server's pings and waits ``--think`` seconds between actions: open the app,
+Corpus, Train; set dim, workers, epochs; Start training; Gradients, Projection, Neighbours, Compare, Train; wait
+for Finished; Projection, Neighbours, Train. A page response is request sent -> its ``script_finished`` received,
+on loopback: the response at the server's socket.
 
-A page response is the time from sending a page-run request to receiving the server's ``script_finished``
-for it, on loopback: what a client on another computer gets, less the network's latency.
-
-    python benchmarks/ws_load.py -n 30                  # a server of its own, as load_test.py starts one
-    python benchmarks/ws_load.py -n 30 --json out.json
+    python -m benchmarks.ws_load -n 30 --json ws30.json
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import json
-import os
 import random
 import statistics
 import sys
@@ -32,15 +26,15 @@ from pathlib import Path
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 if not __package__:  # run as a file (python benchmarks/x.py): import from the repository, as python -m does
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from benchmarks.load_test import ROOT, Sampler, Server, figures, proc_cpu_seconds, quiet_status, run_header
-from benchmarks.wire_tap import FrameReader, frame
 
 PAGE_DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
-KEEP_BYTES = 64 << 20  # every server message is decoded (widget ids, progress text)
 
 
 @dataclass
@@ -56,10 +50,10 @@ class Result:
 
 
 class Client:
-    """One app session over a raw WebSocket: page runs, widget values, fragment polls."""
+    """One app session over a WebSocket: page runs, widget values, fragment polls."""
 
     def __init__(self, port: int) -> None:
-        self.port = port
+        self.url = f"ws://localhost:{port}/_stcore/stream"
         self.pages: dict[str, str] = {}  # page name -> page script hash
         self.page = ""
         self.widgets: dict[str, tuple[str, str]] = {}  # label -> (element type, widget id) of the current page
@@ -69,28 +63,24 @@ class Client:
         self._polls: dict[str, asyncio.Task] = {}
         self._waiting = False
         self.polls_sent = 0
+        self.ws = self._receiving = None
+        self.closed = ""  # why the server closed the connection, once it has
 
     async def connect(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection("localhost", self.port)
-        key = base64.b64encode(os.urandom(16)).decode()
-        self.writer.write(f"GET /_stcore/stream HTTP/1.1\r\nHost: localhost:{self.port}\r\nUpgrade: websocket\r\n"
-                          f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-                          f"Sec-WebSocket-Protocol: streamlit\r\n\r\n".encode())
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        if not head.startswith(b"HTTP/1.1 101"):
-            raise RuntimeError(f"the server refused the WebSocket: {head[:80]!r}")
+        # no compression, as the hand-made client measured before; no proxy: localhost only
+        self.ws = await connect(self.url, subprotocols=["streamlit"], compression=None, proxy=None,
+                                max_size=None, ping_interval=None)
         self._receiving = asyncio.create_task(self._receive())
 
     async def close(self) -> None:
         for poll in self._polls.values():
             poll.cancel()
-        self._receiving.cancel()
-        self.writer.close()
+        if self._receiving is not None:
+            self._receiving.cancel()
+        if self.ws is not None:
+            await self.ws.close()
 
-    def _send(self, message: BackMsg) -> None:
-        self.writer.write(frame(message.SerializeToString(), mask=os.urandom(4)))
-
-    def _rerun(self, fragment: str = "", trigger: str | None = None) -> BackMsg:
+    def _rerun(self, fragment: str = "", trigger: str | None = None) -> bytes:
         message = BackMsg()
         state = message.rerun_script
         state.page_script_hash = self.pages.get(self.page, "")
@@ -103,7 +93,7 @@ class Client:
                 state.widget_states.widgets.add().CopyFrom(value)
         if trigger is not None:
             state.widget_states.widgets.add(id=trigger, trigger_value=True)
-        return message
+        return message.SerializeToString()
 
     async def run_page(self, page: str | None = None, trigger: str | None = None) -> float:
         """Ask for a page run (another page, or this one with a button pressed); seconds until it finished."""
@@ -112,10 +102,11 @@ class Client:
         self._finished.clear()
         self._waiting = True
         started = time.perf_counter()
-        self._send(self._rerun(trigger=trigger))
-        await self.writer.drain()
+        await self.ws.send(self._rerun(trigger=trigger))
         await self._finished.wait()
         self._waiting = False
+        if self.closed:
+            raise ConnectionError(self.closed)
         return time.perf_counter() - started
 
     def set_number(self, label: str, value: int) -> None:
@@ -129,17 +120,23 @@ class Client:
         while True:
             await asyncio.sleep(interval)
             if not self._waiting:  # the browser does not poll a fragment while its page runs
-                self._send(self._rerun(fragment=fragment))
+                try:
+                    await self.ws.send(self._rerun(fragment=fragment))
+                except ConnectionClosed:  # the receiver reports it
+                    return
                 self.polls_sent += 1
 
     async def _receive(self) -> None:
-        frames = FrameReader(keep=KEEP_BYTES)
-        while data := await self.reader.read(1 << 16):
-            for opcode, payload in frames.feed(data):
-                if opcode == 2 and payload is not None:
+        """Read every message; reading is also what lets ``websockets`` answer the server's pings."""
+        try:
+            async for data in self.ws:
+                if isinstance(data, bytes):
                     message = ForwardMsg()
-                    message.ParseFromString(payload)
+                    message.ParseFromString(data)
                     self._handle(message)
+        finally:
+            self.closed = f"the server closed the connection (code {self.ws.close_code})"
+            self._finished.set()  # a page run waiting for its answer learns it
 
     def _handle(self, message: ForwardMsg) -> None:
         kind = message.WhichOneof("type")
@@ -193,6 +190,8 @@ async def run_session(port: int, index: int, think: float, dim: int, epochs: int
         for page in ("Gradients", "Projection", "Neighbours", "Compare", "Train"):
             await act(page, page)
         while not client.progress.startswith("Finished"):
+            if client.closed:
+                raise ConnectionError(client.closed)
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the run did not finish: {client.progress[:80]!r}")
             await asyncio.sleep(0.5)
