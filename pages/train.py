@@ -193,7 +193,8 @@ def live_panel(was: str) -> None:
     touch_session()
     trainer = get_trainer()
     if trainer is None:  # the empty chart is laid out (and the browser's charting code loaded) before the run
-        st.info("Press **Start training** to train on the corpus with these settings and watch the loss fall.")
+        st.info("Press **Start training** to train on the corpus with these settings and watch the loss fall, or "
+                "open a saved run (a .w2vrun file) on the Compare page.")
         st.plotly_chart(loss_figure(None), key="loss_chart")
         return
     now = training_phase(trainer)

@@ -148,3 +148,17 @@ def _zip_without_manifest() -> bytes:
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("vectors.tsv", "1 2 3\n")
     return out.getvalue()
+
+
+def test_a_run_over_the_servers_limit_is_refused_before_unpacking(tmp_path, monkeypatch, saved_run):
+    config = tmp_path / "small.toml"
+    config.write_text("[limits]\nmax_run_mb = 0.1\n")
+    monkeypatch.setenv(CONFIG_ENV, str(config))
+    app = new_app()
+    try:
+        open_upload(app, saved_run, "big.w2vrun")
+        (error,) = plain(app, "error")
+        assert "Could not open big.w2vrun" in error and "more than the 0.1 MB allowed here" in error
+        assert "trainer" not in app.session_state or app.session_state["trainer"] is None
+    finally:
+        stop_trainer(app)

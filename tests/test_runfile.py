@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import struct
+import time
 import zipfile
 
 import numpy as np
@@ -76,6 +77,25 @@ def test_everything_saved_comes_back(corpus, saved):
     with pytest.raises(RuntimeError, match="without its corpus"):
         opened.step(1000)
     assert read_run(run_bytes(opened.run_state())).corpus == run.corpus  # saved again, it stays the same run
+
+
+def test_a_run_stopped_anywhere_by_several_workers_continues_to_the_end(corpus):
+    config = TrainConfig(dim=12, epochs=3, workers=2, seed=3)
+    trainer = Trainer(corpus, config, chunk_words=CHUNK)
+    trainer.step(corpus.n_tokens + 3 * CHUNK)  # into the second epoch
+    trainer.stop()
+    run = read_run(run_bytes(trainer.run_state()))
+    assert run.state == "stopped" and run.jobs_per_epoch < run.next_job < 2 * run.jobs_per_epoch
+    continued = Trainer.from_run_state(run, corpus)
+    assert continued.progress().words_done == run.words_done  # every job before next_job was trained
+    with pytest.raises(ValueError, match="already trained 1 epoch"):
+        continued.stop_after_epoch(1)
+    continued.start()
+    deadline = time.monotonic() + 60
+    while continued.state != "finished" and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert continued.state == "finished" and continued.progress().words_done == 3 * corpus.n_tokens
+    assert len(continued.epoch_mean_losses()) == 3
 
 
 def test_more_epochs_extend_the_plan_and_its_learning_rate(corpus):
@@ -161,7 +181,7 @@ def test_entries_that_climb_out_are_refused(saved):
 
 
 def test_sizes_are_checked_from_the_manifest_before_anything_is_inflated(saved):
-    refused(saved, "unpack to .* MB, more than the 0 MB allowed here", max_bytes=1000)
+    refused(saved, "unpack to .* MB, more than the 0.001 MB allowed here", max_bytes=1000)
 
     def huge(manifest):
         manifest["vocab_size"] = 50_000_000

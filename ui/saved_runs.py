@@ -97,6 +97,9 @@ def _open_prepared() -> None:
 def open_run_section(expanded: bool) -> None:
     """Open a saved run: upload a ``.w2vrun`` file, or pick one the server offers (``runs_dir``)."""
     with st.expander("Open a saved run", expanded=expanded):
+        trainer = get_trainer()
+        if trainer is not None and trainer.is_active:
+            st.caption("Opening a run stops the training that runs now (it is kept on this page).")
         offered = prepared_runs()
         left, right = st.columns(2) if offered else (st.container(), None)
         left.file_uploader("Run file (.w2vrun)", type=[EXTENSION.lstrip(".")], key="run_file",

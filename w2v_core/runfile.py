@@ -303,8 +303,8 @@ def read_run(source: str | Path | bytes, max_bytes: int = MAX_UNPACKED_BYTES) ->
         if not path.is_file():
             raise RunFileError(f"No such run file: {path}")
         if path.stat().st_size > max_bytes + MAX_MANIFEST_BYTES:
-            raise RunFileError(f"{what} is {path.stat().st_size / 1e6:,.0f} MB, larger than the "
-                               f"{max_bytes / 1e6:,.0f} MB of arrays allowed here.")
+            raise RunFileError(f"{what} is {_mb(path.stat().st_size)} MB, larger than the "
+                               f"{_mb(max_bytes)} MB of arrays allowed here.")
         data = path.read_bytes()
     else:
         data = bytes(source)
@@ -320,6 +320,12 @@ def read_run(source: str | Path | bytes, max_bytes: int = MAX_UNPACKED_BYTES) ->
             raise RunFileError(f"{what}: {error}") from None
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as error:
             raise RunFileError(f"{what} is damaged or truncated ({error}). Save the run again.") from error
+
+
+def _mb(size: int) -> str:
+    """Bytes as MB for a message: "300", "2.5", "0.1"."""
+    megabytes = size / 1e6
+    return f"{megabytes:,.0f}" if megabytes >= 10 else f"{megabytes:.2g}"
 
 
 def _entries(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
@@ -483,7 +489,7 @@ def _read_archive(archive: zipfile.ZipFile, max_bytes: int) -> RunState:
     sizes = {name: np.dtype(ARRAYS[name][0]).itemsize * math.prod(shape) for name, shape in shapes.items()}
     total = sum(sizes.values())
     if total > max_bytes:
-        raise RunFileError(f"its arrays unpack to {total / 1e6:,.0f} MB, more than the {max_bytes / 1e6:,.0f} MB "
+        raise RunFileError(f"its arrays unpack to {_mb(total)} MB, more than the {_mb(max_bytes)} MB "
                            "allowed here.")
     absent = sorted(f"{name}.npy" for name in ARRAYS if f"{name}.npy" not in entries)
     if absent:

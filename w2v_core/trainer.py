@@ -304,6 +304,9 @@ class Trainer:
             raise ConfigError(f"stop after epoch must be between 1 and the {self.config.epochs} planned epochs "
                               f"(got {epoch}).")
         with self._lock:
+            if epoch * self.jobs_per_epoch <= self._frontier:
+                raise ConfigError(f"the run has already trained {self._frontier // self.jobs_per_epoch} epoch(s): "
+                                  "stop after a later one.")
             self._job_limit = min(self.n_jobs, epoch * self.jobs_per_epoch)
 
     def _check_trainable(self) -> None:
