@@ -77,6 +77,8 @@ def test_everything_saved_comes_back(corpus, saved):
     with pytest.raises(RuntimeError, match="without its corpus"):
         opened.step(1000)
     assert read_run(run_bytes(opened.run_state())).corpus == run.corpus  # saved again, it stays the same run
+    kept = original.run_state()  # what the app keeps for every ended run: the trainer's own history arrays
+    assert kept.snapshot_vectors[-1] is original.snapshots()[-1].vectors
 
 
 def test_a_run_stopped_anywhere_by_several_workers_continues_to_the_end(corpus):

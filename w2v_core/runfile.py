@@ -46,6 +46,7 @@ MAX_SNAPSHOTS = 1_000
 SAMPLE_SENTENCES = 200  # the corpus excerpt kept for the gradient lab of an opened run
 SAMPLE_TOKENS = 20_000
 STATES = ("finished", "stopped", "paused")
+HALF_MAX = float(np.finfo(np.float16).max)
 LOSS_COLUMNS = ("words_done", "epoch", "loss", "loss_positive", "loss_negative", "alpha", "pairs")
 
 # name -> (dtype, number of dimensions). Snapshots and the gradient history are kept in float16: they are only
@@ -98,7 +99,10 @@ class CorpusInfo:
 @dataclass
 class RunState:
     """Everything a run file holds. Array shapes: V words, d dimensions, E epochs, P loss points, H gradient
-    reports of the R most frequent words, n snapshots of R' words, m excerpt tokens in k sentences."""
+    reports of the R most frequent words, n snapshots of R' words, m excerpt tokens in k sentences.
+
+    Snapshots and gradient reports are lists of the trainer's own (never changed) arrays, so that keeping a
+    RunState of a run costs little more than its weights; they are stacked into float16 when written."""
 
     config: dict[str, Any]
     corpus: CorpusInfo
@@ -116,14 +120,14 @@ class RunState:
     loss_points: np.ndarray  # (P, 7) float64, columns LOSS_COLUMNS
     epoch_sums: np.ndarray  # (E, 2) float64: loss sum, examples
     gradient_words: np.ndarray  # (H,) int64
-    gradient_input: np.ndarray  # (H, R) float16
-    gradient_output: np.ndarray  # (H, R) float16
+    gradient_input: list[np.ndarray]  # H rows (R,): float32 from a trainer (its own arrays), float16 from a file
+    gradient_output: list[np.ndarray]  # H rows (R,)
     latest_gradient_words: int | None  # words_done of the latest gradient report (None: none yet)
     latest_gradient_norms: np.ndarray  # (2, V) float32 input, output (or (2, 0))
     latest_gradient_updates: np.ndarray  # (2, V) int64 (or (2, 0))
     snapshot_meta: np.ndarray  # (n, 3) float64: words_done, epoch, loss
     snapshot_ids: np.ndarray  # (R',) int32
-    snapshot_vectors: np.ndarray  # (n, R', d) float16
+    snapshot_vectors: list[np.ndarray]  # n arrays (R', d): float32 from a trainer (its own), float16 from a file
     sample_ids: np.ndarray  # (m,) int32: the first sentences of the corpus, as ids
     sample_starts: np.ndarray  # (k+1,) int64
     last_report: int = 0
@@ -218,16 +222,27 @@ def corpus_fingerprint(ids: np.ndarray, sentence_starts: np.ndarray) -> str:
 # ----------------------------------------------------------------------------------------------- writing
 
 
+def _half(rows: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
+    """Arrays stacked into one float16 array of ``shape`` (clipped to float16's range)."""
+    stacked = np.array(rows, dtype=np.float32).reshape(shape)
+    return np.clip(stacked, -HALF_MAX, HALF_MAX).astype(np.float16)
+
+
 def _arrays_of(run: RunState) -> dict[str, np.ndarray]:
     words = "\n".join(run.words).encode("utf-8")
+    reports, snapshots = len(run.gradient_input), len(run.snapshot_vectors)
+    history_rows = len(run.gradient_input[0]) if reports else 0
+    snapshot_shape = (snapshots, len(run.snapshot_ids), run.w_in.shape[1])
     arrays = {
         "vocab_words": np.frombuffer(words, dtype=np.uint8), "vocab_counts": run.counts,
         "w_in": run.w_in, "w_out": run.w_out, "loss_points": run.loss_points, "epoch_sums": run.epoch_sums,
-        "gradient_words": run.gradient_words, "gradient_input": run.gradient_input,
-        "gradient_output": run.gradient_output, "latest_gradient_norms": run.latest_gradient_norms,
+        "gradient_words": run.gradient_words,
+        "gradient_input": _half(run.gradient_input, (reports, history_rows)),
+        "gradient_output": _half(run.gradient_output, (reports, history_rows)),
+        "latest_gradient_norms": run.latest_gradient_norms,
         "latest_gradient_updates": run.latest_gradient_updates, "snapshot_meta": run.snapshot_meta,
-        "snapshot_ids": run.snapshot_ids, "snapshot_vectors": run.snapshot_vectors, "sample_ids": run.sample_ids,
-        "sample_starts": run.sample_starts,
+        "snapshot_ids": run.snapshot_ids, "snapshot_vectors": _half(run.snapshot_vectors, snapshot_shape),
+        "sample_ids": run.sample_ids, "sample_starts": run.sample_starts,
     }
     return {name: np.ascontiguousarray(array, dtype=np.dtype(ARRAYS[name][0])) for name, array in arrays.items()}
 
@@ -549,11 +564,11 @@ def _assemble(manifest: dict[str, Any], config: TrainConfig, arrays: dict[str, n
         jobs_per_epoch=jobs_per_epoch, chunk_words=_count(position, "chunk_words", "position.", 1),
         words_done=_count(position, "words_done", "position.", 0, words_total), alpha=float(alpha),
         elapsed_seconds=float(elapsed), loss_points=arrays["loss_points"], epoch_sums=arrays["epoch_sums"],
-        gradient_words=arrays["gradient_words"], gradient_input=arrays["gradient_input"],
-        gradient_output=arrays["gradient_output"], latest_gradient_words=latest,
+        gradient_words=arrays["gradient_words"], gradient_input=list(arrays["gradient_input"]),
+        gradient_output=list(arrays["gradient_output"]), latest_gradient_words=latest,
         latest_gradient_norms=arrays["latest_gradient_norms"],
         latest_gradient_updates=arrays["latest_gradient_updates"], snapshot_meta=arrays["snapshot_meta"],
-        snapshot_ids=arrays["snapshot_ids"], snapshot_vectors=arrays["snapshot_vectors"],
+        snapshot_ids=arrays["snapshot_ids"], snapshot_vectors=list(arrays["snapshot_vectors"]),
         sample_ids=arrays["sample_ids"], sample_starts=arrays["sample_starts"],
         last_report=_count(position, "last_report", "position.", 0, words_total),
         last_snapshot=_count(position, "last_snapshot", "position.", -1, words_total),

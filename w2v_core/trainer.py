@@ -558,7 +558,6 @@ class Trainer:
             snapshots = self._snapshots.items()
             alpha, elapsed = self._last_alpha, self._active_seconds
             last_report, last_snapshot = self._last_report, self._last_snapshot
-        rows = self._history_rows
         if isinstance(corpus, CorpusExcerpt):  # an opened run saved again: its excerpt and fingerprint stay
             sample_ids, sample_starts = corpus.ids, corpus.sentence_starts
             info = self.opened_corpus
@@ -573,7 +572,6 @@ class Trainer:
                               min_count=vocab.min_count,
                               fingerprint=corpus_fingerprint(corpus.ids, corpus.sentence_starts),
                               source=dict(source or {}))
-        snapshot_rows = len(snapshots[0].word_ids) if snapshots else 0
         return RunState(
             config=self.config.to_dict(), corpus=info, words=list(vocab.words), counts=vocab.counts.copy(),
             w_in=w_in, w_out=w_out, state=state if state in ("finished", "paused") else "stopped",
@@ -581,8 +579,7 @@ class Trainer:
             words_done=words_done, alpha=float(alpha), elapsed_seconds=float(elapsed), loss_points=points,
             epoch_sums=epoch_sums,
             gradient_words=np.array([words for words, _, _ in history], dtype=np.int64),
-            gradient_input=_half([inp for _, inp, _ in history], (len(history), rows)),
-            gradient_output=_half([out for _, _, out in history], (len(history), rows)),
+            gradient_input=[inp for _, inp, _ in history], gradient_output=[out for _, _, out in history],
             latest_gradient_words=None if latest is None else latest.words_done,
             latest_gradient_norms=(np.zeros((2, 0), np.float32) if latest is None else
                                    np.array([latest.input_norm, latest.output_norm], dtype=np.float32)),
@@ -591,8 +588,7 @@ class Trainer:
             snapshot_meta=np.array([(s.words_done, s.epoch, s.loss) for s in snapshots],
                                    dtype=np.float64).reshape(-1, 3),
             snapshot_ids=(snapshots[0].word_ids if snapshots else np.zeros(0, np.int32)).astype(np.int32),
-            snapshot_vectors=np.array([s.vectors for s in snapshots], dtype=np.float16).reshape(
-                len(snapshots), snapshot_rows, self.config.dim),
+            snapshot_vectors=[s.vectors for s in snapshots],
             sample_ids=sample_ids, sample_starts=sample_starts, last_report=last_report,
             last_snapshot=last_snapshot)
 
@@ -659,12 +655,6 @@ class Trainer:
         self._last_report, self._last_snapshot = run.last_report, run.last_snapshot
         if not trainable:
             self._state = "finished" if run.next_job >= run.n_jobs else "stopped"
-
-
-def _half(rows: list[np.ndarray], shape: tuple[int, int]) -> np.ndarray:
-    """Rows of gradient norms as one float16 array of ``shape`` (clipped to float16's range)."""
-    stacked = np.array(rows, dtype=np.float32).reshape(shape)
-    return np.minimum(stacked, np.finfo(np.float16).max).astype(np.float16)
 
 
 _compiled = threading.Event()
