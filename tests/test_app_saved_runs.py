@@ -131,7 +131,8 @@ def test_runs_dir_offers_prepared_runs(tmp_path, monkeypatch, saved_run):
     try:
         app.switch_page("pages/compare.py").run()
         choice = app.selectbox(key="prepared_run")
-        assert choice.options == ["night-before.w2vrun"]
+        assert choice.options == ["night-before.w2vrun: skipgram, negative, dim 16 on Teaching corpus (3,000 "
+                                  "sentences), 2 epochs (finished)"]
         button(app, "Open this run").click().run()
         assert not app.exception and not app.error
         assert app.session_state["trainer"].progress().words_done == read_run(saved_run).words_done

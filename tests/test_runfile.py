@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from w2v_core.corpus import build_corpus
-from w2v_core.runfile import MANIFEST, RunFileError, read_run, run_bytes, write_run
+from w2v_core.runfile import MANIFEST, RunFileError, describe_file, read_run, run_bytes, write_run
 from w2v_core.teaching import generate_teaching_corpus
 from w2v_core.trainer import TrainConfig, Trainer
 
@@ -240,3 +240,12 @@ def test_bad_values_are_refused(saved):
     refused(with_manifest(saved, lambda m: m["config"].update(dim=0)), "configuration is not valid: dim")
     refused(with_manifest(saved, lambda m: m["position"].update(next_job=10**9)), "next_job = 1000000000")
     refused(with_manifest(saved, lambda m: m["position"].update(state="exploded")), "state 'exploded'")
+
+
+def test_a_file_is_described_from_its_manifest_alone(saved, tmp_path):
+    path = tmp_path / "a.w2vrun"
+    path.write_bytes(saved)
+    assert describe_file(path) == "skipgram, negative, dim 12 on Teaching corpus, 3 epochs (paused)"
+    path.write_bytes(saved[:100])
+    with pytest.raises(RunFileError, match="not a readable run file"):
+        describe_file(path)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import streamlit as st
@@ -14,7 +15,7 @@ from ui.runs import SOURCE_KEY, RunRecord
 from ui.state import bundled_corpus, current_corpus, get_trainer, run_corpus_name, set_trainer, setting, start_in_queue
 from ui.text import md_literal, md_message
 from w2v_core.corpus import Corpus, check_trainable
-from w2v_core.runfile import EXTENSION, RunFileError, RunState, read_run, run_bytes
+from w2v_core.runfile import EXTENSION, RunFileError, RunState, describe_file, read_run, run_bytes
 from w2v_core.trainer import Trainer
 
 OPEN_ERROR_KEY = "_open_run_error"
@@ -75,6 +76,22 @@ def _open_uploaded() -> None:
     open_run(run, upload.name)
 
 
+@functools.lru_cache(maxsize=256)
+def _described(path: str, stamp: int) -> str:
+    """What a prepared run is (its manifest only), cached per file version (``stamp``: its mtime)."""
+    try:
+        return describe_file(path)
+    except RunFileError as error:
+        return f"cannot be opened: {error}"
+
+
+def prepared_label(path: Path) -> str:
+    try:
+        return f"{path.name}: {_described(str(path), path.stat().st_mtime_ns)}"
+    except OSError:
+        return path.name
+
+
 def prepared_runs() -> list[Path]:
     """The run files of the server's ``runs_dir`` (none when it is not set or not a folder), by name."""
     folder = limits().runs_dir
@@ -107,9 +124,10 @@ def open_run_section(expanded: bool) -> None:
                            help="A run downloaded from this app (Download the run) or saved by the command line "
                                 "(train --save-run). It becomes one of this session's runs.")
         if right is not None:
-            right.selectbox("Runs prepared on this server", range(len(offered)), format_func=lambda i: offered[i].name,
-                            key="prepared_run", help="Runs your teacher or administrator left for everyone "
-                                                     "(read-only: continuing one trains a copy of it).")
+            right.selectbox("Runs prepared on this server", range(len(offered)),
+                            format_func=lambda i: prepared_label(offered[i]), key="prepared_run",
+                            help="Runs your teacher or administrator left for everyone (read-only: continuing "
+                                 "one trains a copy of it).")
             right.button("Open this run", key="open_prepared_run", on_click=_open_prepared)
         error = st.session_state.pop(OPEN_ERROR_KEY, None)
         if error:

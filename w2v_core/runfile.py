@@ -337,6 +337,22 @@ def read_run(source: str | Path | bytes, max_bytes: int = MAX_UNPACKED_BYTES) ->
             raise RunFileError(f"{what} is damaged or truncated ({error}). Save the run again.") from error
 
 
+def describe_file(path: str | Path) -> str:
+    """One line on a run file from its manifest alone (no array is read), e.g. "skipgram, negative, dim 100 on
+    King James Bible, 5 epochs (finished)"; raises ``RunFileError`` for a file that is not a run."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            manifest = _manifest(archive, _entries(archive)[MANIFEST])
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+        if isinstance(error, RunFileError):
+            raise
+        raise RunFileError(f"not a readable run file ({error})") from error
+    config, corpus, position = (manifest.get(key) if isinstance(manifest.get(key), dict) else {}
+                                for key in ("config", "corpus", "position"))
+    return (f"{config.get('model', '?')}, {config.get('loss', '?')}, dim {config.get('dim', '?')} on "
+            f"{corpus.get('name') or 'a corpus'}, {config.get('epochs', '?')} epochs ({position.get('state', '?')})")
+
+
 def _mb(size: int) -> str:
     """Bytes as MB for a message: "300", "2.5", "0.1"."""
     megabytes = size / 1e6
