@@ -18,6 +18,7 @@ from ui.runs import (
     recorded_runs,
 )
 from ui.saved_runs import download_record_button, open_run_section
+from ui.standard_eval import standard_evaluation
 from ui.text import md_literal, md_message
 from w2v_core.evaluation import (
     AnalogyResult,
@@ -157,4 +158,6 @@ with user_errors("The Compare page failed"):
                         key="compare_loss")
         settings_table(run_a, run_b)
         neighbours_table(run_a, run_b)
+        standard_evaluation({f"run {run.number}": (("run", run.number), run.emb) for run in (run_a, run_b)},
+                            "compare")
         evaluation(run_a, run_b)

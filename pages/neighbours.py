@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui.errors import user_errors
 from ui.exports import config_json
+from ui.standard_eval import standard_evaluation
 from ui.state import ModelView, remember_queries
 from ui.text import md_literal
 from ui.vectors import barely_trained_note, choose_view, vector_downloads
@@ -150,5 +151,6 @@ with user_errors("The Neighbours page failed"):
         neighbours_section(current.emb)
         analogy_section(current.emb)
         similarity_section(current.emb)
+        standard_evaluation({"these vectors": (current.key, current.emb)}, "neighbours")
         evaluation_section(current.emb)
         export_section(current)
