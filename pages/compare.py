@@ -158,6 +158,6 @@ with user_errors("The Compare page failed"):
                         key="compare_loss")
         settings_table(run_a, run_b)
         neighbours_table(run_a, run_b)
-        standard_evaluation({f"run {run.number}": (("run", run.number), run.emb) for run in (run_a, run_b)},
-                            "compare")
+        standard_evaluation({f"run {run.number}": (("run", run.number, run.words_done, len(run.emb)), run.emb)
+                             for run in (run_a, run_b)}, "compare")
         evaluation(run_a, run_b)

@@ -1,0 +1,67 @@
+"""In a real browser: the app served by ``w2v-lab`` from a wheel installed into a fresh virtualenv, started from a
+folder outside the repository with ``--port`` and ``--config``: its pages, its limits file and the bundled King
+James Bible all come from the installed package."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+import pytest
+from browser_support import (
+    HEALTH_TIMEOUT,
+    button,
+    free_port,
+    go_to,
+    healthy,
+    real_errors,
+    shot,
+    stop_server,
+    wait_idle,
+)
+from playwright.sync_api import Page, expect
+
+from tests.packaging_support import build_and_install
+from ui.corpus_source import CorpusSettings, load_bundled
+
+
+@pytest.fixture(scope="module")
+def installed_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - yields the base URL
+    installed = build_and_install(tmp_path_factory.mktemp("installed-app"))
+    (installed.workdir / "class.toml").write_text("[limits]\nmax_kept_runs = 3\n")
+    port = free_port()
+    log = (installed.workdir / "server.log").open("wb")
+    process = subprocess.Popen(
+        [str(installed.bin("w2v-lab")), "--port", str(port), "--config", "class.toml", "--",
+         "--server.address", "localhost"],
+        cwd=installed.workdir, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        start_new_session=True)
+    url = f"http://localhost:{port}"
+    deadline = time.monotonic() + HEALTH_TIMEOUT
+    while not healthy(url) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.25)
+    try:
+        assert healthy(url), (installed.workdir / "server.log").read_text()[-3000:]
+        yield url
+    finally:
+        stop_server(process)
+        log.close()
+
+
+def test_installed_app_runs_with_its_config_and_data(page: Page, installed_server: str) -> None:
+    page.goto(installed_server)
+    wait_idle(page)
+    expect(button(page, "Start training")).to_be_visible(timeout=60_000)  # the first run of a new install is slow
+    go_to(page, "Compare")
+    expect(page.get_by_text("(the last 3)")).to_be_visible(timeout=30_000)  # max_kept_runs of --config class.toml
+    go_to(page, "Corpus")
+    page.get_by_text("King James Bible (sample text)", exact=True).click()
+    kjv = load_bundled(CorpusSettings(source="sample")).corpus.vocab.total_tokens  # this repository's copy
+    metric = page.locator('[data-testid="stMetric"]', has_text="Tokens in the text")
+    # read by the server from w2v_core/data/kjv.txt.gz inside the virtualenv
+    expect(metric.locator('[data-testid="stMetricValue"]')).to_have_text(f"{kjv:,}", timeout=90_000)
+    wait_idle(page)
+    shot(page, "installed-corpus")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert not real_errors(page)
+
