@@ -45,6 +45,7 @@ def test_requirements_files_install_the_package_itself() -> None:
     """One list of dependencies (pyproject.toml): the requirements files only point at it."""
     assert requirement_lines("requirements.txt") == ["-e ."]
     assert requirement_lines("requirements-dev.txt") == ["-e .[dev]"]
+    assert requirement_lines("requirements-spark.txt") == ["-e .[spark]"]
     assert PYPROJECT["project"]["dynamic"] == ["version"]
     assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "w2v_core.__version__"}
     assert {"spark", "dev"} <= set(PYPROJECT["project"]["optional-dependencies"])
