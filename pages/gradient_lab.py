@@ -11,8 +11,11 @@ from ui.lab_view import (
     CHAIN,
     CHECK,
     GRADIENT,
+    GRADIENT_SHARED,
     HIDDEN,
+    REPEATED_NOISE,
     SHARED,
+    SKIPGRAM_HIERARCHICAL_TRAINER,
     STEP,
     first_useful_line,
     forward_formulas,
@@ -68,7 +71,9 @@ def choose_example(lab: GradientLab, corpus: Corpus) -> dict:
     model = a.radio("Model", list(MODELS), model_default, format_func=MODELS.get, key="lab_model", horizontal=True)
     loss = b.radio("Loss", list(LOSSES), loss_default, format_func=LOSSES.get, key="lab_loss")
     window = c.number_input("Window (words on each side)", 1, 10, 2, key="lab_window",
-                            help="The context is every word within this distance of the centre word.")
+                            help="The context is every word within this distance of the centre word. The trainer "
+                                 "draws a smaller window of 1 to m words for each centre word (as the C tool), so "
+                                 "near words count more often; the lab uses the whole window m.")
     settings = {"model": model, "loss": loss, "negative": 5, "seed": 0, "shared_negatives": True,
                 "ns_exponent": config.ns_exponent if config else float(setting("cfg_ns_exponent"))}
     if loss == "negative":
@@ -81,7 +86,8 @@ def choose_example(lab: GradientLab, corpus: Corpus) -> dict:
             settings["shared_negatives"] = d.checkbox(
                 "Shared negatives", shared_default, key="lab_shared",
                 help=f"As the trainer's default: one set of S = {SHARED_DRAWS_PER_NEGATIVE}K noise words for the "
-                     "whole window, each weighted mK/S. Off: K noise words per pair (the C tool).")
+                     "whole window, each weighted mK/S. Off: K noise words for each pair (the trainer's "
+                     "--per-pair-negatives).")
     source = st.radio("Example", ["line", "typed"], key="lab_source", horizontal=True,
                       format_func={"line": "A line of the corpus", "typed": "Type it in"}.get)
     if source == "line":
@@ -136,6 +142,15 @@ def forward_section(lab: GradientLab, example: Example, exponent: float) -> None
            f"The mean of the context vectors ({md_literal(context)}) predicts the centre word "
            f"**{md_literal(words[example.center])}**.")
     st.write(who)
+    if example.model == "skipgram" and example.loss == "hierarchical":
+        st.info("The trainer does this the other way round, as the C tool and gensim do: each context word's "
+                "vector predicts the centre word's Huffman path, with one SGD step per context word before the "
+                "next is computed. Over a corpus both count the same (word, context) pairs in expectation over the "
+                "random window, so they have the same expected objective (docs/derivation.md, section 2). The lab "
+                "shows the derivation's form, the centre predicting each context word.")
+        st.latex(SKIPGRAM_HIERARCHICAL_TRAINER)
+    st.caption("The trainer draws a window of 1 to m words for each centre word (near words count more often); "
+               f"the lab uses the whole window, m = {int(st.session_state.get('lab_window', 2))}.")
     left, right = st.columns([2, 1])
     with left:
         st.latex(HIDDEN[example.model])
@@ -170,9 +185,20 @@ def gradient_section(lab: GradientLab, example: Example) -> None:
     st.subheader("2 · Gradients and their check")
     left, right = st.columns([1, 1])
     with left:
-        for formula in GRADIENT[example.loss]:
+        shared = example.shared is not None
+        for formula in GRADIENT_SHARED if shared else GRADIENT[example.loss]:
             st.latex(formula)
-        st.latex(CHAIN[example.model])
+        if not shared:
+            st.latex(CHAIN[example.model])
+        if example.loss == "negative":
+            st.latex(REPEATED_NOISE)
+            weight = (f" Each shared noise term carries the weight mK/S = {example.shared_weight:.3g} (the table's "
+                      "weight column, already in its coefficient)." if shared else "")
+            st.caption("A word drawn n_w times counts n_w times, and a noise word equal to the true word o adds both "
+                       "terms; the trainer keeps such draws, the C tool and gensim skip draws equal to the true "
+                       f"word.{weight}")
+        st.caption("σ is computed exactly; the C tool reads it from a table on [−6, 6] (MAX_EXP) and treats "
+                   "larger scores as saturated.")
     with right:
         check = example.check
         for formula in CHECK:

@@ -101,3 +101,21 @@ def test_a_one_row_gradient_heatmap_keeps_a_readable_colour_bar(at):
     layout = grad_in["layout"]
     plot_area = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
     assert plot_area >= 180  # the colour bar is as long as the plot area
+
+
+def test_the_lab_says_what_the_trainer_does_differently(at):
+    at.switch_page(LAB).run()
+    at.radio(key="lab_model").set_value("skipgram")
+    at.radio(key="lab_loss").set_value("negative").run()
+    latex = [str(element.value) for element in at.get("latex")]
+    assert any(r"\frac{mK}{S}\, n_s" in formula for formula in latex)  # the weighted gradient of shared negatives
+    assert any("n_w" in formula for formula in latex)  # repeated draws and a draw equal to the true word
+    captions = " ".join(texts(at, "caption"))
+    assert "weight mK/S = " in captions and "skip draws equal to the true word" in captions
+    assert "window of 1 to m words" in captions and "MAX_EXP" in captions
+    at.checkbox(key="lab_shared").uncheck().run()
+    assert not any(r"\frac{mK}{S}\, n_s" in str(e.value) for e in at.get("latex"))  # per pair: the plain form
+    at.radio(key="lab_loss").set_value("hierarchical").run()
+    (note,) = texts(at, "info")
+    assert "other way round" in note and "one SGD step per context word" in note
+    assert any("F(w_c" in str(e.value) for e in at.get("latex"))

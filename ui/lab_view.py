@@ -35,6 +35,15 @@ GRADIENT = {
                      r"\frac{\partial F}{\partial h} = \sum_j g_j\, u_{n_j}, \qquad "
                      r"\frac{\partial F}{\partial u_{n_j}} = g_j\, h"],
 }
+REPEATED_NOISE = (r"\frac{\partial F}{\partial u_w} = \Big[-[w=o]\,\big(1-\sigma(u_w^T h)\big) + n_w\,"
+                  r"\sigma(u_w^T h)\Big]\, h \quad (n_w = \text{draws of } w)")
+GRADIENT_SHARED = [
+    r"\frac{\partial J}{\partial v_c} = \sum_{j=1}^{m} -\big(1-\sigma(u_{w_{c+j}}^T v_c)\big)\,u_{w_{c+j}} + "
+    r"\frac{mK}{S} \sum_{s=1}^{S} \sigma(u_s^T v_c)\, u_s",
+    r"\frac{\partial J}{\partial u_{w_{c+j}}} = -\big(1-\sigma(u_{w_{c+j}}^T v_c)\big)\, v_c, \qquad "
+    r"\frac{\partial J}{\partial u_s} = \frac{mK}{S}\, n_s\, \sigma(u_s^T v_c)\, v_c",
+]
+SKIPGRAM_HIERARCHICAL_TRAINER = r"J_j = F(w_c,\, v_{w_{c+j}}) \quad \text{one SGD step per context word } j"
 CHAIN = {
     "skipgram": r"\frac{\partial J}{\partial v_c} = \sum_j \frac{\partial F(w_{c+j}, v_c)}{\partial v_c}, \qquad "
                 r"\frac{\partial J}{\partial U} = \sum_j \frac{\partial F(w_{c+j}, v_c)}{\partial U}",

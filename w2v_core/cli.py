@@ -73,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="training threads (default 2; with --resume the run's own; 1 = reproducible)")
     train.add_argument("--seed", type=int, default=1)
     train.add_argument("--per-pair-negatives", action="store_true",
-                       help="skip-gram: draw negatives for every pair (C tool) instead of once per window")
+                       help="skip-gram: draw K negatives for every (centre, context) pair instead of 4K shared "
+                            "by the window (docs/derivation.md, section 2)")
     train.add_argument("--cbow-gradient-step", action="store_true",
                        help="CBOW: move context vectors by the true gradient (1/C of the C tool's step)")
     train.add_argument("--no-telemetry", action="store_true", help="skip per-word gradient norms")

@@ -22,7 +22,8 @@ class ConfigError(ValueError):
 
 @dataclass
 class TrainConfig:
-    """Hyperparameters of one training run. ``alpha``/``min_alpha`` default by model (C tool: 0.025 / 0.05)."""
+    """Hyperparameters of one training run. ``alpha`` defaults by model as in the C tool (skip-gram 0.025, CBOW
+    0.05), ``min_alpha`` to alpha × 1e-4."""
 
     model: str = "skipgram"  # "skipgram" | "cbow"
     loss: str = "negative"  # "negative" | "hierarchical" | "softmax"
@@ -36,7 +37,7 @@ class TrainConfig:
     workers: int = 2
     seed: int = 1
     ns_exponent: float = 0.75
-    shared_negatives: bool = True  # skip-gram: one shared set of noise words per window instead of K per pair
+    shared_negatives: bool = True  # skip-gram: one shared set of 4K noise words per window instead of K per pair
     cbow_full_step: bool = True  # CBOW: every context vector takes the full ∂J/∂h step (C tool, gensim)
     telemetry: bool = True
 

@@ -53,7 +53,8 @@ def negative_sampling_loss(center: np.ndarray, target: int, outside: np.ndarray,
     """Negative sampling: J = -log σ(u_o·v_c) - Σ_k log σ(-u_k·v_c).
 
     ∂J/∂v_c = -(1 - σ(u_o·v_c)) u_o + Σ_k (1 - σ(-u_k·v_c)) u_k
-    ∂J/∂u_o = -(1 - σ(u_o·v_c)) v_c,   ∂J/∂u_k = (1 - σ(-u_k·v_c)) v_c (summed over repeated draws).
+    ∂J/∂u_o = -(1 - σ(u_o·v_c)) v_c,   ∂J/∂u_k = (1 - σ(-u_k·v_c)) v_c, summed over repeated draws; a draw
+    equal to the target adds its term to u_o's (the C tool and gensim skip such draws; see docs/derivation.md).
 
     Args: center v_c (d,), target o, outside U (V, d), negatives k (K,) int, repeats allowed.
     Returns: loss, grad_center (d,), grad_outside (V, d).
