@@ -105,6 +105,12 @@ def test_download_open_replay_and_continue_a_run(app_server, page, browser, outp
         assert plotly_last_x(other, 0, 0) == expected  # the loss chart went on from where the run stopped
         wait_idle(other)
         no_traceback(other, "05-train-continued")
+
+        go_to(other, "Compare")  # the opened run and its continuation, each downloadable
+        expect(button(other, "Download run 1")).to_be_visible()
+        expect(button(other, "Download run 2")).to_be_visible()
+        wait_idle(other)
+        no_traceback(other, "06-compare")
         assert not real_errors(other), real_errors(other)
     finally:
         forget(other)
