@@ -163,3 +163,42 @@ def test_a_run_over_the_servers_limit_is_refused_before_unpacking(tmp_path, monk
         assert "trainer" not in app.session_state or app.session_state["trainer"] is None
     finally:
         stop_trainer(app)
+
+
+def upload_text(at, text: str) -> None:
+    at.switch_page("pages/corpus.py").run()
+    at.radio(key="corpus_source").set_value("upload").run()
+    at.file_uploader(key="corpus_files").set_value([("stories.txt", text.encode(), "text/plain")]).run()
+    assert not at.exception and not at.error, texts(at, "error")
+
+
+def test_a_run_of_uploaded_text_continues_once_the_same_text_is_uploaded_again():
+    from w2v_core.teaching import generate_teaching_corpus
+
+    text = "\n".join(generate_teaching_corpus(2000, seed=7)) + "\n"
+    first = new_app()
+    try:
+        upload_text(first, text)
+        first.switch_page("pages/train.py").run()
+        first.number_input(key="cfg_dim").set_value(12)
+        first.number_input(key="cfg_epochs").set_value(1).run()
+        button(first, "Start training").click().run()
+        trainer = wait_until_done(first)
+        data = run_bytes(trainer.run_state("Uploaded: stories.txt", first.session_state["_run_corpus_source"]))
+    finally:
+        stop_trainer(first)
+    assert read_run(data).corpus.source["kind"] == "upload"
+    second = new_app()
+    try:
+        open_upload(second, data)
+        second.switch_page("pages/train.py").run()
+        button(second, "Continue training").click().run()  # the teaching corpus is chosen: not the run's text
+        assert "not the one the run was trained on" in texts(second, "error")[0]
+        upload_text(second, text)
+        second.switch_page("pages/train.py").run()
+        button(second, "Continue training").click().run()
+        assert not second.error, texts(second, "error")
+        continued = wait_until_done(second)
+        assert continued.state == "finished" and continued.progress().epoch == 2
+    finally:
+        stop_trainer(second)
