@@ -87,7 +87,9 @@ def load() -> LoadedCorpus | None:
         st.error(f"Could not use these files: {md_message(problem)}")
         return None
     if setting("corpus_source") == "upload" and not st.session_state.get("_uploads"):
-        st.info("Upload one or more text files above to train on your own text.")
+        st.info(f"Upload one or more text files above to train on your own text. A file marked in red was not "
+                f"uploaded: hover over it to see why (a file over {file_limit_mb()} MB is too large for this "
+                "server).")
         return None
     try:
         loaded = current_corpus()

@@ -109,6 +109,14 @@ def test_corpus_page_limits_encodings_and_sidebar(app_server: str, page: Page, o
     expect(page.locator('[data-testid="stFileUploaderDropzone"]')).to_contain_text("50MB per file")
     expect(page.locator('[data-testid="stSidebarUserContent"]')).to_contain_text("none yet")
     assert "not usable" not in sidebar_text(page)
+    big = output_dir / "big.txt"
+    with open(big, "wb") as sparse:  # 53 MB of nothing on disk: the browser refuses it by its size
+        sparse.truncate(53_000_000)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(big))
+    expect(page.get_by_text("A file marked in red was not uploaded")).to_be_visible()
+    expect(page.locator('[data-testid="stSidebarUserContent"]')).to_contain_text("none yet")  # as the page says
+    shot(page, "00-corpus-too-large")
+    big.unlink()
     wide = output_dir / "wide.txt"
     wide.write_bytes(("le café est très bon\nun thé très chaud\n" * 10).encode("utf-16"))
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(wide))
