@@ -1,31 +1,36 @@
-"""Compiled training kernels (numba, ``nogil=True, cache=True``) for skip-gram and CBOW with all three losses.
+"""Compiled training kernels (numba, ``nogil=True, cache=True``): one per model × loss, one SGD step per window.
 
-One call trains one chunk of sentences with plain SGD (Hogwild when several threads call it on shared
-weights): one step per centre word and window, exactly the step of ``models.skipgram_loss`` /
-``models.cbow_loss`` (true gradients, CBOW included), so ``tests/test_kernels.py`` can replay a chunk with the
-reference losses. Loss is accumulated in float64 from exact
-``log(1 + exp(·))``, not a lookup table.
+``train_chunk`` trains one chunk of sentences with plain SGD (Hogwild when several threads call it on shared
+weights). Each window's step is exactly the step of a reference loss in ``models`` (gradients of the whole window
+at the same weights), so ``tests/test_kernels.py`` can replay a chunk with the reference losses; the loss is
+accumulated in float64 from the exact ``log(1 + exp(·))`` of every term, never from a lookup table.
 
-Shared arguments:
-  ids (N,) int32, starts (S+1,) int64: the encoded corpus; sentences [s_begin, s_end) are trained.
-  w_in (V, d) float32 input vectors; w_out (V, d) float32 output vectors (softmax / negative sampling) or
-  inner-node vectors (V-1, d) for hierarchical softmax.
-  keep (V,) float32 subsampling keep-probabilities; alias_prob (V,) float32, alias_idx (V,) int32: the noise
-  distribution as an alias table; points (V, L) int32, codes (V, L) uint8, code_lengths (V,) int32: Huffman.
-  stats (STATS_SIZE,) float64, added to: words, training examples, positive-part loss (all the loss but
-  negative sampling's noise terms), negative-part loss, stopped flag.
-  sums (V, 4) float32, added to: per word, the sums of the L2 norms of the gradients applied to its input and
-  output vector and the counts of those updates (columns IN_NORM, OUT_NORM, IN_COUNT, OUT_COUNT; 16 bytes per
-  word, so an update touches one cache line; one job's sums, exact enough in float32; skipped when
-  ``telemetry`` is False).
-  trace_context (T, 2·window), trace_center (T,), trace_negatives (T, 2·window·K) int32: a record of the first T
-  windows (context words, centre word, drawn negatives; -1 = none), for tests and the gradient lab.
-  control (1,) int32: set to 1 by another thread to stop at the next word.
+Where one output row takes several terms of a step (a noise word drawn twice, a noise word that is also a context
+word), their coefficients are summed first and the row is read and written once: ``grad_hidden += c · u`` and
+``u -= alpha · c · hidden`` in one pass (``_Rows``). That is the same step as the reference's, in about a third of
+the memory traffic of scoring, accumulating and updating each term apart.
+
+The arrays travel in named tuples:
+  ``Text``: ids (N,) int32 and starts (S+1,) int64, the encoded corpus; keep (V,) float32 subsampling
+  keep-probabilities.
+  ``Weights``: w_in (V, d) float32 input vectors; w_out (V, d) float32 output vectors (softmax, negative
+  sampling) or inner-node vectors (V-1, d) (hierarchical softmax).
+  ``Noise``: the noise distribution as an alias table, prob (V,) float32 and alias (V,) int32.
+  ``Tree``: Huffman paths, points (V, L) int32, codes (V, L) uint8, lengths (V,) int32.
+  ``Tallies``: stats (STATS_SIZE,) float64, added to: words, training examples, positive-part loss (all the
+  loss but negative sampling's noise terms), negative-part loss, stopped flag; sums (V, 4) float32, added to:
+  per word, the sums of the L2 norms of the gradients applied to its input and output vector and the counts of
+  those updates (columns IN_NORM, OUT_NORM, IN_COUNT, OUT_COUNT; one cache line per update; skipped when
+  ``Settings.telemetry`` is False); control (1,) int32, set to 1 by another thread to stop at the next word.
+  ``Trace``: context (T, 2·window), center (T,), negatives (T, 2·window·K) int32: the first T windows (context
+  words, centre word, drawn negatives; -1 = none), for tests and the gradient lab.
+  ``Settings``: model, loss, window, negative, shared_draws, cbow_full_step, telemetry.
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -43,28 +48,108 @@ _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 _JIT = {"nogil": True, "cache": True, "fastmath": True, "error_model": "numpy"}  # x/0 -> inf, caught as divergence
 
 
+class Text(NamedTuple):
+    ids: np.ndarray
+    starts: np.ndarray
+    keep: np.ndarray
+
+
+class Weights(NamedTuple):
+    w_in: np.ndarray
+    w_out: np.ndarray
+
+
+class Noise(NamedTuple):
+    prob: np.ndarray
+    alias: np.ndarray
+
+
+class Tree(NamedTuple):
+    points: np.ndarray
+    codes: np.ndarray
+    lengths: np.ndarray
+
+
+class Tallies(NamedTuple):
+    stats: np.ndarray
+    sums: np.ndarray
+    control: np.ndarray
+
+
+class Trace(NamedTuple):
+    context: np.ndarray
+    center: np.ndarray
+    negatives: np.ndarray
+
+
+class Settings(NamedTuple):
+    model: int
+    loss: int
+    window: int
+    negative: int
+    shared_draws: int  # skip-gram + negative: noise words drawn once per window (0: K per pair)
+    cbow_full_step: bool  # CBOW: every context vector takes the full ∂J/∂h step (C tool)
+    telemetry: bool
+
+
+class _Rows(NamedTuple):
+    """One window's distinct output rows (R,): words, scores u·h, σ(score), -log σ(score), summed coefficients."""
+
+    words: np.ndarray
+    scores: np.ndarray
+    sigmas: np.ndarray
+    losses: np.ndarray
+    coefs: np.ndarray
+
+
+class _Scratch(NamedTuple):
+    """Per-chunk scratch: the kept words of a sentence, a window's context words, its centre (targets[0], for CBOW),
+    noise draws, the slot of every term in ``rows``, a hidden vector and its gradient (d,) and the window's rows."""
+
+    sentence: np.ndarray
+    context: np.ndarray
+    targets: np.ndarray
+    negatives: np.ndarray
+    slots: np.ndarray
+    hidden: np.ndarray
+    grad: np.ndarray
+    rows: _Rows
+
+
+# ----- random numbers (one 64-bit LCG state per job, as the C tool) --------------------------------------------------
 @numba.njit(inline="always")
-def _next(state: np.uint64) -> np.uint64:
+def _next(state):
     return state * _MULTIPLIER + _INCREMENT
 
 
 @numba.njit(inline="always")
-def _unit(state: np.uint64) -> float:
+def _unit(state):
     return float(state >> np.uint64(11)) * _TO_UNIT
 
 
 @numba.njit(inline="always")
-def _below(state: np.uint64, n: int) -> int:
+def _below(state, n):
     """A draw in [0, n) from the state's high 32 bits (multiply-shift, no division)."""
     return np.int64(((state >> np.uint64(32)) * np.uint64(n)) >> np.uint64(32))
 
 
 @numba.njit(inline="always")
-def _logistic(x: float) -> tuple[float, float]:
+def _draw(state, noise):
+    """One draw from the noise distribution (alias method); returns (word, state)."""
+    state = _next(state)
+    slot = _below(state, noise.prob.shape[0])
+    state = _next(state)
+    word = slot if _unit(state) < noise.prob[slot] else np.int64(noise.alias[slot])
+    return word, state
+
+
+# ----- the math of one term ------------------------------------------------------------------------------------------
+@numba.njit(inline="always")
+def _logistic(x):
     """(σ(x), -log σ(x)) from one exp and one log, stable for any x; -log σ(-x) is then -log σ(x) + x.
 
-    x is a float32 score, so both are evaluated in float32 (log(1 + e) rather than log1p: about 10 % faster
-    kernels; it drops terms below 6e-8, under float32 resolution of the loss); callers sum them in float64.
+    x is a float32 score, so both are evaluated in float32 (log(1 + e) rather than log1p: it drops terms below
+    6e-8, under float32 resolution of the loss); callers sum them in float64.
     """
     e = math.exp(-abs(x))
     one_plus = np.float32(1.0) + e
@@ -73,135 +158,12 @@ def _logistic(x: float) -> tuple[float, float]:
     return e / one_plus, math.log(one_plus) - x
 
 
-@numba.njit(**_JIT)
-def _dot(a: np.ndarray, b: np.ndarray) -> float:
+@numba.njit(inline="always")
+def _dot(a, b):
     total = np.float32(0.0)
     for i in range(a.shape[0]):
         total += a[i] * b[i]
     return total
-
-
-@numba.njit(**_JIT)
-def _collect(hidden, w_out, word, coef, grad_hidden, pending_rows, pending_coefs, n_pending, fused_alpha):
-    """grad_hidden += coef · u_word (u before any update); remember (word, coef) for the output update.
-
-    With ``fused_alpha`` > 0 the update u_word -= fused_alpha · coef · hidden is made in the same pass (exact
-    when no row repeats within the step, which the caller guarantees).
-    """
-    row = w_out[word]
-    c32 = np.float32(coef)
-    if fused_alpha > 0.0:
-        step = np.float32(fused_alpha * coef)
-        for i in range(hidden.shape[0]):
-            grad_hidden[i] += c32 * row[i]
-            row[i] -= step * hidden[i]
-    else:
-        for i in range(hidden.shape[0]):
-            grad_hidden[i] += c32 * row[i]
-    pending_rows[n_pending] = word
-    pending_coefs[n_pending] = coef
-    return n_pending + 1
-
-
-@numba.njit(**_JIT)
-def _distinct(first, others, n_others):
-    """True when ``first`` and others[:n_others] are all different words."""
-    for a in range(n_others):
-        if others[a] == first:
-            return False
-        for b in range(a):
-            if others[a] == others[b]:
-                return False
-    return True
-
-
-@numba.njit(**_JIT)
-def _draw(state, alias_prob, alias_idx):
-    """One draw from the noise distribution (alias method); returns (word, state)."""
-    state = _next(state)
-    slot = _below(state, alias_prob.shape[0])
-    state = _next(state)
-    word = slot if _unit(state) < alias_prob[slot] else np.int64(alias_idx[slot])
-    return word, state
-
-
-@numba.njit(**_JIT)
-def _predict(hidden, target, w_out, loss_kind, negatives, n_negatives, points, codes, code_lengths, grad_hidden,
-             dense_coefs, pending_rows, pending_coefs, n_pending, stats, fused_alpha):
-    """Gradients of predicting ``target`` from ``hidden`` (d,) at the current weights.
-
-    Adds ∂J/∂hidden to grad_hidden and the coefficients of ∂J/∂u_w = coef · hidden to the pending list (or to
-    dense_coefs (V,) for full softmax); accumulates the loss in stats. Returns the new pending count. Output rows
-    are updated here only when ``fused_alpha`` > 0 (see ``_collect``), else by ``_apply_outputs``.
-    """
-    dim = hidden.shape[0]
-    if loss_kind == NEGATIVE:
-        sigma, loss = _logistic(_dot(hidden, w_out[target]))
-        stats[STAT_POSITIVE] += loss
-        n_pending = _collect(hidden, w_out, target, sigma - 1.0, grad_hidden, pending_rows,
-                             pending_coefs, n_pending, fused_alpha)
-        for k in range(n_negatives):
-            score = _dot(hidden, w_out[negatives[k]])
-            sigma, loss = _logistic(score)
-            stats[STAT_NEGATIVE] += loss + score
-            n_pending = _collect(hidden, w_out, negatives[k], sigma, grad_hidden, pending_rows,
-                                 pending_coefs, n_pending, fused_alpha)
-    elif loss_kind == HIERARCHICAL:
-        for j in range(code_lengths[target]):
-            node = points[target, j]
-            score = _dot(hidden, w_out[node])
-            label = 1.0 - codes[target, j]
-            sigma, loss = _logistic(score)
-            stats[STAT_POSITIVE] += loss if label > 0.5 else loss + score
-            n_pending = _collect(hidden, w_out, node, sigma - label, grad_hidden, pending_rows,
-                                 pending_coefs, n_pending, fused_alpha)
-    else:
-        n_out = w_out.shape[0]
-        scores = np.empty(n_out, dtype=np.float64)
-        top = -np.inf
-        for w in range(n_out):
-            scores[w] = _dot(hidden, w_out[w])
-            top = max(top, scores[w])
-        total = 0.0
-        for w in range(n_out):
-            total += math.exp(scores[w] - top)
-        log_normalizer = top + math.log(total)
-        stats[STAT_POSITIVE] += log_normalizer - scores[target]
-        for w in range(n_out):
-            coef = math.exp(scores[w] - log_normalizer) - (1.0 if w == target else 0.0)
-            dense_coefs[w] += coef
-            c32 = np.float32(coef)
-            row = w_out[w]
-            for i in range(dim):
-                grad_hidden[i] += c32 * row[i]
-    return n_pending
-
-
-@numba.njit(**_JIT)
-def _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs, loss_kind,
-                   telemetry, sums, applied, hidden_norm):
-    """u_w -= alpha · coef · hidden for every pending (w, coef) (dense for full softmax) unless already
-    ``applied`` by a fused pass; telemetry per update (‖∂J/∂u_w‖ = |coef| · ‖hidden‖)."""
-    dim = hidden.shape[0]
-    if loss_kind == SOFTMAX:
-        for w in range(w_out.shape[0]):
-            step = np.float32(alpha * dense_coefs[w])
-            for i in range(dim):
-                w_out[w, i] -= step * hidden[i]
-            if telemetry:
-                sums[w, OUT_NORM] += abs(dense_coefs[w]) * hidden_norm
-                sums[w, OUT_COUNT] += 1.0
-            dense_coefs[w] = 0.0
-        return
-    for p in range(n_pending):
-        word = pending_rows[p]
-        if not applied:
-            step = np.float32(alpha * pending_coefs[p])
-            for i in range(dim):
-                w_out[word, i] -= step * hidden[i]
-        if telemetry:
-            sums[word, OUT_NORM] += abs(pending_coefs[p]) * hidden_norm
-            sums[word, OUT_COUNT] += 1.0
 
 
 @numba.njit(inline="always")
@@ -215,168 +177,362 @@ def _step_input(row, grad, step):
 
 
 @numba.njit(inline="always")
-def _record_input(sums, word, norm):
-    """Telemetry: one update of ``word``'s input vector with gradient norm ``norm``."""
-    sums[word, IN_NORM] += norm
-    sums[word, IN_COUNT] += 1.0
+def _record(sums, word, column, norm):
+    """Telemetry: one update of ``word``'s input (IN_NORM) or output (OUT_NORM) vector with gradient norm ``norm``."""
+    sums[word, column] += norm
+    sums[word, column + 2] += 1.0
+
+
+@numba.njit(inline="always")
+def _zero(a):
+    for i in range(a.shape[0]):
+        a[i] = 0.0
+
+
+# ----- a window's output rows, read and written once ----------------------------------------------------------------
+@numba.njit(inline="always")
+def _add_row(rows, n_rows, word):
+    """The slot of ``word`` among the window's distinct output rows, added if new; returns (slot, n_rows).
+    A linear search: a window has a few dozen rows at most, all in L1."""
+    for slot in range(n_rows):
+        if rows.words[slot] == word:
+            return slot, n_rows
+    rows.words[n_rows] = word
+    rows.coefs[n_rows] = 0.0
+    return n_rows, n_rows + 1
+
+
+@numba.njit(inline="always")
+def _score_rows(rows, n_rows, w_out, hidden, sums, telemetry):
+    """Score u·h, σ and -log σ of every distinct row at the current weights."""
+    touched = np.float32(0.0)
+    for r in range(n_rows):  # one load per cache line of every row (and its telemetry sums) first: misses overlap
+        row = w_out[rows.words[r]]
+        for i in range(0, row.shape[0], 16):
+            touched += row[i]
+        if telemetry:
+            touched += sums[rows.words[r], 0]
+    rows.scores[0] = touched
+    for r in range(n_rows):
+        score = _dot(hidden, w_out[rows.words[r]])
+        rows.scores[r] = score
+        rows.sigmas[r], rows.losses[r] = _logistic(score)
+
+
+@numba.njit(inline="always")
+def _apply_rows(rows, n_rows, w_out, hidden, grad, alpha, sums, telemetry):
+    """grad += c · u and u -= alpha · c · hidden for every distinct row u with summed coefficient c, in one pass
+    (every coefficient was computed before any row moved). Telemetry: ‖∂J/∂u‖ = |c| · ‖h‖."""
+    hidden_norm = math.sqrt(_dot(hidden, hidden)) if telemetry else 0.0
+    for r in range(n_rows):
+        word = rows.words[r]
+        row = w_out[word]
+        coef = np.float32(rows.coefs[r])
+        step = np.float32(alpha * rows.coefs[r])
+        for i in range(hidden.shape[0]):
+            grad[i] += coef * row[i]
+            row[i] -= step * hidden[i]
+        if telemetry:
+            _record(sums, word, OUT_NORM, abs(rows.coefs[r]) * hidden_norm)
+
+
+@numba.njit(inline="always")
+def _negative_step(hidden, positives, n_positive, scratch, n_noise, weight, w_out, alpha, tallies, telemetry):
+    """Negative sampling from ``hidden`` (d,): J = Σ_p -log σ(u_p·h) + weight · Σ_k -log σ(-u_k·h) over the
+    positive words positives[:n_positive] and the noise words scratch.negatives[:n_noise]. Leaves ∂J/∂h in
+    scratch.grad and steps the output rows; adds the loss to the tallies."""
+    rows, slots = scratch.rows, scratch.slots
+    n_rows = 0
+    for p in range(n_positive):
+        slots[p], n_rows = _add_row(rows, n_rows, positives[p])
+    for k in range(n_noise):
+        slots[n_positive + k], n_rows = _add_row(rows, n_rows, scratch.negatives[k])
+    _score_rows(rows, n_rows, w_out, hidden, tallies.sums, telemetry)
+    positive = 0.0
+    for p in range(n_positive):
+        r = slots[p]
+        rows.coefs[r] += rows.sigmas[r] - 1.0
+        positive += rows.losses[r]
+    negative = 0.0
+    for k in range(n_noise):
+        r = slots[n_positive + k]
+        rows.coefs[r] += weight * rows.sigmas[r]
+        negative += weight * (rows.losses[r] + rows.scores[r])  # -log σ(-x) = -log σ(x) + x
+    _zero(scratch.grad)
+    _apply_rows(rows, n_rows, w_out, hidden, scratch.grad, alpha, tallies.sums, telemetry)
+    tallies.stats[STAT_POSITIVE] += positive
+    tallies.stats[STAT_NEGATIVE] += negative
+
+
+@numba.njit(inline="always")
+def _path_step(hidden, grad, center, w_out, tree, alpha, tallies, telemetry):
+    """Hierarchical softmax from ``hidden`` (d,) along the centre's Huffman path (no node repeats, so each node is
+    scored, then read and written once): grad += ∂J/∂h, nodes stepped, loss added to the tallies."""
+    hidden_norm = math.sqrt(_dot(hidden, hidden)) if telemetry else 0.0
+    loss_sum = 0.0
+    for j in range(tree.lengths[center]):
+        node = tree.points[center, j]
+        row = w_out[node]
+        score = _dot(hidden, row)
+        sigma, loss = _logistic(score)
+        code = tree.codes[center, j]
+        loss_sum += loss if code == 0 else loss + score  # label 1 - code
+        coef = np.float32(sigma - (1.0 - code))
+        step = np.float32(alpha) * coef
+        for i in range(hidden.shape[0]):
+            grad[i] += coef * row[i]
+            row[i] -= step * hidden[i]
+        if telemetry:
+            _record(tallies.sums, node, OUT_NORM, abs(coef) * hidden_norm)
+    tallies.stats[STAT_POSITIVE] += loss_sum
 
 
 @numba.njit(**_JIT)
-def _subsample(ids, begin, end, keep, sentence, state):
+def _softmax_step(hidden, grad, target, w_out, alpha, tallies, telemetry, coefs):
+    """Full softmax from ``hidden`` (d,): grad += ∂J/∂h and the softmax coefficients ŷ - y added to coefs (V,)
+    (output rows are stepped by ``_apply_dense`` once the window's coefficients are all known)."""
+    n_out = w_out.shape[0]
+    scores = np.empty(n_out, dtype=np.float64)
+    top = -np.inf
+    for w in range(n_out):
+        scores[w] = _dot(hidden, w_out[w])
+        top = max(top, scores[w])
+    total = 0.0
+    for w in range(n_out):
+        total += math.exp(scores[w] - top)
+    log_normalizer = top + math.log(total)
+    tallies.stats[STAT_POSITIVE] += log_normalizer - scores[target]
+    for w in range(n_out):
+        coef = math.exp(scores[w] - log_normalizer) - (1.0 if w == target else 0.0)
+        coefs[w] += coef
+        c32 = np.float32(coef)
+        row = w_out[w]
+        for i in range(hidden.shape[0]):
+            grad[i] += c32 * row[i]
+
+
+@numba.njit(**_JIT)
+def _apply_dense(coefs, w_out, hidden, alpha, sums, telemetry):
+    """u_w -= alpha · coefs[w] · hidden for every word (full softmax), then clears coefs."""
+    hidden_norm = math.sqrt(_dot(hidden, hidden))
+    for w in range(w_out.shape[0]):
+        step = np.float32(alpha * coefs[w])
+        row = w_out[w]
+        for i in range(hidden.shape[0]):
+            row[i] -= step * hidden[i]
+        if telemetry:
+            _record(sums, w, OUT_NORM, abs(coefs[w]) * hidden_norm)
+        coefs[w] = 0.0
+
+
+# ----- one window per model × loss ------------------------------------------------------------------------------------
+@numba.njit(inline="always")
+def _skipgram_negative(center, n_context, scratch, n_noise, weights, settings, alpha, tallies):
+    """v_c predicts every context word against the window's noise words (K per pair, or S shared ones weighted
+    m K / S): the step of ``models.skipgram_loss`` / ``models.skipgram_shared_negatives_loss``."""
+    v = weights.w_in[center]
+    hidden = scratch.hidden
+    for k in range(hidden.shape[0]):
+        hidden[k] = v[k]
+    weight = 1.0 if settings.shared_draws == 0 else n_context * settings.negative / settings.shared_draws
+    _negative_step(hidden, scratch.context, n_context, scratch, n_noise, weight, weights.w_out, alpha, tallies,
+                   settings.telemetry)
+    norm = _step_input(v, scratch.grad, np.float32(alpha))
+    if settings.telemetry:
+        _record(tallies.sums, center, IN_NORM, norm)
+
+
+@numba.njit(inline="always")
+def _cbow_hidden(scratch, n_context, w_in, settings, sums):
+    """h = the mean of the context vectors, into scratch.hidden."""
+    hidden = scratch.hidden
+    _zero(hidden)
+    for c in range(n_context):
+        row = w_in[scratch.context[c]]
+        if settings.telemetry:  # its telemetry line is written after the step: load it while the rows arrive
+            hidden[0] += np.float32(0.0) * sums[scratch.context[c], 0]
+        for k in range(hidden.shape[0]):
+            hidden[k] += row[k]
+    inverse = np.float32(1.0 / n_context)
+    for k in range(hidden.shape[0]):
+        hidden[k] *= inverse
+
+
+@numba.njit(inline="always")
+def _cbow_step_inputs(scratch, n_context, w_in, settings, alpha, tallies):
+    """Every context vector moves by alpha · ∂J/∂h (C tool) or alpha/C · ∂J/∂h (the true gradient)."""
+    grad = scratch.grad
+    step = np.float32(alpha if settings.cbow_full_step else alpha / n_context)
+    norm = _step_input(w_in[scratch.context[0]], grad, step)
+    for c in range(1, n_context):
+        row = w_in[scratch.context[c]]
+        for k in range(grad.shape[0]):
+            row[k] -= step * grad[k]
+    if settings.telemetry:  # the norm of the step direction each context vector took
+        norm *= 1.0 if settings.cbow_full_step else 1.0 / n_context
+        for c in range(n_context):
+            _record(tallies.sums, scratch.context[c], IN_NORM, norm)
+
+
+@numba.njit(inline="always")
+def _cbow_negative(center, n_context, scratch, n_noise, weights, settings, alpha, tallies):
+    """The mean context vector predicts the centre against K noise words: the step of ``models.cbow_loss``."""
+    _cbow_hidden(scratch, n_context, weights.w_in, settings, tallies.sums)
+    scratch.targets[0] = center
+    _negative_step(scratch.hidden, scratch.targets, 1, scratch, n_noise, 1.0, weights.w_out, alpha, tallies,
+                   settings.telemetry)
+    _cbow_step_inputs(scratch, n_context, weights.w_in, settings, alpha, tallies)
+
+
+@numba.njit(inline="always")
+def _cbow_hierarchical(center, n_context, scratch, weights, tree, settings, alpha, tallies):
+    """The mean context vector predicts the centre's Huffman path: the step of ``models.cbow_loss``."""
+    _cbow_hidden(scratch, n_context, weights.w_in, settings, tallies.sums)
+    _zero(scratch.grad)
+    _path_step(scratch.hidden, scratch.grad, center, weights.w_out, tree, alpha, tallies, settings.telemetry)
+    _cbow_step_inputs(scratch, n_context, weights.w_in, settings, alpha, tallies)
+
+
+@numba.njit(inline="always")
+def _skipgram_hierarchical_pairs(center, n_context, scratch, weights, tree, settings, alpha, tallies):
+    """As the C tool: each context vector predicts the centre's Huffman path, one SGD step per pair."""
+    for j in range(n_context):
+        word = scratch.context[j]
+        v = weights.w_in[word]
+        _zero(scratch.grad)
+        _path_step(v, scratch.grad, center, weights.w_out, tree, alpha, tallies, settings.telemetry)
+        norm = _step_input(v, scratch.grad, np.float32(alpha))
+        if settings.telemetry:
+            _record(tallies.sums, word, IN_NORM, norm)
+
+
+@numba.njit(inline="always")
+def _skipgram_softmax(center, n_context, scratch, weights, settings, alpha, tallies, dense):
+    """v_c predicts every context word with full softmax: the step of ``models.skipgram_loss``."""
+    v = weights.w_in[center]
+    hidden = scratch.hidden
+    for k in range(hidden.shape[0]):
+        hidden[k] = v[k]
+    _zero(scratch.grad)
+    for j in range(n_context):
+        _softmax_step(hidden, scratch.grad, scratch.context[j], weights.w_out, alpha, tallies, settings.telemetry,
+                      dense)
+    _apply_dense(dense, weights.w_out, hidden, alpha, tallies.sums, settings.telemetry)
+    norm = _step_input(v, scratch.grad, np.float32(alpha))
+    if settings.telemetry:
+        _record(tallies.sums, center, IN_NORM, norm)
+
+
+@numba.njit(inline="always")
+def _cbow_softmax(center, n_context, scratch, weights, settings, alpha, tallies, dense):
+    """The mean context vector predicts the centre with full softmax: the step of ``models.cbow_loss``."""
+    _cbow_hidden(scratch, n_context, weights.w_in, settings, tallies.sums)
+    _zero(scratch.grad)
+    _softmax_step(scratch.hidden, scratch.grad, center, weights.w_out, alpha, tallies, settings.telemetry, dense)
+    _apply_dense(dense, weights.w_out, scratch.hidden, alpha, tallies.sums, settings.telemetry)
+    _cbow_step_inputs(scratch, n_context, weights.w_in, settings, alpha, tallies)
+
+
+# ----- the chunk -----------------------------------------------------------------------------------------------------
+@numba.njit(inline="always")
+def _subsample(text, begin, end, sentence, state):
     """Copy the kept words of ids[begin:end] into ``sentence``; returns (length, state)."""
     length = 0
     for p in range(begin, end):
-        word = ids[p]
-        if keep[word] < 1.0:
+        word = text.ids[p]
+        keep = text.keep[word]
+        if keep < 1.0:
             state = _next(state)
-            if _unit(state) >= keep[word]:
+            if _unit(state) >= keep:
                 continue
         sentence[length] = word
         length += 1
     return length, state
 
 
-@numba.njit(**_JIT)
-def train_chunk(model_kind, loss_kind, ids, starts, s_begin, s_end, w_in, w_out, keep, alias_prob, alias_idx,
-                points, codes, code_lengths, window, negative, shared_draws, cbow_full_step, alpha_begin, alpha_end,
-                seed, stats, telemetry, sums, trace_context, trace_center,
-                trace_negatives, control):
-    """Train sentences [s_begin, s_end) once: one SGD step per centre word and window.
+@numba.njit(inline="always")
+def _noise_count(settings, n_context):
+    """Noise words drawn for a window: K (CBOW), S shared (skip-gram) or K per pair (skip-gram, C tool)."""
+    if settings.loss != NEGATIVE:
+        return 0
+    if settings.model == CBOW:
+        return settings.negative
+    return settings.shared_draws if settings.shared_draws > 0 else settings.negative * n_context
 
-    Skip-gram: the step of ``models.skipgram_loss`` (v_c predicts each outside word; gradients at the same
-    weights); for hierarchical softmax, as the C tool, each context word predicts the centre's Huffman path,
-    one step per pair. With ``shared_draws`` > 0, one set of that many noise words serves the whole window (as Intel's
-    pWord2Vec): ``models.skipgram_shared_negatives_loss``, each noise score computed once per window. CBOW: the
-    step of ``models.cbow_loss``; with ``cbow_full_step`` every context vector moves by alpha·∂J/∂h, as in the
-    C tool (C times its gradient). The learning rate falls linearly from alpha_begin to alpha_end.
-    """
-    dim = w_in.shape[1]
+
+def _scratch(settings: Settings, longest: int, dim: int) -> _Scratch:
+    width = 2 * settings.window
+    draws = max(width * settings.negative, settings.shared_draws) + 1
+    terms = width + draws + 1
+    rows = _Rows(np.empty(terms, np.int64), np.empty(terms, np.float32), np.empty(terms, np.float32),
+                 np.empty(terms, np.float32), np.empty(terms, np.float64))
+    return _Scratch(np.empty(longest, np.int32), np.empty(width, np.int64), np.empty(1, np.int64),
+                    np.empty(draws, np.int64), np.empty(terms, np.int64), np.empty(dim, np.float32),
+                    np.empty(dim, np.float32), rows)
+
+
+_scratch_jit = numba.njit(cache=True)(_scratch)
+
+
+@numba.njit(**_JIT)
+def train_chunk(text, s_begin, s_end, weights, noise, tree, settings, alpha_begin, alpha_end, seed, tallies,
+                trace):
+    """Train sentences [s_begin, s_end) once: one SGD step per centre word and window (per pair for hierarchical
+    skip-gram, as the C tool). The learning rate falls linearly from alpha_begin to alpha_end; ``seed``
+    is the job's random state (subsampling, window sizes, noise draws)."""
     state = np.uint64(seed)
-    chunk_words = starts[s_end] - starts[s_begin]
+    stats = tallies.stats
+    chunk_words = text.starts[s_end] - text.starts[s_begin]
     longest = 0
     for s in range(s_begin, s_end):
-        longest = max(longest, starts[s + 1] - starts[s])
-    sentence = np.empty(longest, dtype=np.int32)
-    hidden = np.empty(dim, dtype=np.float32)
-    grad_hidden = np.empty(dim, dtype=np.float32)
-    context = np.empty(2 * window, dtype=np.int64)
-    negatives = np.empty(max(2 * window * negative, shared_draws) + 1, dtype=np.int64)
-    max_pending = 2 * window * (negative + 1 + points.shape[1]) + shared_draws
-    pending_rows = np.empty(max_pending, dtype=np.int64)
-    pending_coefs = np.empty(max_pending, dtype=np.float64)
-    dense_coefs = np.zeros(w_out.shape[0] if loss_kind == SOFTMAX else 1, dtype=np.float64)
+        longest = max(longest, text.starts[s + 1] - text.starts[s])
+    scratch = _scratch_jit(settings, longest, weights.w_in.shape[1])
+    dense = np.zeros(weights.w_out.shape[0] if settings.loss == SOFTMAX else 1, dtype=np.float64)
     traced = 0
     words_done = 0
     for s in range(s_begin, s_end):
         alpha = alpha_begin + (alpha_end - alpha_begin) * (words_done / max(chunk_words, 1))
-        length, state = _subsample(ids, starts[s], starts[s + 1], keep, sentence, state)
-        words_done += starts[s + 1] - starts[s]
+        length, state = _subsample(text, text.starts[s], text.starts[s + 1], scratch.sentence, state)
+        words_done += text.starts[s + 1] - text.starts[s]
         for i in range(length):
-            if control[0] != 0:
+            if tallies.control[0] != 0:
                 stats[STAT_STOPPED] = 1.0
                 stats[STAT_WORDS] += words_done
                 return
             state = _next(state)
-            reduced = window - _below(state, window)
+            reduced = settings.window - _below(state, settings.window)
             n_context = 0
             for j in range(max(0, i - reduced), min(length, i + reduced + 1)):
                 if j != i:
-                    context[n_context] = sentence[j]
+                    scratch.context[n_context] = scratch.sentence[j]
                     n_context += 1
             if n_context == 0:
                 continue
-            center = sentence[i]
-            n_drawn = 0
-            if loss_kind == NEGATIVE:
-                n_drawn = shared_draws if shared_draws > 0 else negative * n_context
-                if model_kind == CBOW:
-                    n_drawn = negative
-                for k in range(n_drawn):
-                    negatives[k], state = _draw(state, alias_prob, alias_idx)
-            if traced < trace_center.shape[0]:
-                trace_context[traced, :n_context] = context[:n_context]
-                trace_center[traced] = center
-                trace_negatives[traced, :n_drawn] = negatives[:n_drawn]
+            center = scratch.sentence[i]
+            n_noise = _noise_count(settings, n_context)
+            for k in range(n_noise):
+                scratch.negatives[k], state = _draw(state, noise)
+            if traced < trace.center.shape[0]:
+                trace.context[traced, :n_context] = scratch.context[:n_context]
+                trace.center[traced] = center
+                trace.negatives[traced, :n_noise] = scratch.negatives[:n_noise]
                 traced += 1
-            for k in range(dim):
-                grad_hidden[k] = 0.0
-            n_pending = 0
-            if model_kind == SKIPGRAM and loss_kind == HIERARCHICAL:
-                for j in range(n_context):  # as the C tool: each context word predicts the centre's path
-                    word = context[j]
-                    squares = np.float32(0.0)  # norms are folded into passes made anyway (telemetry)
-                    row = w_in[word]  # 1-D row views: loops over k vectorize without index arithmetic
-                    for k in range(dim):
-                        hidden[k] = row[k]
-                        grad_hidden[k] = 0.0
-                        squares += hidden[k] * hidden[k]
-                    n_pending = _predict(hidden, center, w_out, loss_kind, negatives, 0, points, codes,
-                                         code_lengths, grad_hidden, dense_coefs, pending_rows, pending_coefs, 0,
-                                         stats, alpha)  # a Huffman path has no repeated node: fused is exact
-                    _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs,
-                                   loss_kind, telemetry, sums, True, math.sqrt(squares))
-                    norm = _step_input(row, grad_hidden, np.float32(alpha))
-                    if telemetry:
-                        _record_input(sums, word, norm)
+            if settings.model == SKIPGRAM:
                 stats[STAT_PAIRS] += n_context
-            elif model_kind == SKIPGRAM:
-                squares = np.float32(0.0)
-                row = w_in[center]
-                for k in range(dim):
-                    hidden[k] = row[k]
-                    squares += hidden[k] * hidden[k]
-                hidden_norm = math.sqrt(squares)
-                per_pair = 0 if shared_draws > 0 else negative
-                for j in range(n_context):
-                    n_pending = _predict(hidden, context[j], w_out, loss_kind, negatives[j * per_pair:],
-                                         per_pair, points, codes, code_lengths, grad_hidden, dense_coefs,
-                                         pending_rows, pending_coefs, n_pending, stats, 0.0)
-                if loss_kind == NEGATIVE and shared_draws > 0:
-                    weight = n_context * negative / shared_draws  # each pair's K noise terms, averaged
-                    for k in range(shared_draws):  # over the shared draws: computed once per window
-                        score = _dot(hidden, w_out[negatives[k]])
-                        sigma, loss = _logistic(score)
-                        stats[STAT_NEGATIVE] += weight * (loss + score)
-                        n_pending = _collect(hidden, w_out, negatives[k], weight * sigma,
-                                             grad_hidden, pending_rows, pending_coefs, n_pending, 0.0)
-                stats[STAT_PAIRS] += n_context
-                _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs,
-                               loss_kind, telemetry, sums, False, hidden_norm)
-                norm = _step_input(row, grad_hidden, np.float32(alpha))
-                if telemetry:
-                    _record_input(sums, center, norm)
+                if settings.loss == NEGATIVE:
+                    _skipgram_negative(center, n_context, scratch, n_noise, weights, settings, alpha, tallies)
+                elif settings.loss == HIERARCHICAL:
+                    _skipgram_hierarchical_pairs(center, n_context, scratch, weights, tree, settings, alpha, tallies)
+                else:
+                    _skipgram_softmax(center, n_context, scratch, weights, settings, alpha, tallies, dense)
             else:
-                for k in range(dim):
-                    hidden[k] = 0.0
-                for c in range(n_context):
-                    row = w_in[context[c]]
-                    for k in range(dim):
-                        hidden[k] += row[k]
-                inverse = np.float32(1.0 / n_context)
-                squares = np.float32(0.0)
-                for k in range(dim):
-                    hidden[k] *= inverse
-                    squares += hidden[k] * hidden[k]
-                hidden_norm = math.sqrt(squares)
-                # one pass per output row when no row repeats (Huffman paths never do)
-                fused = loss_kind == HIERARCHICAL or (loss_kind == NEGATIVE and _distinct(center, negatives,
-                                                                                            n_drawn))
-                n_pending = _predict(hidden, center, w_out, loss_kind, negatives, n_drawn, points, codes,
-                                     code_lengths, grad_hidden, dense_coefs, pending_rows, pending_coefs,
-                                     n_pending, stats, alpha if fused else 0.0)
                 stats[STAT_PAIRS] += 1
-                _apply_outputs(hidden, w_out, alpha, pending_rows, pending_coefs, n_pending, dense_coefs,
-                               loss_kind, telemetry, sums, fused, hidden_norm)
-                step = np.float32(alpha if cbow_full_step else alpha / n_context)
-                norm = _step_input(w_in[context[0]], grad_hidden, step)
-                for c in range(1, n_context):
-                    row = w_in[context[c]]
-                    for k in range(dim):
-                        row[k] -= step * grad_hidden[k]
-                if telemetry:  # the norm of the step direction each context vector took
-                    norm *= 1.0 if cbow_full_step else 1.0 / n_context
-                    for c in range(n_context):
-                        _record_input(sums, context[c], norm)
+                if settings.loss == NEGATIVE:
+                    _cbow_negative(center, n_context, scratch, n_noise, weights, settings, alpha, tallies)
+                elif settings.loss == HIERARCHICAL:
+                    _cbow_hierarchical(center, n_context, scratch, weights, tree, settings, alpha, tallies)
+                else:
+                    _cbow_softmax(center, n_context, scratch, weights, settings, alpha, tallies, dense)
     stats[STAT_WORDS] += words_done
 
 

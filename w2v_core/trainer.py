@@ -389,15 +389,17 @@ class Trainer:
         trace_context = np.full((trace_rows, width), -1, dtype=np.int32)
         trace_center = np.full(trace_rows, -1, dtype=np.int32)
         trace_negatives = np.full((trace_rows, width * max(config.negative, 1)), -1, dtype=np.int32)
+        settings = kernels.Settings(_MODEL_KIND[config.model], _LOSS_KIND[config.loss], config.window,
+                                    config.negative, config.shared_draws, config.cbow_full_step, config.telemetry)
         self._gate.enter_shared()
         try:
             kernels.train_chunk(
-                _MODEL_KIND[config.model], _LOSS_KIND[config.loss], self.corpus.ids, self.corpus.sentence_starts,
-                int(self._chunks[chunk]), int(self._chunks[chunk + 1]), self.w_in, self.w_out, self._keep,
-                self._alias_prob, self._alias_idx, *self._tree_arrays, config.window, config.negative,
-                config.shared_draws, config.cbow_full_step, alpha_begin, alpha_end,
-                np.uint64(_job_seed(config.seed, job)), stats, config.telemetry, buffers, trace_context,
-                trace_center, trace_negatives, self._control)
+                kernels.Text(self.corpus.ids, self.corpus.sentence_starts, self._keep), int(self._chunks[chunk]),
+                int(self._chunks[chunk + 1]), kernels.Weights(self.w_in, self.w_out),
+                kernels.Noise(self._alias_prob, self._alias_idx), kernels.Tree(*self._tree_arrays), settings,
+                alpha_begin, alpha_end, np.uint64(_job_seed(config.seed, job)),
+                kernels.Tallies(stats, buffers, self._control),
+                kernels.Trace(trace_context, trace_center, trace_negatives))
         finally:
             self._gate.leave_shared()
         return JobResult(int(stats[kernels.STAT_WORDS]), int(stats[kernels.STAT_PAIRS]),
