@@ -11,6 +11,7 @@ import pytest
 
 from w2v_core.cli import main
 from w2v_core.formats import load_vectors
+from w2v_core.progress import is_stage_line
 from w2v_core.teaching import TEACHING_ANALOGIES, TEACHING_GROUPS, generate_teaching_corpus, group_of
 
 REPO = Path(__file__).resolve().parent.parent
@@ -92,5 +93,5 @@ def test_bad_input_is_one_line_on_stderr_with_exit_code_2(args, teaching_file, t
     run = subprocess.run([sys.executable, "-m", "w2v_core", *args], capture_output=True, text=True, timeout=120,
                          cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert run.returncode == 2
-    lines = run.stderr.strip().splitlines()
+    lines = [line for line in run.stderr.strip().splitlines() if not is_stage_line(line)]  # progress of stages done
     assert len(lines) == 1 and "error" in lines[0] and "Traceback" not in run.stderr

@@ -18,6 +18,7 @@ from .config import ConfigError
 from .corpus import CorpusError
 from .embeddings import EmbeddingsError, UnknownWordError
 from .evaluation import AnalogyResult, EvaluationError, PairResult
+from .progress import Stage
 from .word2vec_format import VectorFormatError
 
 USER_ERRORS = (CorpusError, ConfigError, VectorFormatError, EmbeddingsError, UnknownWordError, EvaluationError,
@@ -126,10 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress_bar(fraction: float, words_per_second: float, eta: float | None, width: int = 30) -> str:
-    filled = int(round(fraction * width))
-    eta_text = f"{eta:5.0f}s left" if eta is not None else "          "
-    return f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:6.1%} {words_per_second:10,.0f} words/s {eta_text}"
+def _show_training(trainer, stage: Stage) -> None:  # noqa: ANN001 - Trainer, imported lazily
+    """Move the training stage to the trainer's words done, with the latest loss."""
+    progress = trainer.progress()
+    stage.update(progress.words_done - stage.done)
+    losses = trainer.epoch_mean_losses()
+    if len(losses):
+        stage.set_note(f"loss {float(losses[-1]):.4f}")
 
 
 def _in_background(function) -> Future:  # noqa: ANN001 - Callable[[], T] -> Future[T]
@@ -227,7 +231,8 @@ def _new_trainer(args: argparse.Namespace):  # noqa: ANN202 - (Trainer, Corpus, 
     config.validate()
     kernels_ready = None if kernels_are_compiled() else _in_background(warm_up)  # loads while the corpus is read
     corpus = load_corpus(args.corpus, min_count=args.min_count, max_vocab=args.max_vocab,
-                         lowercase=not args.keep_case, whitespace=args.whitespace, encoding=args.encoding)
+                         lowercase=not args.keep_case, whitespace=args.whitespace, encoding=args.encoding,
+                         show_progress=not args.quiet)
     return Trainer(corpus, config), corpus, Path(args.corpus).name, _corpus_source(args), kernels_ready
 
 
@@ -251,7 +256,7 @@ def _resumed_trainer(args: argparse.Namespace):  # noqa: ANN202 - as _new_traine
         if args.corpus is None and not Path(path).is_file():
             raise ValueError(f"the run's corpus {path} is not there any more: give it as CORPUS")
         corpus = load_corpus(path, whitespace=source.get("whitespace", False),
-                             encoding=source.get("encoding", "utf-8"), **options)
+                             encoding=source.get("encoding", "utf-8"), show_progress=not args.quiet, **options)
         name, source = Path(path).name, {**source, "kind": "file", "path": str(Path(path).resolve())}
     elif source.get("kind") == "teaching":
         from .teaching import generate_teaching_corpus
@@ -298,25 +303,29 @@ def run_train(args: argparse.Namespace) -> int:
             print(f"kernels {'compiled' if compiled else 'loaded from cache'} in {seconds:.1f} s", file=sys.stderr)
     ended = threading.Event()
     trainer.add_done_callback(lambda _: ended.set())
-    trainer.start()
-    try:
-        while not ended.wait(0.2):  # returns as soon as the last worker ends
-            if not args.quiet:
-                p = trainer.progress()
-                print(_progress_bar(p.fraction, p.words_per_second, p.eta_seconds), end="", file=sys.stderr,
-                      flush=True)
-    except KeyboardInterrupt:
-        trainer.stop()
-        print("\ninterrupted: nothing saved", file=sys.stderr)
-        return 130
-    if not args.quiet:
-        print(file=sys.stderr)
+    before = trainer.progress()  # a resumed run starts where it stopped
+    with Stage("training", total=before.words_total, unit="words", enabled=not args.quiet,
+               initial=before.words_done) as training:
+        trainer.start()
+        try:
+            while not ended.wait(0.2):  # returns as soon as the last worker ends
+                _show_training(trainer, training)
+        except KeyboardInterrupt:
+            trainer.stop()
+            training.close(failed=True)
+            print("interrupted: nothing saved", file=sys.stderr)
+            return 130
+        _show_training(trainer, training)
     if trainer.state not in ("finished", "paused"):
         print(f"error: {trainer.error or 'training did not finish'}", file=sys.stderr)
         return 1
-    save_vectors(trainer.embeddings(), args.output)
-    if args.save_run:
-        write_run(trainer.run_state(name, source), args.save_run)
+    with Stage("writing", unit="B", enabled=not args.quiet) as writing:
+        written = save_vectors(trainer.embeddings(), args.output)
+        if args.save_run:
+            write_run(trainer.run_state(name, source), args.save_run)
+            written.append(Path(args.save_run))
+        writing.update(sum(path.stat().st_size for path in written))
+        writing.set_note(", ".join(path.name for path in written))
     progress = trainer.progress()
     epoch_losses = trainer.epoch_mean_losses()
     summary = {

@@ -13,13 +13,16 @@ import gzip
 import re
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from w2v_core.progress import Stage
+
 MAX_SENTENCE_TOKENS = 10_000
+READ_CHUNK = 8 << 20  # bytes read at a time when the reading is shown as it goes
 LONG_LINE_CHARS = 1 << 20  # longer lines are tokenized slice by slice (bounded memory)
 _EMOJI = "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF][\U0001F3FB-\U0001F3FF\uFE0F]*"
 TOKEN_PATTERN = re.compile(r"\w+(?:['’\-]\w+)*|[\U0001F1E6-\U0001F1FF]{2}|" + f"{_EMOJI}(?:\u200d{_EMOJI})*")
@@ -115,12 +118,21 @@ def _gunzip(data: bytes, max_bytes: int | None) -> bytes:
     return out
 
 
-def read_text(path: str | Path, encoding: str = "utf-8", max_bytes: int | None = None) -> str:
-    """Read a ``.txt`` or ``.gz`` corpus file (gzip is detected by its magic bytes, not the name)."""
+def read_text(path: str | Path, encoding: str = "utf-8", max_bytes: int | None = None,
+              on_bytes: Callable[[int], None] | None = None) -> str:
+    """Read a ``.txt`` or ``.gz`` corpus file (gzip is detected by its magic bytes, not the name); ``on_bytes``
+    hears of every chunk read."""
     path = Path(path)
     if not path.is_file():
         raise CorpusError(f"No such corpus file: {path}")
-    return decode_bytes(path.read_bytes(), encoding=encoding, max_bytes=max_bytes)
+    if on_bytes is None:
+        return decode_bytes(path.read_bytes(), encoding=encoding, max_bytes=max_bytes)
+    chunks = []
+    with path.open("rb") as stream:
+        while chunk := stream.read(READ_CHUNK):
+            chunks.append(chunk)
+            on_bytes(len(chunk))
+    return decode_bytes(b"".join(chunks), encoding=encoding, max_bytes=max_bytes)
 
 
 def split_long(tokens: list[str], limit: int = MAX_SENTENCE_TOKENS) -> Iterator[list[str]]:
@@ -332,8 +344,15 @@ def check_trainable(corpus: Corpus, window: int) -> list[str]:
 
 
 def load_corpus(path: str | Path, min_count: int = 5, max_vocab: int | None = None, lowercase: bool = True,
-                whitespace: bool = False, encoding: str = "utf-8", max_bytes: int | None = None) -> Corpus:
-    """Read and encode a corpus file (``.txt`` or ``.gz``, one sentence per line)."""
-    text = read_text(path, encoding=encoding, max_bytes=max_bytes)
-    return build_corpus(text.splitlines(), min_count=min_count, max_vocab=max_vocab, lowercase=lowercase,
-                        whitespace=whitespace)
+                whitespace: bool = False, encoding: str = "utf-8", max_bytes: int | None = None,
+                show_progress: bool = False) -> Corpus:
+    """Read and encode a corpus file (``.txt`` or ``.gz``, one sentence per line); ``show_progress`` shows the
+    reading and counting stages on stderr (``w2v_core.progress``)."""
+    size = Path(path).stat().st_size if Path(path).is_file() else None
+    with Stage("reading", total=size, unit="B", enabled=show_progress) as reading:
+        text = read_text(path, encoding=encoding, max_bytes=max_bytes,
+                         on_bytes=reading.update if show_progress else None)
+    lines = text.splitlines()
+    with Stage("counting", total=len(lines), unit="lines", enabled=show_progress) as counting:
+        return build_corpus(counting.iterate(lines) if show_progress else lines, min_count=min_count,
+                            max_vocab=max_vocab, lowercase=lowercase, whitespace=whitespace)
