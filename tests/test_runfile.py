@@ -249,3 +249,49 @@ def test_a_file_is_described_from_its_manifest_alone(saved, tmp_path):
     path.write_bytes(saved[:100])
     with pytest.raises(RunFileError, match="not a readable run file"):
         describe_file(path)
+
+
+def refusal(data: bytes) -> bool:
+    """True when opening is refused with a RunFileError; any other exception fails the test."""
+    try:
+        read_run(data)
+    except RunFileError:
+        return True
+    return False
+
+
+def test_no_damage_or_tampering_gets_past_with_anything_but_one_message():
+    """Random byte changes anywhere, and every manifest value replaced by values of other types."""
+    small = build_corpus(generate_teaching_corpus(150, seed=0), min_count=2)
+    trainer = Trainer(small, TrainConfig(dim=4, epochs=2, workers=1), chunk_words=300)
+    trainer.stop_after_epoch(1)
+    trainer.step(10**9)
+    saved = run_bytes(trainer.run_state("tiny"))
+    rng = np.random.default_rng(0)
+    refused = 0
+    for _ in range(300):
+        data = bytearray(saved)
+        for _ in range(int(rng.integers(1, 4))):
+            data[int(rng.integers(len(data)))] = int(rng.integers(256))
+        refused += refusal(bytes(data))
+    assert refused >= 240, refused  # CRCs catch any change of data; zip dates and attributes go unread
+    manifest = json.loads(entries_of(saved)[MANIFEST])
+
+    def leaves(node, path=()):  # noqa: ANN001, ANN202 - JSON values
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else None
+        if items is None:
+            yield path
+        else:
+            for key, value in items:
+                yield from leaves(value, (*path, key))
+
+    refused = tried = 0
+    for path in leaves(manifest):
+        for value in (None, "x", -1, 10**30, True):
+            def change(m, path=path, value=value):  # noqa: ANN001, ANN202
+                for key in path[:-1]:
+                    m = m[key]
+                m[path[-1]] = value
+            tried += 1
+            refused += refusal(with_manifest(saved, change))
+    assert refused > 0.9 * tried, (refused, tried)  # what passes is harmless: a name, a date, an optional learning rate

@@ -22,13 +22,14 @@ import math
 import os
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
 
-from .config import ConfigError, TrainConfig
+from .config import TrainConfig
 from .corpus import Corpus, Vocabulary
 
 FORMAT = "w2vrun"
@@ -325,7 +326,7 @@ def read_run(source: str | Path | bytes, max_bytes: int = MAX_UNPACKED_BYTES) ->
         data = bytes(source)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
         raise RunFileError(f"{what} is not a Word2Vec Lab run: it is not a zip archive, or it is truncated "
                            f"({error}). Save the run again.") from error
     with archive:
@@ -333,7 +334,7 @@ def read_run(source: str | Path | bytes, max_bytes: int = MAX_UNPACKED_BYTES) ->
             return _read_archive(archive, max_bytes)
         except RunFileError as error:
             raise RunFileError(f"{what}: {error}") from None
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as error:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, NotImplementedError) as error:
             raise RunFileError(f"{what} is damaged or truncated ({error}). Save the run again.") from error
 
 
@@ -343,7 +344,7 @@ def describe_file(path: str | Path) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
             manifest = _manifest(archive, _entries(archive)[MANIFEST])
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as error:
         if isinstance(error, RunFileError):
             raise
         raise RunFileError(f"not a readable run file ({error})") from error
@@ -484,11 +485,13 @@ def _config(manifest: dict[str, Any]) -> TrainConfig:
     config = TrainConfig.from_dict(values)
     try:
         config.validate()
-    except (ConfigError, TypeError) as error:
+    except (ValueError, TypeError) as error:  # ConfigError, or a number that is text
         raise RunFileError(f"its configuration is not valid: {error}") from error
     if not all(isinstance(getattr(config, name), bool) for name in ("shared_negatives", "cbow_full_step",
                                                                      "telemetry")):
         raise RunFileError("its configuration has a yes/no setting that is not true or false.")
+    if any(isinstance(getattr(config, name), bool) for name in ("alpha", "min_alpha", "sample", "ns_exponent")):
+        raise RunFileError("its configuration has a number that is true or false.")
     return config
 
 
@@ -565,14 +568,15 @@ def _assemble(manifest: dict[str, Any], config: TrainConfig, arrays: dict[str, n
     state = _need(position, "state", str, "position.")
     if state not in STATES:
         raise RunFileError(f"its state {state!r} is not one of {', '.join(STATES)}.")
-    latest = position.get("latest_gradient_words")
-    if latest is not None and (isinstance(latest, bool) or not isinstance(latest, int)):
-        raise RunFileError("its manifest's position.latest_gradient_words has the wrong type.")
     words_total = corpus.tokens * config.epochs
+    latest = position.get("latest_gradient_words")
+    if latest is not None and (isinstance(latest, bool) or not isinstance(latest, int) or
+                               not 0 <= latest <= words_total):
+        raise RunFileError("its manifest's position.latest_gradient_words is not a position in the run.")
     alpha = _need(position, "alpha", (int, float), "position.")
     elapsed = _need(position, "elapsed_seconds", (int, float), "position.")
-    if not (math.isfinite(alpha) and math.isfinite(elapsed) and elapsed >= 0):
-        raise RunFileError("its learning rate or elapsed time is not a finite number.")
+    if not (0 <= alpha <= 10 and math.isfinite(elapsed) and 0 <= elapsed < 1e9):
+        raise RunFileError("its learning rate or elapsed time is out of range.")
     run = RunState(
         config=config.to_dict(), corpus=corpus, words=words, counts=counts, w_in=arrays["w_in"],
         w_out=arrays["w_out"], state=state,
