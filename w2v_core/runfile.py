@@ -258,7 +258,8 @@ def _manifest_of(run: RunState, arrays: dict[str, np.ndarray]) -> dict[str, Any]
                    "min_count": run.corpus.min_count, "fingerprint": run.corpus.fingerprint,
                    "source": run.corpus.source},
         "vocab_size": run.vocab_size,
-        "position": {"state": run.state, "next_job": run.next_job, "jobs_per_epoch": run.jobs_per_epoch,
+        "position": {"state": run.state, "epochs_done": run.epochs_done,  # (informative: from next_job)
+                     "next_job": run.next_job, "jobs_per_epoch": run.jobs_per_epoch,
                      "chunk_words": run.chunk_words, "words_done": run.words_done, "alpha": run.alpha,
                      "elapsed_seconds": run.elapsed_seconds, "last_report": run.last_report,
                      "last_snapshot": run.last_snapshot, "latest_gradient_words": run.latest_gradient_words,
