@@ -83,6 +83,19 @@ def test_every_import_of_the_app_and_library_is_declared() -> None:
     assert {"numpy", "scipy", "threadpoolctl", "streamlit"} <= set(imports)
 
 
+def test_every_import_of_the_tests_and_benchmarks_is_declared() -> None:
+    folders = [REPO / "tests", REPO / "tests" / "browser", REPO / "benchmarks"]
+    sources = [path for folder in folders for path in folder.glob("*.py")]
+    local = {path.stem for path in sources} | {"tests", "benchmarks"}
+    imports = {module: where for module, where in third_party_imports(sources).items() if module not in local}
+    distributions = importlib.metadata.packages_distributions()
+    allowed = declared(PYPROJECT["project"]["dependencies"]) | declared(
+        PYPROJECT["project"]["optional-dependencies"]["dev"])
+    for module, where in imports.items():
+        names = {normalized(name) for name in distributions.get(module, [module])}
+        assert names & allowed, f"{where} imports {module}: declare it in pyproject.toml's [dev] extra"
+
+
 def test_launcher_serves_the_app_next_to_the_ui_package() -> None:
     assert APP_PATH == REPO / "app.py"
     assert streamlit_command(8600, ["--", "--server.address", "0.0.0.0"]) == [
