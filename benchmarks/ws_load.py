@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import json
 import random
-import statistics
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -32,7 +31,7 @@ from websockets.exceptions import ConnectionClosed
 if not __package__:  # run as a file (python benchmarks/x.py): import from the repository, as python -m does
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from benchmarks.load_test import ROOT, Sampler, Server, figures, proc_cpu_seconds, quiet_status, run_header
+from benchmarks.harness import ROOT, Sampler, Server, cpu_seconds, describe, figures, run_header
 
 PAGE_DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
 
@@ -233,40 +232,33 @@ def main(argv: list[str] | None = None) -> int:
         warm = asyncio.run(run_all(server.port, 1, 0, 0.2, args.dim, args.epochs, 180))
         if not warm[0].completed:
             raise RuntimeError(f"the warm-up session failed: {warm[0].error}")
-        before = quiet_status(server.pid, server.url)
-        sampler = Sampler(server.pid)
-        started, server_cpu, own_cpu = time.monotonic(), proc_cpu_seconds(server.pid), time.process_time()
+        before, sampler = server.quiet_status(), Sampler(server)
+        started, server_cpu, own_cpu = time.monotonic(), cpu_seconds(server.ps), time.process_time()
         results = asyncio.run(run_all(server.port, args.sessions, args.ramp, args.think, args.dim, args.epochs,
                                       args.timeout))
         wall = time.monotonic() - started
-        server_cpu, own_cpu = proc_cpu_seconds(server.pid) - server_cpu, time.process_time() - own_cpu
+        server_cpu, own_cpu = cpu_seconds(server.ps) - server_cpu, time.process_time() - own_cpu
         sampler.close()
-        time.sleep(3)
-        after = quiet_status(server.pid, server.url)
+        after = server.quiet_status()
     finally:
         server.stop()
     responses = [(name, s) for r in results for name, s in r.responses]
-    pages = [s for name, s in responses if not name.startswith(("set ", "Start", "first"))]
-    runs = [r.run_seconds for r in results if r.run_seconds is not None]
-    out = {**run_header("ws_load.py", argv),
-           "sessions": len(results), "completed": sum(r.completed for r in results),
+    out = {**run_header("ws_load", argv), "sessions": len(results), "completed": sum(r.completed for r in results),
            "queued": sum(r.queued for r in results), "wall_s": wall, "all": figures([s for _, s in responses]),
-           "page_switches": figures(pages), "fragment_polls": sum(r.fragment_polls for r in results),
-           "run_median_s": statistics.median(runs) if runs else float("nan"),
-           "server_cpu_s": server_cpu, "client_cpu_s": own_cpu,
-           "threads": {"before": before[1], "peak": sampler.peak_threads, "after": after[1]},
-           "rss_mb": {"before": before[0], "peak": sampler.peak_rss_mb, "after": after[0]},
+           "page_switches": figures([s for name, s in responses if not name.startswith(("set ", "Start", "first"))]),
+           "runs": figures([r.run_seconds for r in results if r.run_seconds is not None]),
+           "fragment_polls": sum(r.fragment_polls for r in results), "server_cpu_s": server_cpu,
+           "client_cpu_s": own_cpu, "threads": [before[1], sampler.peak_threads, after[1]],
+           "rss_mb": [before[0], sampler.peak_rss_mb, after[0]],
            "errors": [f"session {r.index}: {r.error}" for r in results if r.error],
            "results": [asdict(r) for r in results]}
-    a, p = out["all"], out["page_switches"]
     print(f"{out['completed']}/{out['sessions']} sessions completed in {wall:.0f} s ({out['queued']} queued); "
           f"CPU s: server {server_cpu:.0f}, this client {own_cpu:.0f}; {out['fragment_polls']} fragment polls")
-    print(f"page response (request sent -> script_finished received): {a['n']} requests, median "
-          f"{a['median_s']:.2f} s, p95 {a['p95_s']:.2f} s, max {a['max_s']:.2f} s")
-    print(f"  page switches: {p['n']}, median {p['median_s']:.2f} s, p95 {p['p95_s']:.2f} s, max {p['max_s']:.2f} s")
-    print(f"run (Start training -> Finished) median {out['run_median_s']:.1f} s; server threads before "
-          f"{before[1]}, peak {sampler.peak_threads}, after {after[1]}; RSS before {before[0]:.0f}, peak "
-          f"{sampler.peak_rss_mb:.0f}, after {after[0]:.0f} MB")
+    for name, key in (("page response (request sent -> script_finished)", "all"), ("  page switches", "page_switches"),
+                      ("run (Start training -> Finished)", "runs")):
+        print(describe(name, out[key]))
+    print("server threads before, peak, after: {}, {}, {}; RSS MB {:.0f}, {:.0f}, {:.0f}".format(
+        *out["threads"], *out["rss_mb"]))
     for error in out["errors"]:
         print("  " + error)
     if args.json:

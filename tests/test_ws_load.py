@@ -4,7 +4,7 @@ and drops a client that has not answered within a second."""
 
 from loop_support import run_in_own_thread
 
-from benchmarks.load_test import Server
+from benchmarks.harness import Server
 from benchmarks.ws_load import run_all
 
 

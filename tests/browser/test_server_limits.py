@@ -15,7 +15,7 @@ from browser_support import OUTPUT, go_to, is_local, real_errors, set_number, sh
 from conftest import require_browser
 from playwright.sync_api import Page, expect
 
-from benchmarks.load_test import Server
+from benchmarks.harness import Server
 from w2v_core.embeddings import Embeddings
 from w2v_core.formats import vectors_to_bytes
 

@@ -16,7 +16,8 @@ from conftest import require_browser
 from loop_support import call_in_own_thread, run_in_own_thread
 from playwright.sync_api import Page, expect
 
-from benchmarks.load_test import Server, proc_status, quiet_status, run_sessions, settle
+from benchmarks.harness import Server
+from benchmarks.load_test import run_sessions, settle
 
 SESSIONS = 20  # the load script runs 50: python benchmarks/load_test.py -n 50 --flow brief
 SESSION_TTL = 2  # seconds a closed session is kept for a reconnect (Streamlit's default is 120)
@@ -30,7 +31,7 @@ def test_sessions_come_and_go_without_leaving_threads_or_memory() -> None:
         server.wait_healthy()
         warm = run_in_own_thread(run_sessions(server.url, 2, flow="brief", epochs=50, timeout=120))
         assert all(r.completed for r in warm), [r.error for r in warm]
-        before = quiet_status(server.pid, server.url)
+        before = server.quiet_status()
         results = run_in_own_thread(run_sessions(server.url, SESSIONS, flow="brief", concurrency=10, epochs=50,
                                                  timeout=240))
         assert all(r.completed for r in results), [r.error for r in results if r.error]
@@ -90,7 +91,7 @@ def test_a_killed_server_leaves_nothing_behind_and_restarts_cleanly(page: Page, 
         fresh.goto(restarted.url)
         expect(fresh.get_by_text("Training: not started")).to_be_visible(timeout=60_000)
         fresh.close()
-        assert proc_status(restarted.pid)[1] > 0
+        assert restarted.status()[1] > 0
     finally:
         restarted.stop()
     assert snapshot(app) == files
