@@ -1,7 +1,6 @@
-"""Summaries of ``bench_gensim.py`` runs: medians, speed ratios, telemetry overhead and the Markdown report.
+"""Summaries of ``bench_gensim.py`` runs: medians, speed ratios, the quality bar and the Markdown report.
 
-Pure functions on ``RunResult`` records (no processes), so ``tests/test_bench_smoke.py`` checks them on fake
-numbers, and a saved run (``bench_gensim.py --json``) can be reported again (``bench_gensim.py --from-json``).
+Pure functions on ``RunResult`` records, so that a saved run (``--json``) can be reported again (``--from-json``).
 """
 
 from __future__ import annotations
@@ -20,7 +19,8 @@ SETTINGS = {"dim": 100, "window": 5, "negative": 5, "min_count": 5, "sample": 1e
 
 @dataclass
 class RunResult:
-    """One timed and scored run. tool: "ours" | "gensim"; phase: "compare" | "telemetry"; telemetry: None for gensim."""
+    """One timed and scored run. tool: "ours" | "gensim"; phase: "compare" (older saved runs also hold telemetry
+    on/off runs of ours, which the report leaves out); telemetry: None for gensim."""
 
     tool: str
     phase: str
@@ -115,22 +115,6 @@ def summarize(runs: list[RunResult]) -> list[Row]:
     return rows
 
 
-def telemetry_overhead(runs: list[RunResult]) -> list[dict]:
-    """Per config, from the "telemetry" runs of ours: median words/s with telemetry on and off, their ratio, and the
-    median whole-process CPU seconds of each (CPU time suffers less than wall time from other load)."""
-    out = []
-    for config in CONFIGS:
-        cell = [r for r in runs if r.phase == "telemetry" and r.tool == "ours" and r.config == config]
-        on = [r for r in cell if r.telemetry]
-        off = [r for r in cell if r.telemetry is False]
-        if on and off:
-            wps_on, wps_off = median([r.words_per_second for r in on]), median([r.words_per_second for r in off])
-            out.append({"config": config, "wps_on": wps_on, "wps_off": wps_off, "ratio": wps_on / wps_off,
-                        "overhead": 1.0 - wps_on / wps_off, "runs": len(on),
-                        "cpu_on": median([r.cpu_seconds for r in on]), "cpu_off": median([r.cpu_seconds for r in off])})
-    return out
-
-
 def mean(values: list[float]) -> float:
     """Mean of the finite values (NaN when there are none)."""
     finite = [v for v in values if v == v and abs(v) != float("inf")]
@@ -199,16 +183,6 @@ def markdown_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def telemetry_table(overheads: list[dict]) -> str:
-    """Telemetry on vs off: median words/s, their ratio, the throughput lost, and median CPU seconds."""
-    lines = ["| Config (workers=2) | Words/s telemetry on | Words/s telemetry off | Ratio on/off | Overhead | "
-             "CPU on / off (s, whole process) |", "|---|---|---|---|---|---|"]
-    for o in overheads:
-        lines.append(f"| {o['config']} | {o['wps_on']:,.0f} | {o['wps_off']:,.0f} | {o['ratio']:.3f} | "
-                     f"{o['overhead']:+.1%} | {o['cpu_on']:.1f} / {o['cpu_off']:.1f} |")
-    return "\n".join(lines)
-
-
 def parse_summary(stdout: str) -> dict:
     """The last line of ``stdout`` that is a JSON object (both trainers print one summary line)."""
     for line in reversed(stdout.strip().splitlines()):
@@ -224,7 +198,7 @@ def parse_summary(stdout: str) -> dict:
 
 def report(runs: list[RunResult], header: dict[str, str], epochs: int, repeats: int, corpus: str) -> str:
     """The Markdown section: ``header`` lines (command, date, machine, code), settings, vocabularies, both tables."""
-    rows, overheads = summarize(runs), telemetry_overhead(runs)
+    rows = summarize(runs)
     vocab = {tool: sorted({(r.vocab, r.tokens) for r in runs if r.tool == tool}) for tool in ("ours", "gensim")}
     vocab_text = "; ".join(f"{tool} {', '.join(f'{v:,} words / {t:,} tokens' for v, t in pairs)}"
                            for tool, pairs in vocab.items())
@@ -239,8 +213,7 @@ def report(runs: list[RunResult], header: dict[str, str], epochs: int, repeats: 
         "quality bar is judged in the next table.",
         "", markdown_table(rows), "", "Quality pooled over every seed and worker count (means; the verdict for the "
         "issue's bar, since one seed's scores move by more than the bar's margins):", "",
-        quality_table(quality_by_config(runs)), "", "Telemetry (per-word gradient norms) on vs off, ours:", "",
-        telemetry_table(overheads) if overheads else "(not measured in this run)"])
+        quality_table(quality_by_config(runs))])
 
 
 def save_runs(path: Path, runs: list[RunResult], meta: dict) -> None:

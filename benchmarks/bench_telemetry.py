@@ -1,22 +1,13 @@
-"""Telemetry overhead: the trainer's CPU time per epoch with per-word gradient norms on and off.
+"""Telemetry overhead: CPU seconds of one training epoch (one worker, ``time.thread_time``) with the per-word
+gradient norms on and off, alternating in one process on ``bench_gensim``'s corpus and settings. The overhead is
+the median over alternations of on / off - 1, each on run paired with the off run beside it.
 
-Whole-process runs (``bench_gensim.py``'s telemetry rows) mix in start-up and other people's load; this script
-trains in one process, one worker, on the same corpus and settings, alternating telemetry on and off, and times
-each epoch with the thread's own CPU clock (``time.thread_time``), so other processes on a shared machine move
-the figures less. Prints per configuration the median CPU seconds on and off and the overhead: the median over
-alternations of on / off - 1, each on run paired with the off run next to it (the two share the machine's
-state of the moment; even thread CPU time drifts by several per cent here).
-
-    python benchmarks/bench_telemetry.py                 # Brown corpus, 5 alternations, about 1 minute
-    python benchmarks/bench_telemetry.py --repeats 9 --configs cbow-negative
+    python -m benchmarks.bench_telemetry --repeats 11     # the Brown corpus, as bench_gensim writes it
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime
-import os
-import platform
 import statistics
 import sys
 import time
@@ -26,10 +17,9 @@ if not __package__:  # run as a file (python benchmarks/x.py): import from the r
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from benchmarks.bench_report import CONFIGS, DEFAULT_CONFIGS, SETTINGS
+from benchmarks.harness import ROOT, run_header
 from w2v_core.corpus import load_corpus
 from w2v_core.trainer import TrainConfig, Trainer, warm_up
-
-BENCH_DIR = Path(__file__).resolve().parent
 
 
 def epoch_cpu_seconds(corpus, config: str, telemetry: bool, seed: int) -> float:  # noqa: ANN001 - Corpus
@@ -45,18 +35,18 @@ def epoch_cpu_seconds(corpus, config: str, telemetry: bool, seed: int) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=BENCH_DIR / "data" / "corpus.lower.txt",
+    parser.add_argument("--corpus", type=Path, default=ROOT / "benchmarks" / "data" / "corpus.lower.txt",
                         help="text corpus (default: the Brown corpus, written by bench_gensim.py)")
     parser.add_argument("--repeats", type=int, default=5, help="alternations of telemetry on and off")
     parser.add_argument("--configs", default=",".join(c for c in DEFAULT_CONFIGS if c in CONFIGS))
     args = parser.parse_args(argv)
     if not args.corpus.exists():
-        parser.error(f"{args.corpus} is missing: run python benchmarks/bench_gensim.py --quick once to write it")
+        parser.error(f"{args.corpus} is missing: run python -m benchmarks.bench_gensim --quick once to write it")
     corpus = load_corpus(args.corpus, min_count=SETTINGS["min_count"])
     warm_up()
-    print(f"Date {datetime.date.today()}; {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}; corpus {args.corpus.name}: {corpus.n_tokens:,} tokens, "
-          f"{len(corpus.vocab):,} words; one epoch per run, workers=1, {args.repeats} alternations")
+    run = run_header("bench_telemetry", argv)
+    print(f"{run['date']}; {run['machine']}; commit {run['commit']}; load average {run['load_average']:.1f}; "
+          f"{args.corpus.name}: {corpus.n_tokens:,} tokens, {len(corpus.vocab):,} words; {args.repeats} alternations")
     print("| Config | CPU s per epoch, telemetry on (median) | off (median) | Overhead (median of paired on/off - 1) | "
           "Runs on/off |")
     print("|---|---|---|---|---|")

@@ -1,11 +1,8 @@
-"""Train gensim's Word2Vec on a corpus file and save word2vec binary: the reference side of ``bench_gensim.py``.
+"""gensim's side of ``bench_gensim.py``: train Word2Vec on a corpus file (``LineSentence``: one sentence per
+line, split on whitespace) and save word2vec binary. Prints one JSON line, as ``python -m w2v_core train`` does:
+tokens (in-vocabulary, one pass), vocab, seconds (training only) and words_per_second (tokens x epochs / seconds).
 
-Reads the corpus with ``LineSentence`` (whitespace split, one sentence per line, as a gensim user would) or, with
-``--corpus-file-mode``, gensim's ``corpus_file`` path. Prints one JSON line on stdout, like ``python -m w2v_core
-train``: tokens (in-vocabulary tokens of one pass), vocab, seconds (training only), words_per_second (tokens x
-epochs / seconds), vocab_seconds and save_seconds.
-
-    python benchmarks/gensim_train.py corpus.txt -o out.bin --model skipgram --loss negative --workers 2
+    python -m benchmarks.gensim_train corpus.txt -o out.bin --model skipgram --loss negative --workers 2
 """
 
 from __future__ import annotations
@@ -32,7 +29,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--alpha", type=float, default=None, help="default: 0.025 skip-gram, 0.05 CBOW (C tool)")
     parser.add_argument("--min-alpha", type=float, default=None, help="default: alpha x 1e-4")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--corpus-file-mode", action="store_true", help="use gensim's corpus_file training path")
     return parser.parse_args(argv)
 
 
@@ -48,26 +44,15 @@ def main(argv: list[str] | None = None) -> int:
                      sg=int(args.model == "skipgram"), hs=int(hierarchical),
                      negative=0 if hierarchical else args.negative, workers=args.workers, alpha=alpha,
                      min_alpha=min_alpha, seed=args.seed, epochs=args.epochs)
+    sentences = LineSentence(args.corpus)
+    model.build_vocab(sentences)
     started = time.perf_counter()
-    if args.corpus_file_mode:
-        model.build_vocab(corpus_file=args.corpus)
-    else:
-        sentences = LineSentence(args.corpus)
-        model.build_vocab(sentences)
-    vocab_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    if args.corpus_file_mode:
-        model.train(corpus_file=args.corpus, total_words=model.corpus_total_words, epochs=model.epochs)
-    else:
-        model.train(sentences, total_examples=model.corpus_count, epochs=model.epochs)
+    model.train(sentences, total_examples=model.corpus_count, epochs=model.epochs)
     seconds = time.perf_counter() - started
-    started = time.perf_counter()
     model.wv.save_word2vec_format(args.output, binary=True)
-    save_seconds = time.perf_counter() - started
     tokens = int(model.wv.expandos["count"].sum())
     print(json.dumps({"tool": "gensim", "tokens": tokens, "vocab": len(model.wv), "seconds": seconds,
-                      "words_per_second": tokens * args.epochs / seconds if seconds > 0 else 0.0,
-                      "vocab_seconds": vocab_seconds, "save_seconds": save_seconds}))
+                      "words_per_second": tokens * args.epochs / seconds if seconds > 0 else 0.0}))
     return 0
 
 
