@@ -1,34 +1,27 @@
-"""Training throughput of the Streamlit app against the CLI, same corpus and settings (issue: app >= 80 % of CLI).
+"""The app's training speed against the CLI's, and what the live Train page costs the browser.
 
-Alternating runs, ``--repeats`` of each per epoch count:
+Alternating runs, ``--repeats`` per epoch count, same corpus and settings (the app's defaults): the CLI
+(``python -m w2v_core train``, words/s from its JSON summary) and the app (``streamlit run app.py``; headless
+Chromium on this machine opens the Train page in a new session, presses Start training and stays there; words/s
+from the final progress text, read from the WebSocket frames the browser receives, so the page does no work for
+the measurement). Kernels are loaded before timing on both sides. ``--corpus teaching``: the app's default
+corpus (written to a file for the CLI); ``--corpus sample``: the bundled King James Bible.
 
-- CLI: ``python -m w2v_core train teaching.txt -o x.bin --epochs E`` in its own process; words/s from its JSON
-  summary (words trained / train_seconds: training only, the kernels are loaded before the clock starts).
-- App: ``streamlit run app.py`` (one server for the whole benchmark), headless Chromium opens the Train page in a
-  new session, sets Epochs to E, presses **Start training** and stays on the page (the live charts poll every
-  second) until "Finished". words/s is read from the final progress text, where the app prints words trained /
-  active training seconds (the same definition as the CLI; the "elapsed" figure there is rounded to seconds).
-  Before the measured runs one step ("Train 10,000 words") loads the kernels in the server, as the CLI does.
+``--profile``: Chromium's CPU seconds in the ``--start-seconds`` after Start training, then its core use over
+``--steady-seconds`` of training. ``--pages``: its CPU seconds to open each page after a one-epoch run.
 
-Both train the app's default corpus (the generated teaching corpus, ``DEFAULTS["teaching_sentences"]`` sentences,
-the app's seed, written to a temporary file for the CLI) or, with ``--corpus sample``, the bundled KJV text (chosen
-on the Corpus page; the CLI reads data/kjv.txt.gz), with the app's defaults (which are the CLI's defaults). On the
-425-word teaching corpus two threads write the same few rows, and a run of either side goes at full speed or at
-about half (where the two vCPUs sit); the 12,000-word sample text has far less of that.
-
-    .venv/bin/python benchmarks/bench_app_vs_cli.py                        # epochs 5 and 20, 3 repeats each
-    .venv/bin/python benchmarks/bench_app_vs_cli.py --epochs 20 --repeats 5 --json results.json
-    .venv/bin/python benchmarks/bench_app_vs_cli.py --corpus sample --epochs 3 --repeats 5
+    python -m benchmarks.bench_app_vs_cli --repeats 5 --json avc.json                 # epochs 5 and 20
+    python -m benchmarks.bench_app_vs_cli --corpus sample --epochs 3 10 --repeats 5
+    python -m benchmarks.bench_app_vs_cli --profile --trials 5
+    python -m benchmarks.bench_app_vs_cli --pages --trials 3
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime
+import base64
 import json
-import logging
 import os
-import platform
 import re
 import resource
 import statistics
@@ -39,11 +32,13 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import psutil
+
 if not __package__:  # run as a file (python benchmarks/x.py): import from the repository, as python -m does
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-logging.getLogger("streamlit").setLevel(logging.ERROR)  # ui.state is imported outside `streamlit run`
-from tests.browser.browser_support import (  # noqa: E402
+from benchmarks.harness import ROOT, Server, cpu_seconds, run_header
+from tests.browser.browser_support import (
     OUTPUT,
     VIEWPORT,
     button,
@@ -51,16 +46,13 @@ from tests.browser.browser_support import (  # noqa: E402
     is_local,
     launch_chromium,
     set_number,
-    start_server,
-    stop_server,
     wait_idle,
 )
-from ui.corpus_source import SAMPLE_PATH, SOURCES, TEACHING_SEED  # noqa: E402
-from ui.state import DEFAULTS  # noqa: E402
-from w2v_core.teaching import generate_teaching_corpus  # noqa: E402
+from ui.corpus_source import SAMPLE_PATH, SOURCES, TEACHING_SEED, CorpusSettings
+from w2v_core.teaching import generate_teaching_corpus
 
-ROOT = Path(__file__).resolve().parent.parent
 FINISHED = re.compile(r"^Finished: ([\d,]+) of ([\d,]+) words · epoch \d+/(\d+) · ([\d,]+) words/s")
+PAGES = ("Corpus", "Train", "Gradients", "Projection", "Neighbours", "Compare")
 
 
 @dataclass
@@ -72,68 +64,25 @@ class Run:
     repeat: int
     words: int
     words_per_second: float
-    load_before: float  # 1-minute load average when the run started (the machine is shared)
-    cpu_trainer: float  # CPU seconds of the training process (CLI) or of the whole Streamlit server (app)
+    load_before: float  # 1-minute load average when the run started
+    cpu_trainer: float  # CPU seconds of the CLI process, or of the whole Streamlit server
     cpu_browser: float  # CPU seconds of Chromium during the run (app only)
 
-    @property
-    def seconds(self) -> float:
-        """Training seconds, as the run reported them."""
-        return self.words / self.words_per_second
 
-
-def machine() -> str:
-    """CPU model name and core count, as lscpu and nproc print them."""
-    model = platform.processor() or "unknown CPU"
-    try:
-        for line in subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout.splitlines():
-            if line.startswith("Model name:"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    return f"{model}, {os.cpu_count()} cores (nproc)"
-
-
-def _proc_stat(pid: int) -> list[str] | None:
-    """Fields of /proc/<pid>/stat after the command name (index 0 = state), or None if gone."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return text.rsplit(")", 1)[1].split()
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a live process (all its threads)."""
-    fields = _proc_stat(pid)
-    return 0.0 if fields is None else (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def chromium_pids() -> list[int]:
-    """Chromium processes started by this benchmark (descendants of this process)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and (fields := _proc_stat(int(entry.name))) is not None:
-            parents[int(entry.name)] = int(fields[1])
-    mine, found = {os.getpid()}, True
-    while found:
-        new = {pid for pid, parent in parents.items() if parent in mine and pid not in mine}
-        found, mine = bool(new), mine | new
-    names = {pid: Path(f"/proc/{pid}/comm").read_text().strip() if Path(f"/proc/{pid}/comm").exists() else ""
-             for pid in mine}
-    return [pid for pid, name in names.items() if name.startswith("chrom")]
-
-
-def write_corpus(folder: Path, sentences: int) -> Path:
-    """The app's default teaching corpus as a text file, one sentence a line."""
-    path = folder / "teaching.txt"
-    path.write_text("\n".join(generate_teaching_corpus(sentences, seed=TEACHING_SEED)) + "\n", encoding="utf-8")
-    return path
+def chromium_cpu() -> float:
+    """CPU seconds of the Chromium processes this script started."""
+    total = 0.0
+    for process in psutil.Process().children(recursive=True):
+        try:
+            if process.name().startswith("chrom"):
+                total += cpu_seconds(process)
+        except psutil.Error:  # gone
+            pass
+    return total
 
 
 def run_cli(corpus: Path, folder: Path, epochs: int, repeat: int, workers: int) -> Run:
-    """``python -m w2v_core train``: words/s from its JSON summary."""
+    """``python -m w2v_core train``: words/s from its JSON summary, CPU seconds of the whole process."""
     load = os.getloadavg()[0]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     command = [sys.executable, "-m", "w2v_core", "train", str(corpus), "-o", str(folder / "x.bin"),
@@ -141,14 +90,12 @@ def run_cli(corpus: Path, folder: Path, epochs: int, repeat: int, workers: int) 
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     summary = json.loads(done.stdout.strip().splitlines()[-1])
-    words = summary["tokens"] * epochs
-    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime  # the whole process, start to end
-    return Run("cli", epochs, repeat, words, float(summary["words_per_second"]), load, cpu, 0.0)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return Run("cli", epochs, repeat, summary["tokens"] * epochs, float(summary["words_per_second"]), load, cpu, 0.0)
 
 
-def new_train_page(browser, url: str, corpus: str = "teaching"):  # noqa: ANN001, ANN201 - Browser -> (context, Page)
-    """A new browser session on the Train page (only local requests allowed), ``corpus`` chosen on the Corpus
-    page ("teaching": the default)."""
+def new_train_page(browser, url: str, corpus: str = "teaching"):  # noqa: ANN001, ANN201 - (context, Page)
+    """A new session on the Train page (only local requests allowed), ``corpus`` chosen on the Corpus page."""
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
@@ -164,49 +111,31 @@ def new_train_page(browser, url: str, corpus: str = "teaching"):  # noqa: ANN001
 
 
 def warm_up_app(browser, url: str, corpus: str = "teaching") -> None:  # noqa: ANN001 - playwright Browser
-    """Load the training kernels in the server (one step), so that measured runs time training only (and build
-    ``corpus``, which the server then keeps)."""
+    """One step ("Train 10,000 words") loads the kernels in the server and builds ``corpus``, which it keeps."""
     context, page = new_train_page(browser, url, corpus)
     button(page, "Train 10,000 words").click()
-    progress = page.locator('[data-testid="stProgress"]')
-    deadline = time.monotonic() + 180
-    while not (progress.count() and progress.inner_text().startswith("Paused")):
-        if time.monotonic() > deadline:
-            raise RuntimeError("the warm-up step did not finish")
-        page.wait_for_timeout(200)
+    page.locator('[data-testid="stProgress"]', has_text="Paused").wait_for(timeout=180_000)
     context.close()
 
 
-def decoded_frame(message, frame: dict):  # noqa: ANN001, ANN202 - a protobuf message, returned filled or None
-    """``message`` (a Streamlit ForwardMsg) parsed from the ``response`` of a DevTools WebSocket frame event
-    (binary frames carry base64), or None for a text frame or bytes that do not parse."""
-    import base64
-
-    from google.protobuf.message import DecodeError
-
-    if frame["opcode"] != 2:
-        return None
-    try:
-        message.ParseFromString(base64.b64decode(frame["payloadData"]))
-    except (DecodeError, ValueError):
-        return None
-    return message
-
-
 def watch_progress(context, page) -> list[str]:  # noqa: ANN001 - playwright BrowserContext, Page
-    """The progress texts the server sends to ``page``, newest last, read from the WebSocket frames the browser
-    receives (DevTools Protocol events, decoded with Streamlit's protobuf messages): reading them costs the page
-    nothing, where asking the page for its text every second cost it CPU the training threads would have had."""
+    """The progress texts the server sends to ``page``, newest last, decoded from the WebSocket frames the browser
+    receives (DevTools Protocol): reading them costs the page nothing."""
+    from google.protobuf.message import DecodeError
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     texts: list[str] = []
 
     def received(event: dict) -> None:
-        if len(event["response"]["payloadData"]) > 16_384:  # progress deltas are small; charts are not decoded
+        frame = event["response"]
+        if frame["opcode"] != 2 or len(frame["payloadData"]) > 16_384:  # progress deltas are small binary frames
             return
-        message = decoded_frame(ForwardMsg(), event["response"])
-        if message and message.WhichOneof("type") == "delta" and \
-                message.delta.new_element.WhichOneof("type") == "progress":
+        message = ForwardMsg()
+        try:
+            message.ParseFromString(base64.b64decode(frame["payloadData"]))
+        except (DecodeError, ValueError):
+            return
+        if message.WhichOneof("type") == "delta" and message.delta.new_element.WhichOneof("type") == "progress":
             texts.append(message.delta.new_element.progress.text)
 
     devtools = context.new_cdp_session(page)
@@ -215,32 +144,23 @@ def watch_progress(context, page) -> list[str]:  # noqa: ANN001 - playwright Bro
     return texts
 
 
-def run_app(browser, url: str, server: int, epochs: int, repeat: int, workers: int,  # noqa: ANN001
+def run_app(browser, url: str, server: Server, epochs: int, repeat: int, workers: int,  # noqa: ANN001
             corpus: str = "teaching") -> Run:
-    """Start training in a new session, stay on the Train page until it finishes, read words/s.
-
-    CPU seconds are counted from the click to the moment the page shows "Finished" (``server``: its pid).
-    """
+    """Start training in a new session, stay on the Train page until it finishes, read words/s; CPU seconds
+    from the click to "Finished"."""
     context, page = new_train_page(browser, url, corpus)
     try:
         set_number(page, "Epochs", epochs)
         set_number(page, "Workers", workers)
         progress = watch_progress(context, page)
-        load = os.getloadavg()[0]
-        chromium = chromium_pids()
-        cpu_server, cpu_browser = cpu_seconds(server), sum(map(cpu_seconds, chromium))
+        load, cpu_server, cpu_browser = os.getloadavg()[0], cpu_seconds(server.ps), chromium_cpu()
         button(page, "Start training").click()
         deadline = time.monotonic() + 600
-        while True:
-            text = progress[-1] if progress else ""
-            match = FINISHED.search(text)
-            if match:
-                cpu_server = cpu_seconds(server) - cpu_server
-                cpu_browser = sum(map(cpu_seconds, chromium)) - cpu_browser
-                break
+        while not (match := FINISHED.search(text := progress[-1] if progress else "")):
             if text.startswith(("Stopped", "Failed")) or time.monotonic() > deadline:
                 raise RuntimeError(f"the app's run did not finish: {text!r}")
             page.wait_for_timeout(250)  # no work in the page: the texts arrive with the WebSocket frames
+        cpu_server, cpu_browser = cpu_seconds(server.ps) - cpu_server, chromium_cpu() - cpu_browser
     finally:
         context.close()
     done, total, run_epochs, rate = (int(group.replace(",", "")) for group in match.groups())
@@ -250,17 +170,15 @@ def run_app(browser, url: str, server: int, epochs: int, repeat: int, workers: i
 
 
 def summarise(runs: list[Run]) -> list[dict]:
-    """Median words/s of each side per epoch count, app / CLI of the medians and of the fastest runs (two threads
-    on a 425-word vocabulary write the same rows: depending on where the two vCPUs sit, a run goes at full speed
-    or at about half, with twice the CPU seconds, on either side; the fastest runs compare like with like)."""
+    """Median words/s of each side per epoch count; app / CLI of the medians and of the fastest runs (on two
+    vCPUs a run of either side goes at full speed or at about half: the fastest runs compare like with like)."""
     rows = []
     for epochs in sorted({run.epochs for run in runs}):
         cli = [r.words_per_second for r in runs if r.side == "cli" and r.epochs == epochs]
         app = [r.words_per_second for r in runs if r.side == "app" and r.epochs == epochs]
-        words = next(r.words for r in runs if r.epochs == epochs)
-        rows.append({"epochs": epochs, "words": words, "cli_median": statistics.median(cli),
-                     "app_median": statistics.median(app), "ratio": statistics.median(app) / statistics.median(cli),
-                     "best_ratio": max(app) / max(cli),
+        rows.append({"epochs": epochs, "words": next(r.words for r in runs if r.epochs == epochs),
+                     "cli_median": statistics.median(cli), "app_median": statistics.median(app),
+                     "ratio": statistics.median(app) / statistics.median(cli), "best_ratio": max(app) / max(cli),
                      "cli_runs": cli, "app_runs": app})
     return rows
 
@@ -277,55 +195,114 @@ def markdown(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
+def profile_trial(browser, url: str, args: argparse.Namespace) -> tuple[float, float]:  # noqa: ANN001
+    """(Chromium's CPU seconds in the start window, its cores in the steady window) of one run."""
+    context, page = new_train_page(browser, url)
+    try:
+        set_number(page, "Epochs", args.epochs[-1])
+        before = chromium_cpu()
+        button(page, "Start training").click()
+        page.wait_for_timeout(args.start_seconds * 1000)
+        started, clock = chromium_cpu(), time.monotonic()
+        page.wait_for_timeout(args.steady_seconds * 1000)
+        steady = (chromium_cpu() - started) / (time.monotonic() - clock)
+        text = page.locator('[data-testid="stProgress"]').inner_text()
+        if not text.startswith("Training"):
+            raise RuntimeError(f"the run was not training through the measurement: {text!r}")
+        button(page, "Stop").click()
+        page.wait_for_timeout(500)
+    finally:
+        context.close()
+    return started - before, steady
+
+
+def page_costs(browser, url: str, settle_ms: int = 1500) -> dict[str, float]:  # noqa: ANN001
+    """Chromium's CPU seconds to open each page after a one-epoch run: from the click on its link until
+    ``settle_ms`` after it is drawn (charts finish drawing after the script is idle)."""
+    context, page = new_train_page(browser, url)
+    costs = {}
+    try:
+        set_number(page, "Epochs", 1)
+        button(page, "Start training").click()
+        page.locator('[data-testid="stProgress"]', has_text="Finished").wait_for(timeout=120_000)
+        for title in PAGES:
+            before = chromium_cpu()
+            go_to(page, title)
+            page.wait_for_timeout(settle_ms)
+            costs[title] = chromium_cpu() - before
+    finally:
+        context.close()
+    return costs
+
+
+def compare(browser, url: str, server: Server, args: argparse.Namespace, folder: Path) -> list[Run]:  # noqa: ANN001
+    """The CLI and the app in alternating order (CLI first in even repeats), every epoch count each repeat."""
+    corpus = SAMPLE_PATH
+    if args.corpus == "teaching":
+        corpus = folder / "teaching.txt"
+        sentences = CorpusSettings().teaching_sentences  # the app's default corpus
+        corpus.write_text("\n".join(generate_teaching_corpus(sentences, seed=TEACHING_SEED)) + "\n", encoding="utf-8")
+    runs = []
+    for repeat in range(args.repeats):
+        for epochs in args.epochs:
+            for side in ("cli", "app") if repeat % 2 == 0 else ("app", "cli"):
+                run = (run_cli(corpus, folder, epochs, repeat, args.workers) if side == "cli"
+                       else run_app(browser, url, server, epochs, repeat, args.workers, args.corpus))
+                runs.append(run)
+                print(f"{side:3s} epochs={epochs:3d} repeat={repeat} {run.words_per_second:12,.0f} words/s "
+                      f"{run.words / run.words_per_second:6.2f} s, CPU s: trainer/server {run.cpu_trainer:6.2f}, "
+                      f"chromium {run.cpu_browser:5.2f} (load {run.load_before:.2f})", flush=True)
+    return runs
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, nargs="+", default=[5, 20], help="epoch counts to measure")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each side per epoch count")
-    parser.add_argument("--sentences", type=int, default=DEFAULTS["teaching_sentences"],
-                        help="teaching corpus size (default: the app's)")
     parser.add_argument("--workers", type=int, default=2, help="training threads on both sides (app default: 2)")
-    parser.add_argument("--corpus", choices=["teaching", "sample"], default="teaching",
-                        help="the app's default teaching corpus, or its bundled sample text (KJV, 12,000 words)")
+    parser.add_argument("--corpus", choices=["teaching", "sample"], default="teaching")
+    parser.add_argument("--profile", action="store_true", help="instead: the browser's CPU while a run starts "
+                                                               "and trains (epochs: the last of --epochs)")
+    parser.add_argument("--pages", action="store_true", help="instead: the browser's CPU to open each page")
+    parser.add_argument("--trials", type=int, default=3, help="trials of --profile or --pages")
+    parser.add_argument("--start-seconds", type=float, default=3.0)
+    parser.add_argument("--steady-seconds", type=float, default=10.0)
     parser.add_argument("--json", type=Path, default=None, help="also write every run and the summary here")
-    args = parser.parse_args()
-    if args.sentences != DEFAULTS["teaching_sentences"]:
-        parser.error("the app trains on its default corpus; keep --sentences at the app's default")
+    args = parser.parse_args(argv)
+    if args.profile and args.epochs == [5, 20]:
+        args.epochs = [60]  # long enough to train through both windows
+    run = run_header("bench_app_vs_cli", argv)
+    print(f"{run['date']} · {run['machine']} · commit {run['commit']} · {args.corpus} corpus", flush=True)
+    server = Server(OUTPUT / "bench-server.log")
+    try:
+        server.wait_healthy()
+        from playwright.sync_api import sync_playwright
 
-    what = f"teaching corpus {args.sentences:,} sentences" if args.corpus == "teaching" else "KJV sample text"
-    print(f"{datetime.date.today()} · {machine()} · {what} · workers {args.workers}", flush=True)
-    runs: list[Run] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        corpus = write_corpus(folder, args.sentences) if args.corpus == "teaching" else SAMPLE_PATH
-        process, url = start_server(OUTPUT / "bench-server.log")
-        try:
-            from playwright.sync_api import sync_playwright
-
-            with sync_playwright() as playwright:
-                browser = launch_chromium(playwright)
-                warm_up_app(browser, url, args.corpus)
-                for repeat in range(args.repeats):
-                    for epochs in args.epochs:
-                        order = ("cli", "app") if repeat % 2 == 0 else ("app", "cli")
-                        for side in order:
-                            run = (run_cli(corpus, folder, epochs, repeat, args.workers) if side == "cli"
-                                   else run_app(browser, url, process.pid, epochs, repeat, args.workers,
-                                                args.corpus))
-                            runs.append(run)
-                            print(f"{side:3s} epochs={epochs:3d} repeat={repeat} {run.words_per_second:12,.0f} "
-                                  f"words/s {run.seconds:6.2f} s, CPU s: trainer/server {run.cpu_trainer:6.2f}, "
-                                  f"chromium {run.cpu_browser:5.2f} (load {run.load_before:.2f})", flush=True)
-                browser.close()
-        finally:
-            stop_server(process)
+        with sync_playwright() as playwright, tempfile.TemporaryDirectory() as tmp:
+            browser = launch_chromium(playwright)
+            warm_up_app(browser, server.url, args.corpus)
+            if args.pages:
+                costs = [page_costs(browser, server.url) for _ in range(args.trials)]
+                for title in PAGES:
+                    values = [c[title] for c in costs]
+                    print(f"{title:<11} median {statistics.median(values):.2f} CPU s "
+                          f"({', '.join(f'{v:.2f}' for v in values)})")
+                return 0
+            if args.profile:
+                trials = [profile_trial(browser, server.url, args) for _ in range(args.trials)]
+                for start, steady in trials:
+                    print(f"trial: {start:.2f} CPU s in the first {args.start_seconds:g} s, then {steady:.3f} core")
+                print(f"median: start {statistics.median(t[0] for t in trials):.2f} CPU s, steady "
+                      f"{statistics.median(t[1] for t in trials):.3f} core")
+                return 0
+            runs = compare(browser, server.url, server, args, Path(tmp))
+    finally:
+        server.stop()
     rows = summarise(runs)
-    print()
-    print(markdown(rows))
+    print("\n" + markdown(rows))
     if args.json:
-        report = {"machine": machine(), "date": str(datetime.date.today()), "workers": args.workers,
-                  "corpus": args.corpus, "summary": rows,
-                  "runs": [asdict(run) | {"seconds": run.seconds} for run in runs]}
-        args.json.write_text(json.dumps(report, indent=1))
+        args.json.write_text(json.dumps({**run, "corpus": args.corpus, "workers": args.workers, "summary": rows,
+                                         "runs": [asdict(r) for r in runs]}, indent=1))
     return 0
 
 
