@@ -1,4 +1,4 @@
-"""The app's training speed against the CLI's, and what the live Train page costs the browser.
+"""The app's training speed against the CLI's, and the browser's CPU while the live Train page shows a run.
 
 Alternating runs, ``--repeats`` per epoch count, same corpus and settings (the app's defaults): the CLI
 (``python -m w2v_core train``, words/s from its JSON summary) and the app (``streamlit run app.py``; headless
@@ -7,13 +7,8 @@ from the final progress text, read from the WebSocket frames the browser receive
 the measurement). Kernels are loaded before timing on both sides. ``--corpus teaching``: the app's default
 corpus (written to a file for the CLI); ``--corpus sample``: the bundled King James Bible.
 
-``--profile``: Chromium's CPU seconds in the ``--start-seconds`` after Start training, then its core use over
-``--steady-seconds`` of training. ``--pages``: its CPU seconds to open each page after a one-epoch run.
-
     python -m benchmarks.bench_app_vs_cli --repeats 5 --json avc.json                 # epochs 5 and 20
     python -m benchmarks.bench_app_vs_cli --corpus sample --epochs 3 10 --repeats 5
-    python -m benchmarks.bench_app_vs_cli --profile --trials 5
-    python -m benchmarks.bench_app_vs_cli --pages --trials 3
 """
 
 from __future__ import annotations
@@ -52,7 +47,6 @@ from ui.corpus_source import SAMPLE_PATH, SOURCES, TEACHING_SEED, CorpusSettings
 from w2v_core.teaching import generate_teaching_corpus
 
 FINISHED = re.compile(r"^Finished: ([\d,]+) of ([\d,]+) words · epoch \d+/(\d+) · ([\d,]+) words/s")
-PAGES = ("Corpus", "Train", "Gradients", "Projection", "Neighbours", "Compare")
 
 
 @dataclass
@@ -94,7 +88,7 @@ def run_cli(corpus: Path, folder: Path, epochs: int, repeat: int, workers: int) 
     return Run("cli", epochs, repeat, summary["tokens"] * epochs, float(summary["words_per_second"]), load, cpu, 0.0)
 
 
-def new_train_page(browser, url: str, corpus: str = "teaching"):  # noqa: ANN001, ANN201 - (context, Page)
+def new_train_page(browser, url: str, corpus: str = "teaching"):  # -> (BrowserContext, Page)
     """A new session on the Train page (only local requests allowed), ``corpus`` chosen on the Corpus page."""
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
@@ -110,7 +104,7 @@ def new_train_page(browser, url: str, corpus: str = "teaching"):  # noqa: ANN001
     return context, page
 
 
-def warm_up_app(browser, url: str, corpus: str = "teaching") -> None:  # noqa: ANN001 - playwright Browser
+def warm_up_app(browser, url: str, corpus: str = "teaching") -> None:
     """One step ("Train 10,000 words") loads the kernels in the server and builds ``corpus``, which it keeps."""
     context, page = new_train_page(browser, url, corpus)
     button(page, "Train 10,000 words").click()
@@ -118,7 +112,7 @@ def warm_up_app(browser, url: str, corpus: str = "teaching") -> None:  # noqa: A
     context.close()
 
 
-def watch_progress(context, page) -> list[str]:  # noqa: ANN001 - playwright BrowserContext, Page
+def watch_progress(context, page) -> list[str]:
     """The progress texts the server sends to ``page``, newest last, decoded from the WebSocket frames the browser
     receives (DevTools Protocol): reading them costs the page nothing."""
     from google.protobuf.message import DecodeError
@@ -144,7 +138,7 @@ def watch_progress(context, page) -> list[str]:  # noqa: ANN001 - playwright Bro
     return texts
 
 
-def run_app(browser, url: str, server: Server, epochs: int, repeat: int, workers: int,  # noqa: ANN001
+def run_app(browser, url: str, server: Server, epochs: int, repeat: int, workers: int,
             corpus: str = "teaching") -> Run:
     """Start training in a new session, stay on the Train page until it finishes, read words/s; CPU seconds
     from the click to "Finished"."""
@@ -176,66 +170,27 @@ def summarise(runs: list[Run]) -> list[dict]:
     for epochs in sorted({run.epochs for run in runs}):
         cli = [r.words_per_second for r in runs if r.side == "cli" and r.epochs == epochs]
         app = [r.words_per_second for r in runs if r.side == "app" and r.epochs == epochs]
+        browser = [r.cpu_browser * r.words_per_second / r.words for r in runs if r.side == "app" and r.epochs == epochs]
         rows.append({"epochs": epochs, "words": next(r.words for r in runs if r.epochs == epochs),
                      "cli_median": statistics.median(cli), "app_median": statistics.median(app),
                      "ratio": statistics.median(app) / statistics.median(cli), "best_ratio": max(app) / max(cli),
-                     "cli_runs": cli, "app_runs": app})
+                     "browser_cores": statistics.median(browser), "cli_runs": cli, "app_runs": app})
     return rows
 
 
 def markdown(rows: list[dict]) -> str:
     lines = ["| epochs | words trained | CLI words/s (median; runs) | app words/s (median; runs) | app / CLI "
-             "(medians) | app / CLI (fastest runs) |", "|---:|---:|---|---|---:|---:|"]
+             "(medians) | app / CLI (fastest runs) | Chromium, cores |", "|---:|---:|---|---|---:|---:|---:|"]
     for row in rows:
         cli = ", ".join(f"{v / 1e6:.2f}M" for v in row["cli_runs"])
         app = ", ".join(f"{v / 1e6:.2f}M" for v in row["app_runs"])
         lines.append(f"| {row['epochs']} | {row['words']:,} | **{row['cli_median'] / 1e6:.2f}M** ({cli}) | "
                      f"**{row['app_median'] / 1e6:.2f}M** ({app}) | **{row['ratio']:.0%}** | "
-                     f"**{row['best_ratio']:.0%}** |")
+                     f"**{row['best_ratio']:.0%}** | {row['browser_cores']:.2f} |")
     return "\n".join(lines)
 
 
-def profile_trial(browser, url: str, args: argparse.Namespace) -> tuple[float, float]:  # noqa: ANN001
-    """(Chromium's CPU seconds in the start window, its cores in the steady window) of one run."""
-    context, page = new_train_page(browser, url)
-    try:
-        set_number(page, "Epochs", args.epochs[-1])
-        before = chromium_cpu()
-        button(page, "Start training").click()
-        page.wait_for_timeout(args.start_seconds * 1000)
-        started, clock = chromium_cpu(), time.monotonic()
-        page.wait_for_timeout(args.steady_seconds * 1000)
-        steady = (chromium_cpu() - started) / (time.monotonic() - clock)
-        text = page.locator('[data-testid="stProgress"]').inner_text()
-        if not text.startswith("Training"):
-            raise RuntimeError(f"the run was not training through the measurement: {text!r}")
-        button(page, "Stop").click()
-        page.wait_for_timeout(500)
-    finally:
-        context.close()
-    return started - before, steady
-
-
-def page_costs(browser, url: str, settle_ms: int = 1500) -> dict[str, float]:  # noqa: ANN001
-    """Chromium's CPU seconds to open each page after a one-epoch run: from the click on its link until
-    ``settle_ms`` after it is drawn (charts finish drawing after the script is idle)."""
-    context, page = new_train_page(browser, url)
-    costs = {}
-    try:
-        set_number(page, "Epochs", 1)
-        button(page, "Start training").click()
-        page.locator('[data-testid="stProgress"]', has_text="Finished").wait_for(timeout=120_000)
-        for title in PAGES:
-            before = chromium_cpu()
-            go_to(page, title)
-            page.wait_for_timeout(settle_ms)
-            costs[title] = chromium_cpu() - before
-    finally:
-        context.close()
-    return costs
-
-
-def compare(browser, url: str, server: Server, args: argparse.Namespace, folder: Path) -> list[Run]:  # noqa: ANN001
+def compare(browser, url: str, server: Server, args: argparse.Namespace, folder: Path) -> list[Run]:
     """The CLI and the app in alternating order (CLI first in even repeats), every epoch count each repeat."""
     corpus = SAMPLE_PATH
     if args.corpus == "teaching":
@@ -261,16 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="runs of each side per epoch count")
     parser.add_argument("--workers", type=int, default=2, help="training threads on both sides (app default: 2)")
     parser.add_argument("--corpus", choices=["teaching", "sample"], default="teaching")
-    parser.add_argument("--profile", action="store_true", help="instead: the browser's CPU while a run starts "
-                                                               "and trains (epochs: the last of --epochs)")
-    parser.add_argument("--pages", action="store_true", help="instead: the browser's CPU to open each page")
-    parser.add_argument("--trials", type=int, default=3, help="trials of --profile or --pages")
-    parser.add_argument("--start-seconds", type=float, default=3.0)
-    parser.add_argument("--steady-seconds", type=float, default=10.0)
     parser.add_argument("--json", type=Path, default=None, help="also write every run and the summary here")
     args = parser.parse_args(argv)
-    if args.profile and args.epochs == [5, 20]:
-        args.epochs = [60]  # long enough to train through both windows
     run = run_header("bench_app_vs_cli", argv)
     print(f"{run['date']} · {run['machine']} · commit {run['commit']} · {args.corpus} corpus", flush=True)
     server = Server(OUTPUT / "bench-server.log")
@@ -281,20 +228,6 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as playwright, tempfile.TemporaryDirectory() as tmp:
             browser = launch_chromium(playwright)
             warm_up_app(browser, server.url, args.corpus)
-            if args.pages:
-                costs = [page_costs(browser, server.url) for _ in range(args.trials)]
-                for title in PAGES:
-                    values = [c[title] for c in costs]
-                    print(f"{title:<11} median {statistics.median(values):.2f} CPU s "
-                          f"({', '.join(f'{v:.2f}' for v in values)})")
-                return 0
-            if args.profile:
-                trials = [profile_trial(browser, server.url, args) for _ in range(args.trials)]
-                for start, steady in trials:
-                    print(f"trial: {start:.2f} CPU s in the first {args.start_seconds:g} s, then {steady:.3f} core")
-                print(f"median: start {statistics.median(t[0] for t in trials):.2f} CPU s, steady "
-                      f"{statistics.median(t[1] for t in trials):.3f} core")
-                return 0
             runs = compare(browser, server.url, server, args, Path(tmp))
     finally:
         server.stop()

@@ -22,7 +22,7 @@ from w2v_core.corpus import load_corpus
 from w2v_core.trainer import TrainConfig, Trainer, warm_up
 
 
-def epoch_cpu_seconds(corpus, config: str, telemetry: bool, seed: int) -> float:  # noqa: ANN001 - Corpus
+def epoch_cpu_seconds(corpus, config: str, telemetry: bool, seed: int) -> float:
     """CPU seconds of the calling thread for one epoch of ``config`` (workers=1, ``Trainer.step``)."""
     model, loss = CONFIGS[config]
     trainer = Trainer(corpus, TrainConfig(model=model, loss=loss, dim=SETTINGS["dim"], window=SETTINGS["window"],

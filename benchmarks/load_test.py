@@ -108,17 +108,7 @@ def _allowed_prefixes(url: str) -> tuple[str, ...]:
     return (*LOCAL_PREFIXES, origin, origin.replace("http", "ws", 1))
 
 
-def _only(prefixes: tuple[str, ...]):  # noqa: ANN202 - an async playwright route handler
-    """A route handler that lets requests to ``prefixes`` through and aborts every other one."""
-    async def handle(route) -> None:  # noqa: ANN001 - playwright Route
-        if route.request.url.startswith(prefixes):
-            await route.continue_()
-        else:
-            await route.abort()
-    return handle
-
-
-async def _open_page(page, result: SessionResult, title: str, timeout_ms: float) -> None:  # noqa: ANN001
+async def _open_page(page, result: SessionResult, title: str, timeout_ms: float) -> None:
     """Click ``title`` in the sidebar and time until its heading, its content and an idle script are shown."""
     from playwright.async_api import expect
 
@@ -130,7 +120,7 @@ async def _open_page(page, result: SessionResult, title: str, timeout_ms: float)
     result.page_seconds.setdefault(title, []).append(time.perf_counter() - started)
 
 
-async def _set_number(page, label: str, value: int) -> None:  # noqa: ANN001
+async def _set_number(page, label: str, value: int) -> None:
     from playwright.async_api import expect
 
     box = page.get_by_role("spinbutton", name=label)
@@ -140,7 +130,7 @@ async def _set_number(page, label: str, value: int) -> None:  # noqa: ANN001
     await page.wait_for_selector(IDLE)
 
 
-async def _start_training(page, result: SessionResult, dim: int | None, epochs: int,  # noqa: ANN001
+async def _start_training(page, result: SessionResult, dim: int | None, epochs: int,
                           timeout_ms: float) -> float:
     """Set the run's size (``dim=None``: only the epochs) and press Start training; returns the click time."""
     from playwright.async_api import expect
@@ -157,7 +147,7 @@ async def _start_training(page, result: SessionResult, dim: int | None, epochs: 
     return clicked
 
 
-async def run_session(browser, url: str, index: int, flow: str, dim: int, epochs: int,  # noqa: ANN001
+async def run_session(browser, url: str, index: int, flow: str, dim: int, epochs: int,
                       deadline: float) -> SessionResult:
     """One user: see the module docstring (``flow="brief"``: open, start a run, close at once)."""
     from playwright.async_api import expect
@@ -169,7 +159,9 @@ async def run_session(browser, url: str, index: int, flow: str, dim: int, epochs
             return max(1000.0, (deadline - time.monotonic()) * 1000)
 
         context.set_default_timeout(remaining_ms())
-        await context.route("**/*", _only(_allowed_prefixes(url)))
+        allowed = _allowed_prefixes(url)
+        await context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(allowed)
+                            else route.abort())
         page = await context.new_page()
         started = time.perf_counter()
         await page.goto(url)
