@@ -6,8 +6,8 @@ then writes its run file several times and reads it back (``runfile.read_run`` c
 one table row: the file's size, its largest parts, the median write and read seconds, and the size bound of a
 run whose histories are full (60 snapshots, 500 gradient reports) on that corpus.
 
-    python benchmarks/bench_runfile.py                 # both corpora, about a minute on 2 cores
-    python benchmarks/bench_runfile.py --repeats 5 --corpora kjv
+    python -m benchmarks.bench_runfile                 # both corpora, about a minute on 2 cores
+    python -m benchmarks.bench_runfile --repeats 5 --corpora kjv
 """
 
 from __future__ import annotations
