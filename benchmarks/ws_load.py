@@ -55,7 +55,7 @@ class Client:
         self.url = f"ws://localhost:{port}/_stcore/stream"
         self.pages: dict[str, str] = {}  # page name -> page script hash
         self.page = ""
-        self.widgets: dict[str, tuple[str, str]] = {}  # label -> (element type, widget id) of the current page
+        self.widgets: dict[str, str] = {}  # label -> widget id, on the current page
         self.values: dict[str, WidgetState] = {}  # widget id -> the value this user set
         self.progress = ""
         self._finished = asyncio.Event()
@@ -86,9 +86,8 @@ class Client:
         state.page_name = self.page if self.pages else ""
         state.fragment_id = fragment
         state.is_auto_rerun = bool(fragment)
-        shown = {widget for _, widget in self.widgets.values()}  # as the browser: the widgets of this page
         for widget, value in self.values.items():
-            if widget in shown:
+            if widget in self.widgets.values():  # as the browser: the widgets of this page
                 state.widget_states.widgets.add().CopyFrom(value)
         if trigger is not None:
             state.widget_states.widgets.add(id=trigger, trigger_value=True)
@@ -109,11 +108,7 @@ class Client:
         return time.perf_counter() - started
 
     def set_number(self, label: str, value: int) -> None:
-        widget = self.widgets[label][1]
-        self.values[widget] = WidgetState(id=widget, int_value=value)
-
-    def button(self, label: str) -> str:
-        return self.widgets[label][1]
+        self.values[self.widgets[label]] = WidgetState(id=self.widgets[label], int_value=value)
 
     async def _poll(self, fragment: str, interval: float) -> None:
         while True:
@@ -152,7 +147,7 @@ class Client:
             if name == "progress":
                 self.progress = inner.text
             elif hasattr(inner, "id") and hasattr(inner, "label") and inner.id:
-                self.widgets[inner.label] = (name, inner.id)
+                self.widgets[inner.label] = inner.id
         elif kind == "auto_rerun":
             fragment = message.auto_rerun.fragment_id
             if fragment in self._polls:
@@ -184,7 +179,7 @@ async def run_session(port: int, index: int, think: float, dim: int, epochs: int
             client.set_number(label, value)
             await act(f"set {label}")
         clicked = time.perf_counter()
-        await act("Start training", trigger=client.button("Start training"))
+        await act("Start training", trigger=client.widgets["Start training"])
         result.queued = client.progress.startswith("Waiting in the queue")
         for page in ("Gradients", "Projection", "Neighbours", "Compare", "Train"):
             await act(page, page)

@@ -1,7 +1,7 @@
 """Sessions come and go on one server without leaving threads or memory behind, and a server killed during
 training (SIGKILL) leaves nothing on disk to repair: restarted, it serves the old tab and new ones cleanly.
 
-Each test starts its own server (``benchmarks/load_test.py``'s ``Server``) to read its /proc status.
+Each test starts its own server (``benchmarks.harness.Server``) to read its memory and threads.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 from benchmarks.harness import Server
 from benchmarks.load_test import run_sessions, settle
 
-SESSIONS = 20  # the load script runs 50: python benchmarks/load_test.py -n 50 --flow brief
+SESSIONS = 20  # the load script runs 50: python -m benchmarks.load_test -n 50 --flow brief
 SESSION_TTL = 2  # seconds a closed session is kept for a reconnect (Streamlit's default is 120)
 NOT_THE_APP = (".git", ".venv", "test-output", "tests", "benchmarks", "docs", ".pytest_cache", ".ruff_cache")
 
