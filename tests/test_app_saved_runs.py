@@ -8,6 +8,7 @@ import pytest
 from apptest_support import button, new_app, plotly_specs, stop_trainer, texts, train_small, values, wait_until_done
 
 from ui.limits import CONFIG_ENV
+from ui.runs import MAX_RUNS
 from w2v_core.runfile import read_run, run_bytes
 
 
@@ -202,3 +203,10 @@ def test_a_run_of_uploaded_text_continues_once_the_same_text_is_uploaded_again()
         assert continued.state == "finished" and continued.progress().epoch == 2
     finally:
         stop_trainer(second)
+
+
+def test_opened_runs_count_towards_max_kept_runs(at, saved_run):
+    for n in range(MAX_RUNS + 1):
+        open_upload(at, saved_run, f"run-{n}.w2vrun")
+    assert [r.number for r in at.session_state["_runs"]] == list(range(2, MAX_RUNS + 2))
+    assert "run 1 was dropped" in at.session_state["_runs_notice"]

@@ -43,6 +43,7 @@ def train_and_download(page: Page, app_server: str, output_dir) -> tuple:  # noq
     wait_idle(page)
     go_to(page, "Train")
     set_number(page, "Epochs", 2)
+    set_number(page, "Vector size (dim)", 20)  # a quick run: the test is about the file, not the vectors
     button(page, "Start training").click()
     expect(page.locator(PROGRESS)).to_contain_text("Finished", timeout=120_000)
     expect(button(page, "Download the run")).to_be_visible()
