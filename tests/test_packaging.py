@@ -2,7 +2,8 @@
 ``w2v-lab`` commands and the README's library example, run from a folder outside the repository.
 
 Also: requirements files that point at pyproject.toml, and every third-party import of the app and the library
-declared there. (The installed app in a real browser: tests/browser/test_installed_app.py.)
+declared there. (The installed app in a real browser: tests/browser/test_installed_app.py; the ``installed``
+fixture is in tests/conftest.py.)
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-import pytest
-from packaging_support import REPO, Installed, build_and_install
+from packaging_support import REPO, Installed
 
 from ui.launch import APP_PATH, streamlit_command
 from w2v_core import __version__
@@ -100,11 +100,6 @@ def test_launcher_serves_the_app_next_to_the_ui_package() -> None:
     assert APP_PATH == REPO / "app.py"
     assert streamlit_command(8600, ["--", "--server.address", "0.0.0.0"]) == [
         "run", str(APP_PATH), "--server.port", "8600", "--server.address", "0.0.0.0"]
-
-
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    return build_and_install(tmp_path_factory.mktemp("wheel"))
 
 
 def run(installed: Installed, *command: str | Path, timeout: float = 300) -> subprocess.CompletedProcess:

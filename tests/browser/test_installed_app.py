@@ -21,13 +21,12 @@ from browser_support import (
 )
 from playwright.sync_api import Page, expect
 
-from tests.packaging_support import build_and_install
+from tests.packaging_support import Installed
 from ui.corpus_source import CorpusSettings, load_bundled
 
 
 @pytest.fixture(scope="module")
-def installed_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - yields the base URL
-    installed = build_and_install(tmp_path_factory.mktemp("installed-app"))
+def installed_server(installed: Installed):  # noqa: ANN201 - yields the base URL
     (installed.workdir / "class.toml").write_text("[limits]\nmax_kept_runs = 3\n")
     port = free_port()
     log = (installed.workdir / "server.log").open("wb")
