@@ -6,9 +6,10 @@ Pure functions (no Streamlit): ``ui.state`` caches and stores their results.
 from __future__ import annotations
 
 import hashlib
+import io
 import time
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,12 +20,14 @@ from w2v_core.corpus import (
     CorpusError,
     CorpusSizeError,
     bom_encoding,
-    build_corpus,
+    corpus_from_encoder,
     decode_bytes,
-    read_text,
+    feed_lines,
+    feed_stream,
     restrict_vocabulary,
 )
 from w2v_core.datasets import KJV_PATH
+from w2v_core.encoder import CorpusEncoder
 
 SOURCES = {
     "teaching": "Teaching corpus (generated)",
@@ -106,9 +109,12 @@ def bundled_settings(source: dict, min_count: int) -> CorpusSettings | None:
     return None
 
 
-def _build(name: str, settings: CorpusSettings, lines: Sequence[str]) -> LoadedCorpus:
+def _build(name: str, settings: CorpusSettings, read: Callable[[CorpusEncoder], object]) -> LoadedCorpus:
+    """The corpus ``read`` feeds into the pipeline, with every word's count (the text is read once)."""
     start = time.perf_counter()
-    everything = build_corpus(lines, min_count=1, lowercase=settings.lowercase)  # the text is read once
+    encoder = CorpusEncoder(settings.lowercase)
+    read(encoder)
+    everything = corpus_from_encoder(encoder, min_count=1)
     corpus = restrict_vocabulary(everything, settings.min_count, settings.max_vocab)
     return LoadedCorpus(name=name, settings=settings, corpus=corpus, all_words=everything.vocab.words,
                         all_counts=everything.vocab.counts, seconds=time.perf_counter() - start)
@@ -122,11 +128,14 @@ def load_bundled(settings: CorpusSettings) -> LoadedCorpus:
         if not 100 <= settings.teaching_sentences <= 1_000_000:
             raise CorpusError("The teaching corpus needs between 100 and 1,000,000 sentences.")
         lines = generate_teaching_corpus(settings.teaching_sentences, seed=TEACHING_SEED)
-    elif settings.source == "sample":
-        lines = read_text(SAMPLE_PATH).splitlines()
-    else:
-        raise CorpusError(f"Unknown bundled corpus {settings.source!r}.")
-    return _build(corpus_name(settings), settings, lines)
+        return _build(corpus_name(settings), settings, lambda encoder: feed_lines(encoder, lines))
+    if settings.source == "sample":
+        def read(encoder: CorpusEncoder) -> None:
+            with SAMPLE_PATH.open("rb") as stream:
+                feed_stream(encoder, stream)
+
+        return _build(corpus_name(settings), settings, read)
+    raise CorpusError(f"Unknown bundled corpus {settings.source!r}.")
 
 
 def _too_large(max_bytes: int, several: bool) -> str:
@@ -146,21 +155,23 @@ def upload_problem(sizes: Sequence[tuple[str, int]], max_files: int, max_bytes: 
     return None
 
 
-def _lines_of(files: Sequence[tuple[str, bytes]], encoding: str, max_bytes: int) -> Iterator[list[str]]:
+def _read_uploads(encoder: CorpusEncoder, files: Sequence[tuple[str, bytes]], encoding: str,
+                  max_bytes: int) -> None:
+    """Stream each uploaded file into ``encoder`` (their lines in order), within ``max_bytes`` of text."""
     used = 0
     for name, data in files:
+        tokens_before = encoder.n_tokens
         try:
-            text = decode_bytes(data, encoding=encoding, max_bytes=max_bytes - used)
+            used += feed_stream(encoder, io.BytesIO(data), encoding=encoding, max_bytes=max_bytes - used)
+            blank = encoder.n_tokens == tokens_before and not decode_bytes(data, encoding=encoding).strip()
         except CorpusSizeError as error:
             raise CorpusSizeError(f"{name}: the text is too large: {_too_large(max_bytes, len(files) > 1)}") \
                 from error
         except CorpusError as error:
             raise type(error)(f"{name}: {error}") from error
-        if not text.strip():
+        if blank:
             raise CorpusError(f"{name} is empty (or only white space). Upload a text file with a few "
                               "sentences in it, one per line.")
-        used += len(text.encode("utf-8", "surrogatepass")) if len(files) > 1 else len(data)
-        yield text.splitlines()
 
 
 def load_uploaded(files: Sequence[tuple[str, bytes]], settings: CorpusSettings, max_bytes: int = MAX_TEXT_BYTES,
@@ -172,8 +183,8 @@ def load_uploaded(files: Sequence[tuple[str, bytes]], settings: CorpusSettings, 
     problem = upload_problem([(name, len(data)) for name, data in files], max_files or len(files), max_bytes)
     if problem:
         raise CorpusSizeError(problem)
-    lines = [line for file_lines in _lines_of(files, settings.encoding, max_bytes) for line in file_lines]
-    return _build(corpus_name(settings, [name for name, _ in files]), settings, lines)
+    return _build(corpus_name(settings, [name for name, _ in files]), settings,
+                  lambda encoder: _read_uploads(encoder, files, settings.encoding, max_bytes))
 
 
 ENCODING_NAMES = {"utf-8": "UTF-8", "latin-1": "latin-1", "utf-16": "UTF-16", "utf-32": "UTF-32"}

@@ -4,30 +4,38 @@ A corpus is read once and kept as integer ids: ``Corpus.ids`` (N,) int32 holds e
 ``Corpus.sentence_starts`` (S+1,) int64 the offset of each sentence (one line of text, split every
 ``MAX_SENTENCE_TOKENS`` tokens). Words below ``min_count`` (or beyond ``max_vocab``) are dropped before
 training, as the word2vec C tool does.
+
+Files are streamed in chunks through the compiled pipeline of ``encoder.py`` (a ``.gz`` the same): the text is
+never held whole, only its ids. ``tokenize`` (in ``tokenizer.py``) defines the tokens in plain Python.
 """
 
 from __future__ import annotations
 
 import codecs
 import gzip
+import io
 import re
 import zlib
-from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 from w2v_core.progress import Stage
 
-MAX_SENTENCE_TOKENS = 10_000
-READ_CHUNK = 8 << 20  # bytes read at a time when the reading is shown as it goes
-LONG_LINE_CHARS = 1 << 20  # longer lines are tokenized slice by slice (bounded memory)
-_EMOJI = "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF][\U0001F3FB-\U0001F3FF\uFE0F]*"
-TOKEN_PATTERN = re.compile(r"\w+(?:['’\-]\w+)*|[\U0001F1E6-\U0001F1FF]{2}|" + f"{_EMOJI}(?:\u200d{_EMOJI})*")
+from .encoder import LONG_LINE_CHARS, MAX_SENTENCE_TOKENS, CorpusEncoder, InvalidUTF8Error, keep_known
+from .tokenizer import TOKEN_PATTERN, tokenize
+
+__all__ = ["LONG_LINE_CHARS", "MAX_SENTENCE_TOKENS", "TOKEN_PATTERN", "tokenize"]
+
 GZIP_MAGIC = b"\x1f\x8b"
+UTF8_BOM = codecs.BOM_UTF8
+CHUNK_BYTES = 1 << 22  # read 4 MB at a time
+BINARY_PROBE_BYTES = 1_000_000
 _CONTROL_BYTES = bytes([*range(0, 9), *range(14, 27), *range(28, 32), 127])  # not tab, line breaks, ESC
+_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 class CorpusError(ValueError):
@@ -40,14 +48,6 @@ class CorpusEncodingError(CorpusError):
 
 class CorpusSizeError(CorpusError):
     """The text is larger than the ``max_bytes`` allowed."""
-
-
-def tokenize(line: str, lowercase: bool = True, whitespace: bool = False) -> list[str]:
-    """Split one line into tokens: unicode words (inner apostrophes/hyphens kept) and emoji (one token each,
-    with their skin tones and joined sequences), or whitespace fields."""
-    if lowercase:
-        line = line.lower()
-    return line.split() if whitespace else TOKEN_PATTERN.findall(line)
 
 
 # byte-order marks of the wide Unicode encodings; UTF-32 LE first, as its mark starts with UTF-16 LE's
@@ -65,14 +65,49 @@ def bom_encoding(head: bytes) -> str | None:
     return None
 
 
+def _not_wide(encoding: str, offset: int) -> CorpusEncodingError:
+    return CorpusEncodingError(f"The text starts with a {encoding.upper()} byte-order mark but is not valid "
+                               f"{encoding.upper()} (byte {offset}). Save it again as UTF-8 or {encoding.upper()}.")
+
+
 def _decode_wide(data: bytes, encoding: str) -> str:
     """Text in UTF-16 or UTF-32 with a byte-order mark (``bom_encoding``), or ``CorpusEncodingError``."""
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
-        raise CorpusEncodingError(
-            f"The text starts with a {encoding.upper()} byte-order mark but is not valid {encoding.upper()} (byte "
-            f"{error.start}). Save it again as UTF-8 or {encoding.upper()}.") from error
+        raise _not_wide(encoding, error.start) from error
+
+
+def _check_text(head: bytes) -> None:
+    """Refuse data whose first megabyte looks binary (NUL bytes or many control characters)."""
+    head = head[:BINARY_PROBE_BYTES]
+    if b"\x00" in head or len(head) - len(head.translate(None, _CONTROL_BYTES)) > 0.05 * len(head):
+        raise CorpusError("This looks like a binary file (it contains NUL bytes or many control characters), not "
+                          "text. Upload a plain UTF-8 text file (.txt) or a gzipped one (.gz), one sentence per line.")
+
+
+def _too_large(n_bytes: int, max_bytes: int) -> CorpusSizeError:
+    return CorpusSizeError(f"The text is {n_bytes / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.0f} MB. "
+                           "Upload a smaller sample of it.")
+
+
+def _unpacks_too_large(max_bytes: int) -> CorpusSizeError:
+    return CorpusSizeError(f"The gzip file unpacks to more than {max_bytes / 1e6:.0f} MB, over the limit. "
+                           "Upload a smaller sample of it.")
+
+
+def _damaged_gzip(error: Exception) -> CorpusError:
+    return CorpusError(f"The gzip file is damaged or truncated ({error}). Re-create it or upload the plain text "
+                       "instead.")
+
+
+def _not_utf8(offset: int, byte: int) -> CorpusEncodingError:
+    return CorpusEncodingError(f"The text is not valid UTF-8 (byte {offset} is 0x{byte:02x}). Save it as UTF-8, "
+                               "or read it as latin-1 (every byte becomes a character).")
+
+
+def _is_utf8(encoding: str) -> bool:
+    return encoding.replace("_", "-").lower() in ("utf-8", "utf8")
 
 
 def decode_bytes(data: bytes, encoding: str = "utf-8", max_bytes: int | None = None) -> str:
@@ -83,25 +118,19 @@ def decode_bytes(data: bytes, encoding: str = "utf-8", max_bytes: int | None = N
         try:
             data = _gunzip(data, max_bytes)
         except (OSError, EOFError, zlib.error) as error:
-            raise CorpusError(f"The gzip file is damaged or truncated ({error}). Re-create it or upload the "
-                              "plain text instead.") from error
+            raise _damaged_gzip(error) from error
     if max_bytes is not None and len(data) > max_bytes:
-        raise CorpusSizeError(f"The text is {len(data) / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.0f} MB. "
-                          "Upload a smaller sample of it.")
+        raise _too_large(len(data), max_bytes)
     wide = bom_encoding(data[:4])
     if wide is not None:
         return _decode_wide(data, wide)
-    head = data[:1_000_000]
-    if b"\x00" in head or len(head) - len(head.translate(None, _CONTROL_BYTES)) > 0.05 * len(head):
-        raise CorpusError("This looks like a binary file (it contains NUL bytes or many control characters), not "
-                          "text. Upload a plain UTF-8 text file (.txt) or a gzipped one (.gz), one sentence per line.")
-    if encoding.replace("_", "-").lower() in ("utf-8", "utf8"):
+    _check_text(data)
+    if _is_utf8(encoding):
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            raise CorpusEncodingError(
-                f"The text is not valid UTF-8 (byte {error.start} is 0x{data[error.start]:02x}). Save it as "
-                "UTF-8, or read it as latin-1 (every byte becomes a character).") from error
+            start = error.start + (len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0)
+            raise _not_utf8(start, data[start]) from error
     return data.decode(encoding)
 
 
@@ -111,28 +140,128 @@ def _gunzip(data: bytes, max_bytes: int | None) -> bytes:
     decompressor = zlib.decompressobj(wbits=31)
     out = decompressor.decompress(data, max_bytes + 1)
     if len(out) > max_bytes:
-        raise CorpusSizeError(f"The gzip file unpacks to more than {max_bytes / 1e6:.0f} MB, over the limit. "
-                          "Upload a smaller sample of it.")
+        raise _unpacks_too_large(max_bytes)
     if not decompressor.eof:
         raise EOFError("the compressed data ends before the end of the file")
     return out
 
 
-def read_text(path: str | Path, encoding: str = "utf-8", max_bytes: int | None = None,
-              on_bytes: Callable[[int], None] | None = None) -> str:
-    """Read a ``.txt`` or ``.gz`` corpus file (gzip is detected by its magic bytes, not the name); ``on_bytes``
-    hears of every chunk read."""
+def text_size(stream: BinaryIO) -> int:
+    """The unpacked size of a plain or gzipped stream, as its gzip trailer records it (modulo 4 GB)."""
+    magic = stream.read(2)
+    size = stream.seek(0, io.SEEK_END)
+    if magic == GZIP_MAGIC and size >= 18:
+        stream.seek(-4, io.SEEK_END)
+        size = max(int.from_bytes(stream.read(4), "little"), 3 * size)
+    stream.seek(0)
+    return size
+
+
+def _raw_chunks(stream: BinaryIO, max_bytes: int | None) -> Iterator[bytes]:
+    """The bytes of a plain or gzipped stream (told apart by the magic bytes) in chunks, unpacked, within
+    ``max_bytes``."""
+    magic = stream.read(2)
+    stream.seek(0)
+    if magic != GZIP_MAGIC:
+        size = stream.seek(0, io.SEEK_END)
+        stream.seek(0)
+        if max_bytes is not None and size > max_bytes:
+            raise _too_large(size, max_bytes)
+        while chunk := stream.read(CHUNK_BYTES):
+            yield chunk
+        return
+    unpacked = 0
+    try:
+        with gzip.GzipFile(fileobj=stream, mode="rb") as packed:
+            while chunk := packed.read(CHUNK_BYTES):
+                unpacked += len(chunk)
+                if max_bytes is not None and unpacked > max_bytes:
+                    raise _unpacks_too_large(max_bytes)
+                yield chunk
+    except (OSError, EOFError, zlib.error) as error:
+        raise _damaged_gzip(error) from error
+
+
+def _decoder(encoding: str) -> codecs.IncrementalDecoder | None:
+    """None for UTF-8 (the encoder checks it), else an incremental decoder of ``encoding``."""
+    if _is_utf8(encoding):
+        return None
+    try:
+        return codecs.getincrementaldecoder(encoding)()
+    except LookupError as error:
+        raise CorpusError(f"Unknown text encoding {encoding!r}: use utf-8, or latin-1 for old Western European "
+                          "text.") from error
+
+
+def feed_stream(encoder: CorpusEncoder, stream: BinaryIO, encoding: str = "utf-8", max_bytes: int | None = None,
+                on_bytes: Callable[[int], None] | None = None) -> int:
+    """Tokenize a whole ``.txt``/``.gz`` stream into ``encoder`` chunk by chunk: binary data refused, a UTF-8
+    byte-order mark dropped, other encodings converted to UTF-8 (UTF-16/32 when the text starts with their
+    byte-order mark, whatever ``encoding`` says); ``on_bytes`` hears of every chunk read (in bytes of the
+    stream). Returns the text's size in bytes."""
+    decoder = _decoder(encoding)
+    start, skipped, first, wide, read = encoder.bytes_fed, 0, True, None, 0
+    position = stream.tell()
+    try:
+        for chunk in _raw_chunks(stream, max_bytes):
+            if first:
+                first = False
+                wide = bom_encoding(chunk[:4])
+                if wide is not None:
+                    decoder = codecs.getincrementaldecoder(wide)()
+                else:
+                    _check_text(chunk)
+                if decoder is None and chunk.startswith(UTF8_BOM):
+                    chunk, skipped = chunk[len(UTF8_BOM):], len(UTF8_BOM)
+            encoder.feed(chunk if decoder is None else decoder.decode(chunk).encode("utf-8"))
+            read += len(chunk)
+            if on_bytes is not None:
+                on_bytes(stream.tell() - position)
+                position = stream.tell()
+        if decoder is not None:
+            encoder.feed(decoder.decode(b"", final=True).encode("utf-8"))
+        encoder.end_text()
+    except InvalidUTF8Error as error:
+        raise _not_utf8(error.offset - start + skipped, error.byte) from None
+    except UnicodeDecodeError as error:
+        if wide is None:
+            raise
+        raise _not_wide(wide, read + error.start) from error
+    return encoder.bytes_fed - start + skipped
+
+
+def feed_lines(encoder: CorpusEncoder, lines: Iterable[str], batch_chars: int = CHUNK_BYTES) -> None:
+    """Tokenize ``lines`` (one sentence each) into ``encoder``, about ``batch_chars`` at a time (a longer line
+    is fed in slices: the encoder joins them)."""
+    batch: list[str] = []
+    size = 0
+    for line in lines:
+        if _LINE_BREAKS.search(line):  # a line is one sentence even with a line break inside
+            line = _LINE_BREAKS.sub(" ", line)
+        if len(line) > batch_chars:
+            if batch:
+                encoder.feed(("\n".join(batch) + "\n").encode("utf-8", "replace"))
+                batch, size = [], 0
+            for start in range(0, len(line), batch_chars):
+                encoder.feed(line[start:start + batch_chars].encode("utf-8", "replace"))
+            encoder.end_text()
+            continue
+        batch.append(line)
+        size += len(line) + 1
+        if size >= batch_chars:
+            encoder.feed(("\n".join(batch) + "\n").encode("utf-8", "replace"))
+            batch, size = [], 0
+    encoder.feed(("\n".join(batch) + "\n").encode("utf-8", "replace") if batch else b"")
+    encoder.end_text()
+
+
+def read_text(path: str | Path, encoding: str = "utf-8", max_bytes: int | None = None) -> str:
+    """Read a ``.txt`` or ``.gz`` corpus file whole (gzip is detected by its magic bytes, not the name);
+    ``load_corpus`` streams it instead."""
     path = Path(path)
     if not path.is_file():
         raise CorpusError(f"No such corpus file: {path}")
-    if on_bytes is None:
-        return decode_bytes(path.read_bytes(), encoding=encoding, max_bytes=max_bytes)
-    chunks = []
-    with path.open("rb") as stream:
-        while chunk := stream.read(READ_CHUNK):
-            chunks.append(chunk)
-            on_bytes(len(chunk))
-    return decode_bytes(b"".join(chunks), encoding=encoding, max_bytes=max_bytes)
+    return decode_bytes(path.read_bytes(), encoding=encoding, max_bytes=max_bytes)
 
 
 def split_long(tokens: list[str], limit: int = MAX_SENTENCE_TOKENS) -> Iterator[list[str]]:
@@ -238,12 +367,11 @@ class Corpus:
         return len(self.ids)
 
 
-class _FirstSeenIds(dict):
-    """word -> id in order of first appearance; ``map(ids.__getitem__, tokens)`` adds unseen words."""
-
-    def __missing__(self, word: str) -> int:
-        value = self[word] = len(self)
-        return value
+def _check_limits(min_count: int, max_vocab: int | None) -> None:
+    if min_count < 1:
+        raise CorpusError(f"min_count must be at least 1 (got {min_count}).")
+    if max_vocab is not None and max_vocab < 1:
+        raise CorpusError(f"max_vocab must be at least 1 (got {max_vocab}).")
 
 
 def build_corpus(lines: Iterable[str], min_count: int = 5, max_vocab: int | None = None,
@@ -253,45 +381,48 @@ def build_corpus(lines: Iterable[str], min_count: int = 5, max_vocab: int | None
     Words are ordered by descending count (ties: first appearance). Raises ``CorpusError`` when nothing
     is left to train on, naming a ``min_count`` that would keep some words.
     """
-    if min_count < 1:
-        raise CorpusError(f"min_count must be at least 1 (got {min_count}).")
-    if max_vocab is not None and max_vocab < 1:
-        raise CorpusError(f"max_vocab must be at least 1 (got {max_vocab}).")
-    first_seen = _FirstSeenIds()
-    lookup = first_seen.__getitem__
-    provisional = array("i")
-    lengths = array("q")
-    preview: list[list[str]] = []
-    for line in lines:
-        first = True
-        for piece in line_pieces(line, lowercase, whitespace):
-            if first and len(preview) < preview_lines:
-                preview.append(piece[:200])
-            first = False
-            provisional.extend(map(lookup, piece))
-            lengths.append(len(piece))
-    if not first_seen:
+    _check_limits(min_count, max_vocab)
+    encoder = CorpusEncoder(lowercase, whitespace)
+    feed_lines(encoder, lines)
+    return corpus_from_encoder(encoder, min_count, max_vocab, preview_lines)
+
+
+def corpus_from_encoder(encoder: CorpusEncoder, min_count: int = 5, max_vocab: int | None = None,
+                        preview_lines: int = 20) -> Corpus:
+    """The corpus of everything ``encoder`` read (it gives up its ids: feed it nothing more)."""
+    _check_limits(min_count, max_vocab)
+    counts = encoder.counts()
+    if len(counts) == 0:
         raise CorpusError("The text has no words in it. Upload a text file with at least a few sentences, "
                           "one per line.")
-    counts = np.bincount(np.frombuffer(provisional, dtype=np.int32), minlength=len(first_seen))
     order = np.argsort(-counts, kind="stable")
     kept = order[counts[order] >= min_count]
     if max_vocab is not None:
         kept = kept[:max_vocab]
     if len(kept) == 0:
         _nothing_kept(min_count, int(counts.max()))
-    words_by_provisional = list(first_seen)
-    vocab = Vocabulary(words=[words_by_provisional[i] for i in kept], counts=counts[kept].astype(np.int64),
-                       total_tokens=len(provisional), total_types=len(first_seen), min_count=min_count)
-    remap = np.full(len(first_seen), -1, dtype=np.int32)
+    preview = _preview(encoder, preview_lines)
+    vocab = Vocabulary(words=encoder.words_of(kept), counts=counts[kept].astype(np.int64),
+                       total_tokens=encoder.n_tokens, total_types=len(counts), min_count=min_count)
+    remap = np.full(len(counts), -1, dtype=np.int32)
     remap[kept] = np.arange(len(kept), dtype=np.int32)
-    mapped = remap[np.frombuffer(provisional, dtype=np.int32)]
-    keep_mask = mapped >= 0
-    raw_starts = np.concatenate([[0], np.cumsum(np.frombuffer(lengths, dtype=np.int64))])
-    kept_before = np.concatenate([[0], np.cumsum(keep_mask, dtype=np.int64)])
-    starts = np.unique(kept_before[raw_starts])  # drops sentences that became empty
-    return Corpus(vocab=vocab, ids=np.ascontiguousarray(mapped[keep_mask]), sentence_starts=starts,
-                  preview=preview)
+    piece_ends = encoder.piece_ends().copy()
+    ids = encoder.take_ids()
+    n_kept, starts = keep_known(ids, piece_ends, remap)
+    ids.resize(n_kept, refcheck=False)  # in place: the pages beyond are given back
+    return Corpus(vocab=vocab, ids=ids, sentence_starts=starts, preview=preview)
+
+
+def _preview(encoder: CorpusEncoder, lines: int, tokens: int = 200) -> list[list[str]]:
+    """The first ``tokens`` tokens of the first ``lines`` lines that have any."""
+    ends = encoder.piece_ends()
+    firsts = np.flatnonzero(encoder.first_pieces())[:lines]
+    ids = encoder.ids()
+    rows = []
+    for piece in firsts:
+        start = int(ends[piece - 1]) if piece else 0
+        rows.append(encoder.words_of(ids[start:min(int(ends[piece]), start + tokens)]))
+    return rows
 
 
 def _nothing_kept(min_count: int, best: int) -> None:
@@ -306,10 +437,7 @@ def restrict_vocabulary(corpus: Corpus, min_count: int = 5, max_vocab: int | Non
     vocab = corpus.vocab
     if vocab.min_count != 1 or len(vocab) != vocab.total_types:
         raise ValueError("restrict_vocabulary needs a corpus built with min_count=1 and no max_vocab.")
-    if min_count < 1:
-        raise CorpusError(f"min_count must be at least 1 (got {min_count}).")
-    if max_vocab is not None and max_vocab < 1:
-        raise CorpusError(f"max_vocab must be at least 1 (got {max_vocab}).")
+    _check_limits(min_count, max_vocab)
     keep = int(np.searchsorted(-vocab.counts, -min_count, side="right"))  # words with count >= min_count
     keep = min(keep, max_vocab) if max_vocab is not None else keep
     if keep == 0:
@@ -346,13 +474,20 @@ def check_trainable(corpus: Corpus, window: int) -> list[str]:
 def load_corpus(path: str | Path, min_count: int = 5, max_vocab: int | None = None, lowercase: bool = True,
                 whitespace: bool = False, encoding: str = "utf-8", max_bytes: int | None = None,
                 show_progress: bool = False) -> Corpus:
-    """Read and encode a corpus file (``.txt`` or ``.gz``, one sentence per line); ``show_progress`` shows the
-    reading and counting stages on stderr (``w2v_core.progress``)."""
-    size = Path(path).stat().st_size if Path(path).is_file() else None
-    with Stage("reading", total=size, unit="B", enabled=show_progress) as reading:
-        text = read_text(path, encoding=encoding, max_bytes=max_bytes,
-                         on_bytes=reading.update if show_progress else None)
-    lines = text.splitlines()
-    with Stage("counting", total=len(lines), unit="lines", enabled=show_progress) as counting:
-        return build_corpus(counting.iterate(lines) if show_progress else lines, min_count=min_count,
-                            max_vocab=max_vocab, lowercase=lowercase, whitespace=whitespace)
+    """Read and encode a corpus file (``.txt`` or ``.gz``, one sentence per line), streamed in chunks;
+    ``show_progress`` shows the reading (and tokenizing) and counting stages on stderr (``w2v_core.progress``)."""
+    _check_limits(min_count, max_vocab)
+    path = Path(path)
+    if not path.is_file():
+        raise CorpusError(f"No such corpus file: {path}")
+    with path.open("rb") as stream:
+        size = stream.seek(0, io.SEEK_END)
+        stream.seek(0)
+        encoder = CorpusEncoder(lowercase, whitespace, expected_bytes=text_size(stream))
+        with Stage("reading", total=size, unit="B", enabled=show_progress) as reading:
+            feed_stream(encoder, stream, encoding=encoding, max_bytes=max_bytes,
+                        on_bytes=reading.update if show_progress else None)
+    with Stage("counting", total=encoder.n_tokens, unit="words", enabled=show_progress) as counting:
+        corpus = corpus_from_encoder(encoder, min_count=min_count, max_vocab=max_vocab)
+        counting.update(corpus.vocab.total_tokens)
+    return corpus
