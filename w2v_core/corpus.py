@@ -487,7 +487,7 @@ def load_corpus(path: str | Path, min_count: int = 5, max_vocab: int | None = No
         with Stage("reading", total=size, unit="B", enabled=show_progress) as reading:
             feed_stream(encoder, stream, encoding=encoding, max_bytes=max_bytes,
                         on_bytes=reading.update if show_progress else None)
-    with Stage("counting", total=encoder.n_tokens, unit="words", enabled=show_progress) as counting:
+    with Stage("counting", total=encoder.n_pieces, unit="lines", enabled=show_progress) as counting:
+        counting.update(encoder.n_pieces)  # lines with words (a line of more than 10,000 words counts more)
         corpus = corpus_from_encoder(encoder, min_count=min_count, max_vocab=max_vocab)
-        counting.update(corpus.vocab.total_tokens)
     return corpus
