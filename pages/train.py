@@ -49,7 +49,7 @@ LIVE_STYLE = """<style>
 def settings_form(loaded: LoadedCorpus | None) -> None:
     """Hyperparameter widgets (their values persist across pages)."""
     d = DEFAULTS
-    first, second, third, fourth = st.columns(4)
+    first, second, third, fourth = st.columns([1.3, 1, 1, 1])  # the model names fit a 1280 px wide screen
     first.selectbox("Model", list(MODELS), format_func=MODELS.get, key="cfg_model", persist_state="session",
                     help="Skip-gram: each word predicts the words around it, better for rare words. CBOW: the "
                          "mean of the words around predicts the word, faster.")

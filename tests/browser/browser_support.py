@@ -104,7 +104,7 @@ def set_number(page: Page, label: str, value: int) -> None:
     """Type ``value`` into the number input ``label``, confirm it with Enter and wait for the rerun."""
     from playwright.sync_api import expect
 
-    field = page.get_by_role("spinbutton", name=label)
+    field = page.get_by_role("spinbutton", name=label, exact=True)  # "Epochs", not "Epochs to add"
     field.fill(str(value))
     field.press("Enter")
     expect(field).to_have_value(str(value))

@@ -1,12 +1,12 @@
 """The rough edges a class notices, checked in a real browser: nothing truncated or out of line on the Train,
 Compare and Evolution pages, the Train page after a run, the Corpus page's limits and readings, the sidebar.
-Screenshots: test-output/browser/test_polish/."""
+Screenshots: test-output/browser/<test name>/."""
 
 from __future__ import annotations
 
 import re
 
-from browser_support import button, go_to, real_errors, set_number, shot, wait_idle
+from browser_support import VIEWPORT, button, go_to, real_errors, set_number, shot, wait_idle
 from playwright.sync_api import Locator, Page, expect
 
 PROGRESS = '[data-testid="stProgress"]'
@@ -57,9 +57,11 @@ def test_pages_read_cleanly(app_server: str, page: Page) -> None:
     go_to(page, "Corpus")
     set_number(page, "Sentences to generate", 3000)
     go_to(page, "Train")
+    page.set_viewport_size({"width": 1280, "height": 800})  # a projector's width
     for model in ("Skip-gram (word → context)", "CBOW (context → word)"):
         choose(page, "Model", model)
         assert_not_cut(select_box(page, "Model"), "the Model select")
+    page.set_viewport_size(VIEWPORT)
     choose(page, "Model", "Skip-gram (word → context)")
     step_select = select_box(page, "Words per step").locator('[role="group"]').bounding_box()
     step_button = button(page, "Train 10,000 words").bounding_box()
