@@ -100,6 +100,16 @@ def test_a_run_stopped_anywhere_by_several_workers_continues_to_the_end(corpus):
     assert len(continued.epoch_mean_losses()) == 3
 
 
+def test_history_beyond_the_position_is_dropped_when_a_run_continues(corpus):
+    run = trained(corpus, stop_after=2).run_state()
+    run.next_job -= 3  # as when several workers had trained three jobs beyond the first one not trained
+    continued = Trainer.from_run_state(run, corpus)
+    words = continued.progress().words_done
+    assert words < run.words_done
+    assert continued.loss_history()["words_done"].max() <= words
+    assert all(s.words_done <= words for s in continued.snapshots())
+
+
 def test_more_epochs_extend_the_plan_and_its_learning_rate(corpus):
     finished = trained(corpus, epochs=2)
     run = read_run(run_bytes(finished.run_state()))

@@ -642,18 +642,23 @@ class Trainer:
         extended = self.config.epochs != run.epochs
         self._last_alpha = self.job_alpha(run.next_job)[0] if extended and trainable else run.alpha
         self._active_seconds = run.elapsed_seconds
+        # a run stopped by several workers may hold points of jobs beyond its position: they are trained again
+        upto = self._words_done if trainable else run.words_done
         for row in run.loss_points:
-            self._loss_points.append((int(row[0]), int(row[1]), *map(float, row[2:6]), int(row[6])))
+            if row[0] <= upto:
+                self._loss_points.append((int(row[0]), int(row[1]), *map(float, row[2:6]), int(row[6])))
         self._epoch_sums[:len(run.epoch_sums)] = run.epoch_sums
         for words, inp, out in zip(run.gradient_words, run.gradient_input, run.gradient_output, strict=True):
-            self._gradient_history.append((int(words), inp.astype(np.float32), out.astype(np.float32)))
+            if words <= upto:  # the arrays are never changed: a trainer's own are shared, not copied
+                self._gradient_history.append((int(words), np.asarray(inp, np.float32), np.asarray(out, np.float32)))
         if run.latest_gradient_words is not None:
             norms, updates = run.latest_gradient_norms.astype(np.float64), run.latest_gradient_updates
             self._latest_gradients = GradientStats(run.latest_gradient_words, norms[0], norms[1], updates[0],
                                                    updates[1])
         for meta, vectors in zip(run.snapshot_meta, run.snapshot_vectors, strict=True):
-            self._snapshots.append(Snapshot(int(meta[0]), int(meta[1]), float(meta[2]), run.snapshot_ids.copy(),
-                                            vectors.astype(np.float32)))
+            if meta[0] <= upto:
+                self._snapshots.append(Snapshot(int(meta[0]), int(meta[1]), float(meta[2]), run.snapshot_ids.copy(),
+                                                np.asarray(vectors, np.float32)))
         self._last_report, self._last_snapshot = run.last_report, run.last_snapshot
         if not trainable:
             self._state = "finished" if run.next_job >= run.n_jobs else "stopped"
