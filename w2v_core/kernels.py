@@ -1,9 +1,14 @@
-"""Compiled training kernels (numba, ``nogil=True, cache=True``): one per model × loss, one SGD step per window.
+"""Compiled training kernels (numba, ``nogil=True, cache=True``): one per model × loss.
 
 ``train_chunk`` trains one chunk of sentences with plain SGD (Hogwild when several threads call it on shared
-weights). Each window's step is exactly the step of a reference loss in ``models`` (gradients of the whole window
-at the same weights), so ``tests/test_kernels.py`` can replay a chunk with the reference losses; the loss is
-accumulated in float64 from the exact ``log(1 + exp(·))`` of every term, never from a lookup table.
+weights), taking the steps of docs/derivation.md, section 4. Skip-gram with negative sampling or full softmax
+and CBOW take one step per window with the gradients of the whole window at the same weights, those of the
+reference losses in ``models``, except that every CBOW context vector takes the C tool's full ∂J/∂h (C times its
+gradient) unless ``cbow_full_step`` is off. Skip-gram with hierarchical softmax takes one step per (context word,
+centre) pair in turn, the context word predicting the centre's path as in the C tool, each pair seeing the inner
+nodes the pair before moved. ``tests/test_kernels.py`` replays chunks with the reference losses. Every term's σ
+and -log σ are exact (no lookup table, no clipping at ±6), computed in float32 from the float32 score; the loss
+is summed in float64.
 
 Where one output row takes several terms of a step (a noise word drawn twice, a noise word that is also a context
 word), their coefficients are summed first and the row is read and written once: ``grad_hidden += c · u`` and
