@@ -239,18 +239,13 @@ def settle(server: Server, session_ttl: float, baseline_threads: int, timeout: f
 
 def summarise(results: list[SessionResult]) -> dict:
     """Sessions completed and queued, page response drawn in the tabs (all visits, revisits, per page), runs."""
-    visits = [t for r in results for page, times in r.page_seconds.items() if page != "first load" for t in times]
-    revisits = [t for r in results for page, times in r.page_seconds.items() if page != "first load"
-                for t in times[1:]]  # the page's code is already loaded in that tab
-    per_page: dict[str, list[float]] = {}
-    for r in results:
-        for page, times in r.page_seconds.items():
-            per_page.setdefault(page, []).extend(times)
+    pages = [(page, times) for r in results for page, times in r.page_seconds.items()]
     return {"sessions": len(results), "completed": sum(r.completed for r in results),
             "queued": sum(r.queued for r in results),
             "errors": [f"session {r.index}: {r.error}" for r in results if r.error],
-            "drawn": figures(visits), "drawn_revisits": figures(revisits),
-            "drawn_per_page": {page: figures(times) for page, times in sorted(per_page.items())},
+            "first_load": figures([t for page, times in pages if page == "first load" for t in times]),
+            "drawn": figures([t for page, times in pages if page != "first load" for t in times]),
+            "drawn_revisits": figures([t for page, times in pages if page != "first load" for t in times[1:]]),
             "start_shown": figures([r.start_seconds for r in results if r.start_seconds is not None]),
             "runs": figures([r.run_seconds for r in results if r.run_seconds is not None]),
             "session_results": [asdict(r) for r in results]}
@@ -293,8 +288,6 @@ def measure_server(args: argparse.Namespace) -> dict:
     finally:
         server.stop()
     return {**summarise(results), "server_page_runs": figures([r["seconds"] for r in page_runs]),
-            "server_per_page": {page: figures([r["seconds"] for r in page_runs if r["page"] == page])
-                                for page in sorted({r["page"] for r in page_runs})},
             "reclaims": figures(reclaims), "cpu_s": cpu,
             "server": {"fresh": fresh, "warm": before, "rounds": rounds}}
 
@@ -305,12 +298,10 @@ def report(f: dict) -> None:
           f"at niceness {f['client_nice']}{', SCHED_IDLE' if f['client_idle'] else ''}")
     print(describe("page drawn in the tab (click -> drawn, the tab's wait for CPU included)", f["drawn"]))
     print(describe("  revisits of a page in the same tab", f["drawn_revisits"]))
-    print(describe("  first load of the app", f["drawn_per_page"].get("first load", figures([]))))
+    print(describe("  first load of the app", f["first_load"]))
     print(describe("Start training -> state shown", f["start_shown"]) + "; " + describe("run", f["runs"]))
     if "server" in f:
         print(describe("server time per page run (W2V_PAGE_TIMES: script start to end)", f["server_page_runs"]))
-        for page, row in f["server_per_page"].items():
-            print(describe(f"  {page}", row))
         cpu = f["cpu_s"]
         print(f"CPU seconds: server {cpu['server']:.0f}, browser {cpu['browser']:.0f}, machine {cpu['machine']:.0f} "
               f"({cpu['machine'] / max(cpu['machine_total'], 1e-9):.0%} busy)")
