@@ -116,7 +116,7 @@ def test_bad_run_files_get_one_message(at, saved_run):
                                 ("other.w2vrun", _zip_without_manifest(), "no manifest.json")]:
         open_upload(at, data, name)
         errors = texts(at, "error")
-        assert len(errors) == 1 and f"Could not open {name}" in errors[0] and message in errors[0], errors
+        assert len(errors) == 1 and f"The run file {name}" in errors[0] and message in errors[0], errors
     assert "trainer" not in at.session_state or at.session_state["trainer"] is None
 
 
@@ -160,7 +160,7 @@ def test_a_run_over_the_servers_limit_is_refused_before_unpacking(tmp_path, monk
     try:
         open_upload(app, saved_run, "big.w2vrun")
         (error,) = plain(app, "error")
-        assert "Could not open big.w2vrun" in error and "more than the 0.1 MB allowed here" in error
+        assert "The run file big.w2vrun: its arrays unpack" in error and "more than the 0.1 MB allowed here" in error
         assert "trainer" not in app.session_state or app.session_state["trainer"] is None
     finally:
         stop_trainer(app)

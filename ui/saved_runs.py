@@ -26,9 +26,9 @@ DOWNLOAD_HELP = ("The whole run in one file (weights, loss and gradient historie
                  "training it.")
 
 
-def run_file_name(number: int, run: RunState | None = None) -> str:
-    kind = f"-{run.config['model']}-{run.config['loss']}" if run is not None else ""
-    return f"w2v-run-{number}{kind}{EXTENSION}"
+def run_file_name(number: int, config: dict) -> str:
+    """E.g. "w2v-run-3-cbow-negative.w2vrun"."""
+    return f"w2v-run-{number}-{config['model']}-{config['loss']}{EXTENSION}"
 
 
 def download_record_button(container, record: RunRecord) -> None:  # noqa: ANN001 - a Streamlit container
@@ -37,7 +37,7 @@ def download_record_button(container, record: RunRecord) -> None:  # noqa: ANN00
         return
     run = record.run
     container.download_button(f"Download run {record.number}", lambda: run_bytes(run),
-                              file_name=run_file_name(record.number, run), mime="application/octet-stream",
+                              file_name=run_file_name(record.number, run.config), mime="application/octet-stream",
                               on_click="ignore", key=f"download_run_{record.number}", help=DOWNLOAD_HELP)
 
 
@@ -48,8 +48,9 @@ def download_current_button(container) -> None:  # noqa: ANN001 - a Streamlit co
         return
     name, source, number = run_corpus_name(), st.session_state.get(SOURCE_KEY), st.session_state.get("_run_number", 0)
     container.download_button("Download the run", lambda: run_bytes(trainer.run_state(name, source)),
-                              file_name=run_file_name(number, None), mime="application/octet-stream",
-                              on_click="ignore", key="download_current_run", help=DOWNLOAD_HELP)
+                              file_name=run_file_name(number, trainer.config.to_dict()),
+                              mime="application/octet-stream", on_click="ignore", key="download_current_run",
+                              help=DOWNLOAD_HELP)
 
 
 # ------------------------------------------------------------------------------------------------ opening
@@ -69,9 +70,9 @@ def _open_uploaded() -> None:
     if upload is None:
         return
     try:
-        run = read_run(upload.getvalue(), max_bytes=limits().max_run_bytes)
+        run = read_run(upload.getvalue(), max_bytes=limits().max_run_bytes, name=upload.name)
     except RunFileError as error:
-        st.session_state[OPEN_ERROR_KEY] = md_message(f"Could not open {upload.name}: {message_of(error)}")
+        st.session_state[OPEN_ERROR_KEY] = md_message(message_of(error))
         return
     open_run(run, upload.name)
 

@@ -308,12 +308,12 @@ def _write(run: RunState, out: io.RawIOBase | io.BufferedIOBase) -> None:
 # ----------------------------------------------------------------------------------------------- reading
 
 
-def read_run(source: str | Path | bytes, max_bytes: int = MAX_UNPACKED_BYTES) -> RunState:
-    """Open a run file (a path or its bytes), checking everything; raises ``RunFileError``.
-
-    ``max_bytes`` bounds the unpacked size of its arrays, checked from the manifest before any is read.
+def read_run(source: str | Path | bytes, max_bytes: int = MAX_UNPACKED_BYTES, name: str = "") -> RunState:
+    """Open a run file (a path, or its bytes and ``name`` for messages), checking everything; raises
+    ``RunFileError``. ``max_bytes`` bounds the unpacked size of its arrays, checked from the manifest before any
+    is read.
     """
-    what = "The run file"
+    what = f"The run file {name}" if name else "The run file"
     if isinstance(source, str | Path):
         path = Path(source)
         what = f"The run file {path.name}"
