@@ -197,7 +197,7 @@ def export_vectors(page: Page, output_dir: Path) -> None:
 def test_walkthrough(app_server: str, page: Page, output_dir: Path) -> None:
     page.goto(app_server)
     wait_idle(page, timeout=60_000)
-    expect(button(page, "Start training")).to_be_visible()  # opens on Train
+    expect(button(page, "Start training")).to_be_visible(timeout=60_000)  # opens on Train (slow on a busy machine)
 
     choose_teaching_corpus(page)
     train_and_watch(page)
