@@ -5,6 +5,7 @@ import math
 import pandas as pd
 import streamlit as st
 
+from ui import server_files
 from ui.charts import keep_probability_figure, zipf_figure
 from ui.corpus_source import SOURCES, LoadedCorpus, encodings_in_use, min_count_table, upload_problem
 from ui.errors import message_of, user_errors
@@ -16,10 +17,14 @@ from w2v_core.corpus import MAX_SENTENCE_TOKENS, CorpusEncodingError
 
 def choose_source() -> None:
     """Widgets that pick the corpus and its vocabulary settings."""
+    offered = server_files.listing(limits().corpora_dir, "corpora")
+    sources = [name for name in SOURCES if name != "server" or offered]
+    if setting("corpus_source") not in sources:  # the server's folder emptied since this session chose from it
+        st.session_state["corpus_source"] = DEFAULTS["corpus_source"]
     left, right = st.columns([3, 2])
     with left:
-        source = st.radio("Text to train on", list(SOURCES), format_func=SOURCES.get, key="corpus_source",
-                          index=list(SOURCES).index(DEFAULTS["corpus_source"]), persist_state="session",
+        source = st.radio("Text to train on", sources, format_func=SOURCES.get, key="corpus_source",
+                          index=sources.index(DEFAULTS["corpus_source"]), persist_state="session",
                           help="The generated teaching corpus has known word groups (days, numbers, colours, "
                                "countries and capitals, royalty), so clusters and analogies appear in seconds.")
         if source == "teaching":
@@ -28,6 +33,8 @@ def choose_source() -> None:
                             help="More sentences give cleaner vectors but take longer to train.")
         elif source == "sample":
             st.caption("The King James Bible (public domain), one verse a line: about 790,000 tokens.")
+        elif source == "server":
+            server_corpus_widget(offered)
         else:
             upload_widget()
     with right:
@@ -40,6 +47,20 @@ def choose_source() -> None:
         st.checkbox("Lowercase the text", DEFAULTS["lowercase"], key="lowercase", persist_state="session",
                     help="Treat 'The' and 'the' as the same word.")
         st.caption("Changes apply to the next training run; a running one keeps its corpus.")
+
+
+def server_corpus_widget(offered: list[server_files.ServerFile]) -> None:
+    """Pick one of the corpora the server holds (by name: nothing typed here becomes a path)."""
+    names = [entry.name for entry in offered]
+    chosen = setting("server_corpus")
+    if chosen not in names:
+        if chosen:
+            st.warning(f"{md_literal(chosen)} is no longer on this server (moved or deleted): choose another.")
+        st.session_state["server_corpus"] = names[0]
+    labels = {entry.name: entry.label for entry in offered}
+    st.selectbox("Corpus on this server", names, format_func=labels.get, key="server_corpus",
+                 persist_state="session", help="Text prepared on this server for everyone: read from the server's "
+                                               "disk and built once for all sessions; no upload limit applies.")
 
 
 def upload_widget() -> None:
@@ -167,5 +188,5 @@ with user_errors("The corpus page failed"):
         show_statistics(corpus)
 st.divider()
 st.markdown("**Have word vectors trained elsewhere?** Open them (word2vec text or binary, fastText .vec, "
-            ".npz) on the Neighbours or Projection page to explore them without training.")
+            ".npz, a Spark Word2VecModel) on the Neighbours or Projection page to explore them without training.")
 st.page_link("pages/neighbours.py", label="Open vectors on the Neighbours page")

@@ -10,7 +10,7 @@ from ui.exports import config_json
 from ui.standard_eval import standard_evaluation
 from ui.state import ModelView, remember_queries
 from ui.text import md_literal
-from ui.vectors import barely_trained_note, choose_view, vector_downloads
+from ui.vectors import barely_trained_note, choose_view, order_words, vector_downloads
 from w2v_core.embeddings import ANALOGY_METHODS, Embeddings
 from w2v_core.evaluation import evaluate_analogies, evaluate_word_pairs, read_analogies, read_word_pairs
 from w2v_core.teaching import TEACHING_ANALOGIES
@@ -104,7 +104,7 @@ def evaluation_section(emb: Embeddings) -> None:
     with right:
         questions_file = st.file_uploader("Analogy questions", type=["txt"], key="eval_analogies",
                                           help="': section' lines, then 'a b c d' lines (a : b :: c : d).")
-        restrict = st.number_input("Answer among the most frequent words", 100, 1_000_000, 30_000, 10_000,
+        restrict = st.number_input(f"Answer among the {order_words(emb)} words", 100, 1_000_000, 30_000, 10_000,
                                    key="eval_restrict", help="As gensim: questions with rarer words are skipped.")
         use_teaching = any(w in emb for w in ("king", "paris")) and st.checkbox(
             "Use the teaching corpus analogies", key="eval_teaching",

@@ -8,7 +8,7 @@ from ui.errors import user_errors
 from ui.exports import figure_html, projection_csv
 from ui.state import ModelView, remember_queries
 from ui.text import md_literal
-from ui.vectors import choose_view
+from ui.vectors import choose_view, order_words
 from w2v_core.projection import cluster_labels, project
 from w2v_core.teaching import group_of
 
@@ -24,7 +24,7 @@ def options(view: ModelView) -> dict:
         st.session_state["projection_words"] = n_max
     a, b, c, d = st.columns(4)
     n = a.number_input("Words", min(10, n_max), n_max, min(1000, n_max), 100, key="projection_words",
-                       help="How many of the most frequent words to project (up to 5,000).")
+                       help=f"How many of the {order_words(view.emb)} words to project (up to 5,000).")
     method = b.radio("Method", list(METHODS), format_func=METHODS.get, key="projection_method",
                      persist_state="session", help="PCA keeps global directions; t-SNE keeps local neighbourhoods.")
     dims = c.radio("Dimensions", [2, 3], key="projection_dims", persist_state="session", horizontal=True,
@@ -104,7 +104,7 @@ def show(view: ModelView) -> None:
     colour, colour_title, categories = colouring(view, n, settings["colour"])
     query, neighbours = search(view, n)
     words = view.emb.words[:n]
-    title = f"{METHODS[settings['method']].split(' ')[0]} of the {n:,} most frequent words"
+    title = f"{METHODS[settings['method']].split(' ')[0]} of the {n:,} {order_words(view.emb)} words"
     figure = projection_figure(coords, words, colour, colour_title, categories, neighbours, query, title)
     st.plotly_chart(figure, key="projection_chart")
     counts = None if view.emb.counts is None else view.emb.counts[:n]

@@ -11,6 +11,7 @@ import time
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -33,6 +34,7 @@ SOURCES = {
     "teaching": "Teaching corpus (generated)",
     "sample": "King James Bible (sample text)",
     "upload": "My text files",
+    "server": "A corpus on this server",
 }
 SAMPLE_PATH = KJV_PATH  # shipped inside w2v_core (package data)
 MAX_TEXT_BYTES = 250_000_000  # unpacked text of all uploaded files, unless the caller gives a limit
@@ -50,6 +52,8 @@ class CorpusSettings:
     teaching_sentences: int = 100_000
     uploads_id: str = ""  # fingerprint of the uploaded files, "" when there are none
     encoding: str = "utf-8"
+    server_file: str = ""  # name of the chosen file of corpora_dir (source "server")
+    server_stamp: str = ""  # its size and modification time: an edited file is built again
 
 
 @dataclass
@@ -80,6 +84,8 @@ def corpus_name(settings: CorpusSettings, file_names: Sequence[str] = ()) -> str
         return f"Teaching corpus ({settings.teaching_sentences:,} sentences)"
     if settings.source == "sample":
         return "King James Bible"
+    if settings.source == "server":
+        return f"Server: {settings.server_file}"
     shown = ", ".join(file_names[:3]) + (f" and {len(file_names) - 3} more" if len(file_names) > 3 else "")
     return f"Uploaded: {shown}" if shown else "Uploaded files"
 
@@ -91,6 +97,8 @@ def corpus_source(settings: CorpusSettings, file_names: Sequence[str] = ()) -> d
         return {"kind": "teaching", "sentences": settings.teaching_sentences, "seed": TEACHING_SEED, **tokenizer}
     if settings.source == "sample":
         return {"kind": "sample", **tokenizer}
+    if settings.source == "server":
+        return {"kind": "server", "file": settings.server_file, "encoding": settings.encoding, **tokenizer}
     return {"kind": "upload", "files": list(file_names), "encoding": settings.encoding, **tokenizer}
 
 
@@ -136,6 +144,15 @@ def load_bundled(settings: CorpusSettings) -> LoadedCorpus:
 
         return _build(corpus_name(settings), settings, read)
     raise CorpusError(f"Unknown bundled corpus {settings.source!r}.")
+
+
+def load_file(path: Path, name: str, settings: CorpusSettings) -> LoadedCorpus:
+    """Build the corpus of a text file on the server's own disk, streamed chunk by chunk (no size cap)."""
+    def read(encoder: CorpusEncoder) -> None:
+        with path.open("rb") as stream:
+            feed_stream(encoder, stream, settings.encoding)
+
+    return _build(name, settings, read)
 
 
 def _too_large(max_bytes: int, several: bool) -> str:

@@ -35,6 +35,9 @@ class Limits:
     training_nice: int = 0  # 0 = the server's own priority
     max_run_mb: float = 300.0  # unpacked arrays of a run file a session opens
     runs_dir: str = ""  # a folder of .w2vrun files every session may open read-only ("" = none)
+    corpora_dir: str = ""  # a folder of text files every session may train on, read-only ("" = none)
+    vectors_dir: str = ""  # a folder of vector files / Spark models every session may explore ("" = none)
+    vectors_cache_dir: str = ""  # where large vector files get their memory-mapped cache ("" = beside them)
 
     @property
     def training_slots(self) -> int:

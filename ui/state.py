@@ -12,6 +12,7 @@ from typing import Any
 
 import streamlit as st
 
+from ui import server_files
 from ui.corpus_source import (
     CorpusSettings,
     LoadedCorpus,
@@ -23,12 +24,13 @@ from ui.corpus_source import (
 from ui.limits import limits
 from ui.runs import SOURCE_KEY, record_run
 from ui.serving import TERMINAL_STATES, TrainerGuard, end_trainer, idle_watchdog, training_queue
+from w2v_core.corpus import CorpusError
 from w2v_core.embeddings import Embeddings
 from w2v_core.trainer import TrainConfig, Trainer
 
 _CONFIG_DEFAULTS = TrainConfig().to_dict()
 DEFAULTS: dict[str, Any] = {
-    "corpus_source": "teaching", "min_count": 5, "max_vocab": 0, "lowercase": True,
+    "corpus_source": "teaching", "server_corpus": "", "min_count": 5, "max_vocab": 0, "lowercase": True,
     "teaching_sentences": 100_000, "model_source": "trained", "vector_kind": "input", "step_words": 10_000,
     **{f"cfg_{name}": value for name, value in _CONFIG_DEFAULTS.items()},
 }
@@ -167,11 +169,40 @@ def _bundled_corpus(settings: CorpusSettings) -> LoadedCorpus:
 def corpus_settings() -> CorpusSettings:
     """The corpus chosen by the Corpus page's widgets."""
     max_vocab = int(setting("max_vocab"))
-    return CorpusSettings(source=setting("corpus_source"), min_count=int(setting("min_count")),
+    source, server_file, server_stamp = setting("corpus_source"), "", ""
+    if source == "server":
+        server_file = str(setting("server_corpus"))
+        entry = next((e for e in server_files.listing(limits().corpora_dir, "corpora") if e.name == server_file),
+                     None)
+        server_stamp = entry.stamp if entry is not None else ""
+    return CorpusSettings(source=source, min_count=int(setting("min_count")),
                           max_vocab=max_vocab or None, lowercase=bool(setting("lowercase")),
                           teaching_sentences=int(setting("teaching_sentences")),
                           uploads_id=uploads_fingerprint(st.session_state.get("_uploads", [])),
-                          encoding=st.session_state.get("_upload_encoding", "utf-8"))
+                          encoding=st.session_state.get("_upload_encoding", "utf-8"),
+                          server_file=server_file, server_stamp=server_stamp)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Reading the corpus from the server…")
+def _server_corpus(settings: CorpusSettings) -> LoadedCorpus:
+    """A corpus of the server's ``corpora_dir``, built once for all sessions (read-only)."""
+    entry = server_files.find(limits().corpora_dir, "corpora", settings.server_file)
+    return server_files.load_server_corpus(entry, settings)
+
+
+@st.cache_resource(max_entries=3, show_spinner="Opening the vectors on the server…")
+def _server_vectors(name: str, stamp: str) -> Embeddings:
+    """Vectors of the server's ``vectors_dir``, opened once for all sessions (read-only; ``stamp``: size and
+    modification time, so that a replaced file is opened again)."""
+    allowed = limits()
+    return server_files.open_server_vectors(server_files.find(allowed.vectors_dir, "vectors", name),
+                                            allowed.vectors_cache_dir)
+
+
+def server_vectors(name: str) -> Embeddings:
+    """The vectors called ``name`` in the server's ``vectors_dir`` (``ServerFileError`` when gone)."""
+    entry = server_files.find(limits().vectors_dir, "vectors", name)
+    return _server_vectors(entry.name, entry.stamp)
 
 
 def bundled_corpus(settings: CorpusSettings) -> LoadedCorpus:
@@ -182,6 +213,10 @@ def bundled_corpus(settings: CorpusSettings) -> LoadedCorpus:
 def current_corpus() -> LoadedCorpus:
     """The corpus chosen on the Corpus page, built once per choice; raises CorpusError for unusable ones."""
     settings = corpus_settings()
+    if settings.source == "server":
+        if not settings.server_file:
+            raise CorpusError("Choose one of the server's corpora above.")
+        return _server_corpus(settings)
     if settings.source != "upload":
         return _bundled_corpus(settings)
     loaded: LoadedCorpus | None = st.session_state.get("_uploaded_corpus")

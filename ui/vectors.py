@@ -6,12 +6,15 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from ui import server_files
 from ui.errors import message_of, safe_callback
+from ui.limits import limits
 from ui.state import (
     ModelView,
     get_trainer,
     has_output_vectors,
     opened_view,
+    server_vectors,
     set_opened_vectors,
     trained_view,
 )
@@ -47,18 +50,44 @@ def _open_uploaded(key: str) -> None:
     set_opened_vectors(emb, upload.name)
 
 
+@safe_callback("_vectors_error", "Could not open the vectors")
+def _open_server_file(key: str) -> None:
+    """Callback of "Open": the chosen vectors of the server's folder, all words (shared by every session)."""
+    name = str(st.session_state.get(key, ""))
+    try:
+        emb = server_vectors(name)
+    except (ValueError, KeyError) as error:
+        st.session_state["_vectors_error"] = md_message(f"Could not open {name}: {message_of(error)}")
+        return
+    except MemoryError:
+        st.session_state["_vectors_error"] = md_message(f"{name} is too large for this server's memory.")
+        return
+    set_opened_vectors(emb, name)
+
+
 def open_vectors_section(page: str, expanded: bool) -> None:
-    """Uploader for vectors trained elsewhere, with the number of words to load."""
+    """Uploader for vectors trained elsewhere, with the number of words to load, and the server's vectors."""
     with st.expander("Open vectors trained elsewhere", expanded=expanded):
         left, right = st.columns([1, 2])
         left.number_input("Words to load", 100, 5_000_000, 50_000, 10_000, key="vectors_max_words",
                           persist_state="session",
-                          help="Load only the first (most frequent) words of the file; large files stay fast.")
+                          help="Load only the first words of an uploaded file (the most frequent ones, except in "
+                               "Spark models, which keep their own order); large files stay fast.")
         key = f"vector_file_{page}"
         right.file_uploader("Vector file", type=VECTOR_FILE_TYPES, key=key, on_change=_open_uploaded,
-                            args=(key,), help="word2vec text or binary (gensim, the C tool, Spark MLlib's text "
-                                              "export), fastText .vec, GloVe text, .npz, a projector .zip; "
-                                              "text and binary may be gzipped.")
+                            args=(key,), help="word2vec text or binary (gensim, the C tool), fastText .vec, GloVe "
+                                              "text, .npz, a projector .zip, or a Spark Word2VecModel folder "
+                                              "(model.save) zipped; text and binary may be gzipped.")
+        offered = server_files.listing(limits().vectors_dir, "vectors")
+        if offered:
+            labels = {entry.name: entry.label for entry in offered}
+            choice, action = st.columns([3, 1], vertical_alignment="bottom")
+            choice.selectbox("Or vectors on this server", list(labels), format_func=labels.get,
+                             key=f"server_vectors_{page}",
+                             help="Prepared on this server for everyone, opened whole whatever their size (large "
+                                  "word2vec files are read from disk as needed).")
+            action.button("Open these vectors", key=f"open_server_vectors_{page}", on_click=_open_server_file,
+                          args=(f"server_vectors_{page}",))
         error = st.session_state.pop("_vectors_error", None)
         if error:
             st.error(error)
@@ -103,6 +132,9 @@ def choose_view(page: str) -> ModelView | None:
                 "snapshot** for a newer one.")
     else:
         st.caption(f"Exploring: {md_literal(view.label)}")
+    if in_own_order(view.emb):
+        st.info("This Spark model keeps no word counts and lists its words in Spark's own order, so \"the most "
+                "frequent words\" are here simply its first words.")
     return view
 
 
@@ -113,7 +145,7 @@ BARELY_TRAINED_COSINE = 0.5  # mean cosine between frequent words above which th
 def mean_cosine(emb: Embeddings, n: int = 300) -> float:
     """Mean cosine similarity between distinct pairs of the ``n`` first (most frequent) words: near 1 when all
     vectors still point the same way, as early in training; well trained vectors give 0.0-0.35."""
-    unit = emb.unit_vectors[:n].astype(np.float64)
+    unit = emb.unit_head(n).astype(np.float64)
     if len(unit) < 2:
         return 0.0
     total = unit.sum(axis=0)
@@ -131,8 +163,22 @@ def barely_trained_note(emb: Embeddings) -> str | None:
             "corpus, or a larger file), then ask again.")
 
 
+def in_own_order(emb: Embeddings) -> bool:
+    """True for vectors whose order says nothing of frequency (a Spark model as Spark saved it)."""
+    return emb.counts is None and emb.config.get("engine") == "spark"
+
+
+def order_words(emb: Embeddings) -> str:
+    """How to name the first words of ``emb``: "most frequent", or "first" for a Spark model's own order."""
+    return "first" if in_own_order(emb) else "most frequent"
+
+
 def vector_downloads(emb: Embeddings, key: str) -> None:
     """Download buttons for the vectors in every export format (files are built when clicked)."""
+    if emb.blockwise:  # gigabytes, built in the server's memory for one click: the command line does it better
+        st.caption(f"These {len(emb):,} vectors are too large to download from the browser; convert them on the "
+                   "server with `w2v convert` instead.")
+        return
     columns = st.columns(len(DOWNLOADS) + 1)
     for column, (label, fmt, name, mime, help_text) in zip(columns, DOWNLOADS, strict=False):
         column.download_button(label, lambda fmt=fmt: vectors_to_bytes(emb, fmt), file_name=name, mime=mime,

@@ -3,7 +3,7 @@
 ``Embeddings`` holds ``words`` (ordered by descending frequency), ``vectors`` (n, d) float32 and optional
 ``counts`` (n,) int64. Every query uses cosine similarity over the unit-normalised vectors, computed once and
 cached, with one matrix-vector product per query, so a 100k x 300 vocabulary answers in milliseconds. Vectors
-larger than ``UNIT_COPY_BYTES`` (e.g. memory-mapped from a ``vector_cache``) get no unit copy: their row norms
+larger than ``UNIT_COPY_BYTES``, and memory-mapped ones (from a ``vector_cache``), get no unit copy: their row norms
 are kept instead and queries run as matrix products over blocks of ``CHUNK_ROWS`` rows, so 3M x 300 vectors
 answer without a second 3.6 GB array. Treat an ``Embeddings`` as immutable: the cached unit vectors and norms
 are not refreshed if the arrays are changed in place.
@@ -94,6 +94,7 @@ class Embeddings:
     def __init__(self, words: Sequence[str], vectors: np.ndarray, counts: np.ndarray | None = None,
                  config: dict[str, Any] | None = None) -> None:
         self.words = list(words)
+        mapped = isinstance(vectors, np.memmap)  # a file the OS pages in: never copied whole
         try:
             self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         except (TypeError, ValueError) as error:
@@ -103,7 +104,7 @@ class Embeddings:
         self._validate()  # also builds self._index
         self._unit: np.ndarray | None = None
         self._norms: np.ndarray | None = None
-        self._blockwise = self.vectors.nbytes > UNIT_COPY_BYTES
+        self._blockwise = mapped or self.vectors.nbytes > UNIT_COPY_BYTES
 
     def _validate(self) -> None:
         n = len(self.words)

@@ -2,16 +2,11 @@
 
 ``load_vectors``/``save_vectors`` pick the format from the extension (.txt .vec: word2vec text, .bin: word2vec
 binary, .npz: native, .tsv: projector vectors with metadata beside them, .zip: projector bundle); text and
-<<<<<<< HEAD
 binary may be gzipped (.gz, unpacked on the fly); a run file (.w2vrun, see ``runfile``) is read as its input
-vectors. ``vectors_to_bytes``/``vectors_from_bytes`` do the same in memory for the app's downloads and uploads.
-Nothing is unpickled: ``.npz`` loads with ``allow_pickle=False``.
-=======
-binary may be gzipped (.gz, unpacked on the fly); a directory is a saved Spark ``Word2VecModel`` (read only).
-``vectors_to_bytes``/``vectors_from_bytes`` do the same in memory for the app's downloads and uploads, where a
-.zip holds a projector bundle or a Spark model directory (checked by ``safe_zip``, never extracted). Nothing is
-unpickled: ``.npz`` loads with ``allow_pickle=False``.
->>>>>>> e787d69 (Train on Spark MLlib (--engine spark) and open Spark-saved models)
+vectors; a directory is a saved Spark ``Word2VecModel`` (read only). ``vectors_to_bytes``/``vectors_from_bytes``
+do the same in memory for the app's downloads and uploads, where a .zip holds a projector bundle or a Spark model
+directory (checked by ``safe_zip``, never extracted). Nothing is unpickled: ``.npz`` loads with
+``allow_pickle=False``.
 """
 
 from __future__ import annotations
