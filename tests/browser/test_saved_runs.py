@@ -77,6 +77,12 @@ def test_download_open_replay_and_continue_a_run(app_server, page, browser, outp
         other.goto(app_server)
         wait_idle(other)
         go_to(other, "Compare")
+        broken = output_dir / "broken.w2vrun"  # half a file first: one message, and the page keeps working
+        broken.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+        other.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(broken))
+        expect(other.get_by_text("The run file broken.w2vrun is not a Word2Vec Lab run", exact=False)).to_be_visible()
+        wait_idle(other)
+        no_traceback(other, "02-compare-broken-file")
         other.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
         expect(other.get_by_text(f"Opened {path.name}", exact=False)).to_be_visible(timeout=30_000)
         wait_idle(other)
