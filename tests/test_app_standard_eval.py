@@ -120,6 +120,7 @@ def test_section_bars_show_uncovered_sections_as_zero():
     result = AnalogyResult(0.75, 3, 4, 15, 4 / 15, rows)
     fig = analogy_sections_figure("Google analogies", {"run 1": result, "run 2": result})
     assert [trace.name for trace in fig.data] == ["run 1", "run 2"] and list(fig.data[0].x) == [75.0, 0.0]
+    assert list(fig.data[0].text) == ["3/4", "not covered"]
     assert fig.layout.title.text == "Google analogies: accuracy per section, 75.0% (run 1), 75.0% (run 2) overall"
     table = standard_table({"run 1": evaluate_standard(Embeddings(["king", "queen"], np.eye(2)))})
     assert list(table.columns) == ["set", "measure", "score", "coverage"]

@@ -48,7 +48,8 @@ def pair_scores_figure(name: str, results: Mapping[str, PairResult]) -> go.Figur
 
 
 def analogy_sections_figure(name: str, results: Mapping[str, AnalogyResult]) -> go.Figure:
-    """Accuracy per section as horizontal bars (one colour per label); hover shows correct/attempted/asked."""
+    """Accuracy per section as horizontal bars (one colour per label), each labelled correct/attempted or "not
+    covered" (no question of the section has all its words in the vocabulary); hover adds the questions asked."""
     overall = ", ".join(f"{_percent(result.accuracy)}" + (f" ({label})" if len(results) > 1 else "")
                         for label, result in results.items())
     title = f"{name}: accuracy per section, {overall} overall"
@@ -60,13 +61,14 @@ def analogy_sections_figure(name: str, results: Mapping[str, AnalogyResult]) -> 
         rows = result.per_section
         accuracy = [0.0 if math.isnan(row["accuracy"]) else 100 * row["accuracy"] for row in rows]
         notes = [f"{row['correct']} of {row['attempted']} attempted, {row['total']} asked" for row in rows]
+        labels = [f"{row['correct']}/{row['attempted']}" if row["attempted"] else "not covered" for row in rows]
         fig.add_trace(go.Bar(y=plot_text(sections), x=accuracy, orientation="h", name=label,
-                             showlegend=len(results) > 1, hovertext=notes,
-                             marker_color=PALETTE[number % len(PALETTE)],
+                             showlegend=len(results) > 1, hovertext=notes, text=labels, textposition="outside",
+                             cliponaxis=False, marker_color=PALETTE[number % len(PALETTE)],
                              hovertemplate="%{y}: %{x:.1f}%<br>%{hovertext}<extra></extra>"))
     bars = len(sections) * len(results)
     fig.update_layout(title=title, barmode="group", height=160 + 22 * bars, legend={"orientation": "h", "y": -0.1})
-    fig.update_xaxes(title="accuracy (%)", range=[0, 100])
+    fig.update_xaxes(title="accuracy (%)", range=[0, 112], tickvals=list(range(0, 101, 20)))  # room for labels
     fig.update_yaxes(autorange="reversed", automargin=True)
     return fig
 
