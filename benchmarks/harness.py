@@ -8,7 +8,6 @@ import json
 import os
 import platform
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import psutil
+
+from tests.browser.browser_support import free_port, healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,27 +67,13 @@ def cpu_seconds(process: psutil.Process, reaped: bool = False) -> float:
     return times.user + times.system + (times.children_user + times.children_system if reaped else 0.0)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("localhost", 0))
-        return probe.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-            return answer.read().strip() == b"ok"
-    except OSError:
-        return False
-
-
 class Server:
     """``streamlit run app.py`` in ``cwd`` (default: this repository) on ``port`` (default: a free one) on
     localhost, in its own process group; ``pid`` is the server itself."""
 
     def __init__(self, log_path: Path, session_ttl: int | None = None, env: dict[str, str] | None = None,
                  cwd: Path = ROOT, port: int | None = None) -> None:
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.url = f"http://localhost:{self.port}"
         args = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
                 str(self.port), "--server.address", "localhost", "--browser.gatherUsageStats", "false",
@@ -104,7 +91,7 @@ class Server:
 
     def wait_healthy(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
-        while not _healthy(self.url):
+        while not healthy(self.url):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError("the server did not start:\n" + self.log_path.read_text(errors="replace")[-2000:])

@@ -12,7 +12,7 @@ def test_one_session_trains_with_the_settings_it_typed_and_every_page_answers(tm
     server = Server(tmp_path / "server.log", env={"STREAMLIT_SERVER_WEBSOCKET_PING_INTERVAL": "3"})
     try:
         server.wait_healthy()
-        (result,) = run_in_own_thread(run_all(server.port, 1, ramp=0, think=0.05, dim=8, epochs=2, timeout=120))
+        (result,) = run_in_own_thread(run_all(server.port, 1, ramp=0, think=0.05, dim=8, epochs=2, timeout=300))
     finally:
         server.stop()
     assert result.completed, result.error
