@@ -3,8 +3,10 @@
 For each corpus (the generated teaching corpus, 100,000 sentences; the King James Bible sample) this trains one
 run with ``TrainConfig()`` (skip-gram, negative sampling, dim 100, 5 epochs, 2 workers, as the app starts it),
 then writes its run file several times and reads it back (``runfile.read_run`` checks everything), and prints
-one table row: the file's size, its largest parts, the median write and read seconds, and the size bound of a
-run whose histories are full (60 snapshots, 500 gradient reports) on that corpus.
+one table row: the file's size, its largest parts, the median write and read seconds, the size bound of a
+run whose histories are full (60 snapshots, 500 gradient reports) on that corpus, and the memory each of 5
+sessions adds when they open the same run read once (as the app shares a run of its runs_dir: the trainer's
+weights and the kept run's copy of them; snapshots and histories are shared).
 
     python -m benchmarks.bench_runfile                 # both corpora, about a minute on 2 cores
     python -m benchmarks.bench_runfile --repeats 5 --corpora kjv
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import gc
 import io
 import os
 import platform
@@ -25,6 +28,8 @@ import threading
 import time
 import zipfile
 from pathlib import Path
+
+import psutil
 
 if not __package__:  # run as a file (python benchmarks/x.py): import from the repository, as python -m does
     sys.path[0] = str(Path(__file__).resolve().parents[1])
@@ -66,6 +71,21 @@ def full_bound_mb(trainer: Trainer) -> float:
     return (weights + snapshots + reports) / 1e6
 
 
+def session_mb(path: Path, sessions: int = 5) -> float:
+    """Resident MB each of ``sessions`` trainers opened from one run read once adds (with the run state a
+    session keeps for its Compare page)."""
+    process = psutil.Process()
+    run = read_run(path)
+    gc.collect()
+    before = process.memory_info().rss
+    kept = []
+    for _ in range(sessions):
+        trainer = Trainer.from_run_state(run)
+        kept.append((trainer, trainer.run_state()))
+    gc.collect()
+    return (process.memory_info().rss - before) / sessions / 1e6
+
+
 def measure(name: str, repeats: int) -> dict:
     corpus = corpus_of(name)
     trainer = train(corpus)
@@ -81,6 +101,7 @@ def measure(name: str, repeats: int) -> dict:
             read_run(path)
             reads.append(time.perf_counter() - started)
         size = path.stat().st_size
+        per_session = session_mb(path)
     with zipfile.ZipFile(io.BytesIO(run_bytes(run))) as archive:
         parts = {info.filename.removesuffix(".npy"): info.compress_size for info in archive.infolist()}
     return {"corpus": CORPORA[name], "vocab": len(corpus.vocab), "tokens": corpus.n_tokens, "size_mb": size / 1e6,
@@ -88,7 +109,7 @@ def measure(name: str, repeats: int) -> dict:
             "snapshots_mb": parts["snapshot_vectors"] / 1e6, "reports": len(run.gradient_words),
             "gradients_mb": (parts["gradient_input"] + parts["gradient_output"]) / 1e6,
             "write_s": statistics.median(writes), "read_s": statistics.median(reads),
-            "bound_mb": full_bound_mb(trainer)}
+            "bound_mb": full_bound_mb(trainer), "session_mb": per_session}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,13 +124,14 @@ def main(argv: list[str] | None = None) -> int:
           f"{platform.python_version()}; load average {os.getloadavg()[0]:.1f}; TrainConfig() defaults; median of "
           f"{args.repeats} writes and reads")
     print("| Corpus | Vocabulary | File MB | weights MB | snapshots (MB) | gradient reports (MB) | write s | "
-          "read + check s | full-history bound MB |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "read + check s | full-history bound MB | MB per session opening it |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name in args.corpora.split(","):
         row = measure(name.strip(), args.repeats)
         print(f"| {row['corpus']} | {row['vocab']:,} | **{row['size_mb']:.1f}** | {row['weights_mb']:.1f} | "
               f"{row['snapshots']} ({row['snapshots_mb']:.1f}) | {row['reports']} ({row['gradients_mb']:.1f}) | "
-              f"{row['write_s']:.2f} | {row['read_s']:.2f} | {row['bound_mb']:.1f} |", flush=True)
+              f"{row['write_s']:.2f} | {row['read_s']:.2f} | {row['bound_mb']:.1f} | {row['session_mb']:.1f} |",
+              flush=True)
     return 0
 
 

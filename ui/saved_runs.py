@@ -102,6 +102,12 @@ def prepared_runs() -> list[Path]:
                   key=lambda p: p.name.lower())
 
 
+@st.cache_resource(max_entries=4, show_spinner="Reading the run…")
+def _prepared_run(path: str, stamp: int, max_bytes: int) -> RunState:
+    """A run of runs_dir, read once for all sessions (its arrays are read-only; ``stamp``: the file's mtime)."""
+    return read_run(path, max_bytes=max_bytes)
+
+
 @safe_callback(OPEN_ERROR_KEY, "Could not open the run")
 def _open_prepared() -> None:
     runs = prepared_runs()
@@ -109,7 +115,7 @@ def _open_prepared() -> None:
     if not isinstance(index, int) or not 0 <= index < len(runs):  # the list is the server's; an index picks
         raise ValueError("that run is no longer offered by this server; choose another.")
     path = runs[index]
-    open_run(read_run(path, max_bytes=limits().max_run_bytes), path.name)
+    open_run(_prepared_run(str(path), path.stat().st_mtime_ns, limits().max_run_bytes), path.name)
 
 
 def open_run_section(expanded: bool) -> None:

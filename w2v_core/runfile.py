@@ -540,7 +540,10 @@ def _read_archive(archive: zipfile.ZipFile, max_bytes: int) -> RunState:
 
 
 def _assemble(manifest: dict[str, Any], config: TrainConfig, arrays: dict[str, np.ndarray]) -> RunState:
-    """The RunState, after checking the values that shapes alone cannot."""
+    """The RunState, after checking the values that shapes alone cannot. Its arrays are read-only: a run read
+    once may be shared (the app shares the runs of its runs_dir between sessions)."""
+    for array in arrays.values():
+        array.flags.writeable = False
     try:
         words = arrays["vocab_words"].tobytes().decode("utf-8").split("\n")
     except UnicodeDecodeError as error:

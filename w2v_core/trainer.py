@@ -80,7 +80,7 @@ class Snapshot:
     epoch: int
     loss: float
     word_ids: np.ndarray  # (n,) int32: the most frequent words
-    vectors: np.ndarray  # (n, d) float32 input vectors
+    vectors: np.ndarray  # (n, d) float32 input vectors (float16 in a run read from a file); never changed
 
 
 @dataclass
@@ -649,16 +649,16 @@ class Trainer:
                 self._loss_points.append((int(row[0]), int(row[1]), *map(float, row[2:6]), int(row[6])))
         self._epoch_sums[:len(run.epoch_sums)] = run.epoch_sums
         for words, inp, out in zip(run.gradient_words, run.gradient_input, run.gradient_output, strict=True):
-            if words <= upto:  # the arrays are never changed: a trainer's own are shared, not copied
-                self._gradient_history.append((int(words), np.asarray(inp, np.float32), np.asarray(out, np.float32)))
+            if words <= upto:  # never changed, so shared, not copied (float16 when read from a file)
+                self._gradient_history.append((int(words), inp, out))
         if run.latest_gradient_words is not None:
             norms, updates = run.latest_gradient_norms.astype(np.float64), run.latest_gradient_updates
             self._latest_gradients = GradientStats(run.latest_gradient_words, norms[0], norms[1], updates[0],
                                                    updates[1])
         for meta, vectors in zip(run.snapshot_meta, run.snapshot_vectors, strict=True):
             if meta[0] <= upto:
-                self._snapshots.append(Snapshot(int(meta[0]), int(meta[1]), float(meta[2]), run.snapshot_ids.copy(),
-                                                np.asarray(vectors, np.float32)))
+                self._snapshots.append(Snapshot(int(meta[0]), int(meta[1]), float(meta[2]), run.snapshot_ids,
+                                                vectors))
         self._last_report, self._last_snapshot = run.last_report, run.last_snapshot
         if not trainable:
             self._state = "finished" if run.next_job >= run.n_jobs else "stopped"
