@@ -138,3 +138,14 @@ def test_cli_neighbours_and_analogies_through_the_cache(source, capsys, monkeypa
     meta = json.loads((cache_folder(source) / "source.json").read_text())
     assert meta["words"] == 3000 and meta["dim"] == 16
     assert main(["neighbours", str(source), "nope"]) == 2
+
+
+def test_validation_measures_norms_in_the_same_pass_and_refuses_nan(blockwise):
+    vectors = np.ones((2500, 4), dtype=np.float32)
+    vectors[1234] = 1e30  # finite, but its float32 squared length overflows
+    emb = Embeddings([f"w{i}" for i in range(2500)], vectors)
+    assert emb.norms[1234] == pytest.approx(2e30, rel=1e-6) and emb.norms[0] == pytest.approx(2.0)
+    assert emb.most_similar("w1234", k=1)[0][1] == pytest.approx(1.0, abs=1e-5)
+    vectors[2001, 2] = np.nan
+    with pytest.raises(ValueError, match=r"'w2001' \(row 2001\) contains NaN"):
+        Embeddings([f"w{i}" for i in range(2500)], vectors)

@@ -101,9 +101,8 @@ class Embeddings:
             raise EmbeddingsError(f"The vectors are not a numeric array ({error}).") from error
         self.counts = None if counts is None else np.asarray(counts)
         self.config = dict(config) if config else {}
-        self._validate()  # also builds self._index
         self._unit: np.ndarray | None = None
-        self._norms: np.ndarray | None = None
+        self._validate()  # also builds self._index and self._norms
         self._blockwise = mapped or self.vectors.nbytes > UNIT_COPY_BYTES
 
     def _validate(self) -> None:
@@ -125,16 +124,32 @@ class Embeddings:
                 if word in seen:
                     raise EmbeddingsError(f"The word {word!r} occurs twice (positions {seen[word]} and {i}).")
                 seen[word] = i
-        for start in range(0, n, CHUNK_ROWS):  # blockwise: no (n, d) temporary for mapped vectors
-            finite = np.isfinite(self.vectors[start:start + CHUNK_ROWS]).all(axis=1)
-            if not finite.all():
-                row = start + int(np.argmin(finite))
-                raise EmbeddingsError(f"The vector of {self.words[row]!r} (row {row}) contains NaN or infinity.")
+        self._norms = self._checked_norms()
         if self.counts is not None:
             if self.counts.shape != (n,) or not np.issubdtype(self.counts.dtype, np.integer):
                 raise EmbeddingsError(f"counts must be ({n},) integers, got {self.counts.dtype} "
                                       f"{self.counts.shape}.")
             self.counts = self.counts.astype(np.int64)
+
+    def _checked_norms(self) -> np.ndarray:
+        """(n,) row lengths, computed block by block in the same pass that refuses NaN and infinity (one read of
+        memory-mapped vectors instead of two); a finite row whose float32 length overflows is measured again in
+        float64."""
+        norms = np.empty(len(self.words), dtype=np.float32)
+        for start in range(0, len(norms), CHUNK_ROWS):
+            block = self.vectors[start:start + CHUNK_ROWS]
+            with np.errstate(over="ignore", invalid="ignore"):
+                lengths = np.sqrt(np.einsum("ij,ij->i", block, block))
+            odd = np.flatnonzero(~np.isfinite(lengths))
+            if odd.size:
+                finite = np.isfinite(block[odd]).all(axis=1)
+                if not finite.all():
+                    row = start + int(odd[np.argmin(finite)])
+                    raise EmbeddingsError(f"The vector of {self.words[row]!r} (row {row}) contains NaN or infinity.")
+                lengths[odd] = np.minimum(np.linalg.norm(block[odd].astype(np.float64), axis=1),
+                                          np.finfo(np.float32).max)
+            norms[start:start + len(block)] = lengths
+        return np.maximum(norms, np.finfo(np.float32).tiny)
 
     def __len__(self) -> int:
         return len(self.words)
@@ -164,12 +179,7 @@ class Embeddings:
 
     @property
     def norms(self) -> np.ndarray:
-        """(n,) float32 vector lengths (zero rows count as the smallest float), computed blockwise on first use."""
-        if self._norms is None:
-            norms = np.empty(len(self), dtype=np.float32)
-            for start in range(0, len(self), CHUNK_ROWS):
-                norms[start:start + CHUNK_ROWS] = np.linalg.norm(self.vectors[start:start + CHUNK_ROWS], axis=1)
-            self._norms = np.maximum(norms, np.finfo(np.float32).tiny)
+        """(n,) float32 vector lengths (zero rows count as the smallest float), measured while validating."""
         return self._norms
 
     def unit_of(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:

@@ -1,0 +1,103 @@
+"""What Spark's Word2Vec does differently: speed and quality against ours on the generated teaching corpus.
+
+Spark MLlib trains skip-gram with hierarchical softmax only, without subsampling, and splits the corpus into
+``numPartitions`` parts that train their own copies of the vectors, merged after each epoch (faster, but each copy
+sees only part of the text). Every run is ``python -m w2v_core train`` in its own process, alternating:
+
+- ours, skip-gram + negative sampling + subsampling (our defaults),
+- ours, skip-gram + hierarchical softmax, no subsampling (Spark's algorithm),
+- Spark local[2], 1 partition, and 2 partitions,
+
+all with dim 100, window 5, min_count 5, epochs 5, alpha 0.025, seed = repeat. Quality: accuracy on the teaching
+analogies (e.g. paris : france :: rome : italy) and the share of each group word's 5 nearest neighbours in its own
+group (days, colours, capitals...). Wall seconds include start-up (about 15 s of JVM for Spark); medians over
+repeats, after one untimed run of ours (numba's kernel cache). Needs pyspark and Java.
+
+    python benchmarks/bench_spark.py                    # 100,000 sentences, 2 repeats: about 15 minutes
+    python benchmarks/bench_spark.py --sentences 20000 --repeats 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+if not __package__:  # run as a file (python benchmarks/x.py): import from the repository, as python -m does
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from w2v_core.evaluation import evaluate_analogies
+from w2v_core.formats import load_vectors
+from w2v_core.teaching import TEACHING_ANALOGIES, TEACHING_GROUPS, generate_teaching_corpus, group_of
+
+REPO = Path(__file__).resolve().parents[1]
+COMMON = ["--dim", "100", "--window", "5", "--min-count", "5", "--epochs", "5", "--alpha", "0.025", "--quiet"]
+CONFIGS = {
+    "ours, negative sampling + subsampling": ["--model", "skipgram", "--loss", "negative"],
+    "ours, hierarchical softmax, no subsampling": ["--model", "skipgram", "--loss", "hierarchical",
+                                                   "--sample", "0"],
+    "Spark, 1 partition": ["--engine", "spark", "--master", "local[2]", "--partitions", "1"],
+    "Spark, 2 partitions": ["--engine", "spark", "--master", "local[2]", "--partitions", "2"],
+}
+
+
+def group_precision(path: Path, k: int = 5) -> float:
+    """Share of the k nearest neighbours of every teaching group word that belong to its group."""
+    emb = load_vectors(path)
+    hits = total = 0
+    for group, words in TEACHING_GROUPS.items():
+        for word in words:
+            if word in emb:
+                neighbours = [w for w, _ in emb.most_similar(word, k=k)]
+                hits += sum(group_of(w) == group for w in neighbours)
+                total += k
+    return hits / max(total, 1)
+
+
+def run(corpus: Path, out: Path, options: list[str], seed: int) -> dict:
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "w2v_core", "train", str(corpus), "-o", str(out), *COMMON,
+                           "--seed", str(seed), *options], capture_output=True, text=True, cwd=REPO)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-1000:])
+    analogies = evaluate_analogies(load_vectors(out), {"teaching": list(TEACHING_ANALOGIES)}, restrict_vocab=None)
+    return {"seconds": seconds, "analogies": analogies.accuracy, "groups": group_precision(out)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sentences", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=2)
+    args = parser.parse_args()
+    results: dict[str, list[dict]] = {name: [] for name in CONFIGS}
+    loads = []
+    with tempfile.TemporaryDirectory() as folder:
+        corpus = Path(folder) / "teaching.txt"
+        corpus.write_text("\n".join(generate_teaching_corpus(args.sentences, seed=0)) + "\n")
+        run(corpus, Path(folder) / "vectors.bin", CONFIGS[next(iter(CONFIGS))], seed=0)  # untimed: kernels cached
+        for repeat in range(args.repeats):
+            for name, options in CONFIGS.items():
+                loads.append(os.getloadavg()[0])
+                results[name].append(run(corpus, Path(folder) / "vectors.bin", options, seed=repeat + 1))
+                print(f"{name}: {results[name][-1]}", file=sys.stderr)
+    tokens = sum(len(line.split()) for line in generate_teaching_corpus(args.sentences, seed=0))
+    print(f"{datetime.date.today()}, {platform.node()}, {os.cpu_count()} cores, load average "
+          f"{min(loads):.1f}-{max(loads):.1f}; teaching corpus {args.sentences:,} sentences ({tokens:,} tokens), "
+          f"{args.repeats} repeat(s), medians")
+    print("| run | wall s | teaching analogies | group words among 5 neighbours |")
+    print("|---|---|---|---|")
+    for name, rows in results.items():
+        median = {key: statistics.median(row[key] for row in rows) for key in rows[0]}
+        print(f"| {name} | {median['seconds']:.0f} | {median['analogies']:.0%} | {median['groups']:.0%} |")
+
+
+if __name__ == "__main__":
+    main()
