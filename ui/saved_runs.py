@@ -190,10 +190,15 @@ def continue_section() -> None:
     progress = trainer.progress()
     planned_left = progress.words_done < progress.words_total
     st.subheader("Continue this run")
+    c = trainer.config
+    settings = (f"{c.model}, {c.loss}, dim {c.dim}, window {c.window}, {c.epochs} epochs planned, "
+                f"{progress.words_done:,} of {progress.words_total:,} words trained")
     if not trainer.trainable:
-        st.caption(f"This run was opened from a file (trained on {md_literal(trainer.opened_corpus.name)}). It "
-                   "continues on the same text: a bundled corpus is built again; uploaded text must be chosen on "
-                   "the Corpus page.")
+        st.caption(f"This run was opened from a file: {settings} on {md_literal(trainer.opened_corpus.name)}. It "
+                   "keeps these settings (not the ones above) and continues on the same text: a bundled corpus is "
+                   "built again; uploaded text must be chosen on the Corpus page.")
+    else:
+        st.caption(f"It keeps its settings ({settings}); the workers are the ones above.")
     left, right = st.columns([1, 3])
     more = int(left.number_input("Epochs to add", 0, 1000, 0 if planned_left else 1, key="continue_epochs",
                                  help="0: to the end of the planned epochs. More epochs extend the plan: the "

@@ -5,7 +5,8 @@ by ``embeddings()``. Every public method is safe to call from another thread; pa
 ``loss_history()``, ``gradient_stats()`` and ``snapshots()``.
 
 Work is cut into jobs: chunks of whole sentences (about ``chunk_words`` words) in each epoch. A job's learning
-rate and random seed depend only on its position, so ``workers=1`` runs are bit-for-bit reproducible.
+rate and random seed depend only on its position, so ``workers=1`` runs are bit-for-bit reproducible, and a
+run saved between jobs (``run_state``, written by ``runfile``) continues exactly (``from_run_state``).
 """
 
 from __future__ import annotations
