@@ -34,9 +34,8 @@ SCHEDULE_POLL_SECONDS = 5.0  # the learning-rate chart and the epoch table
 MODELS = {"skipgram": "Skip-gram (word → context)", "cbow": "CBOW (context → word)"}
 LOSSES = {"negative": "Negative sampling", "hierarchical": "Hierarchical softmax", "softmax": "Full softmax"}
 STEP_CHOICES = (1_000, 10_000, 100_000, 1_000_000)
-# The live charts and progress bar stay fully drawn while their fragment reruns: Streamlit dims elements that are
-# being recomputed and fades them back, which on a page redrawn every second is a flicker (the loss chart went
-# to 33 % opacity) and costs the browser frames (the live page 0.235 -> 0.22 of a core, browser_profile.py).
+# The live charts and progress bar stay fully drawn while their fragment reruns: Streamlit's dimming and fade-back
+# of recomputed elements flickers on a page redrawn every second, and costs the browser frames.
 LIVE_STYLE = """<style>
 .st-key-loss_chart, .st-key-alpha_chart, :is(.st-key-loss_chart, .st-key-alpha_chart) [data-testid="stFullScreenFrame"],
 [data-testid="stElementContainer"]:has(> [data-testid="stProgress"]) {

@@ -89,8 +89,7 @@ def thin(frame: pd.DataFrame, max_points: int) -> pd.DataFrame:
 
 
 MAX_EPOCH_LABELS = 8
-# Live charts get fixed margins: measuring labels and legend to size the margins took about a quarter of Plotly's
-# time per redraw (the live Train page 0.28 -> 0.235 of a core, benchmarks/browser_profile.py).
+# Live charts get fixed margins: sizing margins to labels and legend is a large share of each Plotly redraw.
 FIXED_MARGIN = {"l": 70, "r": 20, "t": 60, "b": 60, "autoexpand": False}
 
 
