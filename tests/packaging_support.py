@@ -63,4 +63,19 @@ def build_and_install(root: Path) -> Installed:
           "--no-index", wheel])
     installed = Installed(venv, workdir, wheel)
     (installed.site_packages / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    copy_numba_cache(REPO / "w2v_core" / "__pycache__", installed.site_packages / "w2v_core" / "__pycache__")
     return installed
+
+
+def copy_numba_cache(source: Path, target: Path) -> int:
+    """Copy the kernels numba compiled for this checkout next to the installed modules; returns files copied.
+
+    Numba keys its cache on a hash of the source file's contents, so the installed copy of an unchanged module
+    loads them instead of compiling again (minutes on a busy 2-core machine); a changed module, or no cache
+    yet, compiles as usual.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    files = [path for pattern in ("*.nbi", "*.nbc") for path in source.glob(pattern)]
+    for path in files:
+        (target / path.name).write_bytes(path.read_bytes())
+    return len(files)
