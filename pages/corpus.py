@@ -46,6 +46,7 @@ def choose_source() -> None:
                         help="Keep at most this many of the most frequent words.")
         st.checkbox("Lowercase the text", DEFAULTS["lowercase"], key="lowercase", persist_state="session",
                     help="Treat 'The' and 'the' as the same word.")
+        tokenizing_options()
         st.caption("Changes apply to the next training run; a running one keeps its corpus.")
 
 
@@ -61,6 +62,42 @@ def server_corpus_widget(offered: list[server_files.ServerFile]) -> None:
     st.selectbox("Corpus on this server", names, format_func=labels.get, key="server_corpus",
                  persist_state="session", help="Text prepared on this server for everyone: read from the server's "
                                                "disk and built once for all sessions; no upload limit applies.")
+
+
+CJK_LABELS = {"characters": "One token per character", "jieba": "Chinese words (jieba)"}
+
+
+def tokenizing_options() -> None:
+    """How the text is split into tokens, and phrases."""
+    with st.expander("Tokenizing and phrases"):
+        st.checkbox("My text is already tokenized (split on spaces only)", DEFAULTS["whitespace"],
+                    key="whitespace", persist_state="session",
+                    help="Every run of characters between spaces is a token, punctuation included. Otherwise "
+                         "words are letters and digits (with their accents and inner ' and -), and each emoji "
+                         "is a token.")
+        st.checkbox("Unicode normalisation (NFKC)", DEFAULTS["nfkc"], key="nfkc", persist_state="session",
+                    help="Fold compatibility forms first: full-width letters, ligatures (ﬁ → fi), circled "
+                         "digits (① → 1), half-width kana.")
+        st.selectbox("Chinese and Japanese", list(CJK_LABELS), format_func=CJK_LABELS.get, key="cjk",
+                     index=list(CJK_LABELS).index(DEFAULTS["cjk"]), persist_state="session",
+                     help="Chinese and Japanese are written without spaces: by default each Han character and "
+                          "each kana is one token. jieba (an optional package: pip install jieba) finds Chinese "
+                          "words instead. Thai, Lao, Khmer and Burmese are split at spaces and punctuation only: "
+                          "segment such text first and tick 'already tokenized'.")
+        st.checkbox("Detect phrases (new york → new_york)", DEFAULTS["phrases"], key="phrases",
+                    persist_state="session",
+                    help="Pairs of words seen together far more often than chance become one token, as the "
+                         "word2vec C tool's word2phrase and gensim's Phrases do: score = (count(a b) − min count) "
+                         "× tokens / (count(a) × count(b)), joined when above the threshold.")
+        if setting("phrases"):
+            left, right = st.columns(2)
+            left.number_input("Phrase threshold", 0.1, 1e6, float(DEFAULTS["phrase_threshold"]), 10.0,
+                              key="phrase_threshold", persist_state="session",
+                              help="Higher joins fewer pairs (word2phrase: 100, gensim: 10).")
+            right.number_input("Phrase min count", 1, 1_000_000, DEFAULTS["phrase_min_count"],
+                               key="phrase_min_count", persist_state="session",
+                               help="Pairs and words rarer than this are never joined; also subtracted from "
+                                    "each pair's count in the score.")
 
 
 def upload_widget() -> None:
@@ -170,6 +207,12 @@ def show_statistics(loaded: LoadedCorpus) -> None:
                  "per epoch on average; frequent words are skipped more often.")
         st.plotly_chart(keep_probability_figure(vocab.words, keep), key="keep_probability")
 
+    if corpus.phrases:
+        show_phrases(corpus.phrases)
+    elif loaded.settings.phrases is not None:
+        st.info("No phrases found: no pair of words scores above the threshold. Lower the phrase threshold or "
+                "the phrase min count to find some.")
+
     st.subheader("Preview of the tokenized text")
     rows = [{"line": i + 1, "tokens": " · ".join(tokens),
              "dropped by min_count": " ".join(t for t in tokens if t not in vocab.index)}
@@ -177,6 +220,17 @@ def show_statistics(loaded: LoadedCorpus) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True)
     st.caption(f"Built in {loaded.seconds:.1f} s. Next: train on it on the Train page.")
     st.page_link("pages/train.py", label="Go to Train")
+
+
+def show_phrases(phrases: list) -> None:
+    """The phrases found, best scores and most frequent side by side."""
+    st.subheader(f"Phrases found: {len(phrases):,}")
+    table = pd.DataFrame([{"phrase": p.text, "count": p.count, "score": round(p.score, 1)} for p in phrases])
+    left, right = st.columns(2)
+    left.caption("Best scores")
+    left.dataframe(table.head(30), hide_index=True)
+    right.caption("Most frequent")
+    right.dataframe(table.sort_values("count", ascending=False, kind="stable").head(30), hide_index=True)
 
 
 st.title("Corpus")

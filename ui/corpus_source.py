@@ -25,10 +25,12 @@ from w2v_core.corpus import (
     decode_bytes,
     feed_lines,
     feed_stream,
+    new_encoder,
     restrict_vocabulary,
 )
 from w2v_core.datasets import KJV_PATH
 from w2v_core.encoder import CorpusEncoder
+from w2v_core.phrases import PhraseOptions
 
 SOURCES = {
     "teaching": "Teaching corpus (generated)",
@@ -54,6 +56,10 @@ class CorpusSettings:
     encoding: str = "utf-8"
     server_file: str = ""  # name of the chosen file of corpora_dir (source "server")
     server_stamp: str = ""  # its size and modification time: an edited file is built again
+    whitespace: bool = False  # the text is already tokenized: split on white space only
+    nfkc: bool = False  # Unicode NFKC normalisation first
+    cjk: str = "characters"  # Han and kana: one token per character, or "jieba" (Chinese words)
+    phrases: PhraseOptions | None = None  # join frequent pairs (new_york) when set
 
 
 @dataclass
@@ -92,7 +98,11 @@ def corpus_name(settings: CorpusSettings, file_names: Sequence[str] = ()) -> str
 
 def corpus_source(settings: CorpusSettings, file_names: Sequence[str] = ()) -> dict:
     """How to build this corpus again, as a run file keeps it (``runfile.CorpusInfo.source``)."""
-    tokenizer = {"max_vocab": settings.max_vocab, "lowercase": settings.lowercase}
+    phrases = settings.phrases
+    tokenizer = {"max_vocab": settings.max_vocab, "lowercase": settings.lowercase, "whitespace": settings.whitespace,
+                 "nfkc": settings.nfkc, "cjk": settings.cjk,
+                 "phrases": None if phrases is None else {"threshold": phrases.threshold,
+                                                          "min_count": phrases.min_count, "passes": phrases.passes}}
     if settings.source == "teaching":
         return {"kind": "teaching", "sentences": settings.teaching_sentences, "seed": TEACHING_SEED, **tokenizer}
     if settings.source == "sample":
@@ -106,8 +116,11 @@ def bundled_settings(source: dict, min_count: int) -> CorpusSettings | None:
     """The settings that build a run's bundled corpus again (None for uploaded text, or another seed)."""
     kind = source.get("kind")
     max_vocab = source.get("max_vocab")
+    phrases = source.get("phrases")
     common = {"min_count": min_count, "max_vocab": max_vocab if isinstance(max_vocab, int) else None,
-              "lowercase": source.get("lowercase", True) is not False}
+              "lowercase": source.get("lowercase", True) is not False, "whitespace": source.get("whitespace") is True,
+              "nfkc": source.get("nfkc") is True, "cjk": "jieba" if source.get("cjk") == "jieba" else "characters",
+              "phrases": _phrase_options(phrases) if isinstance(phrases, dict) else None}
     if kind == "teaching" and source.get("seed", TEACHING_SEED) == TEACHING_SEED:
         sentences = source.get("sentences")
         if isinstance(sentences, int) and 100 <= sentences <= 1_000_000:
@@ -117,12 +130,23 @@ def bundled_settings(source: dict, min_count: int) -> CorpusSettings | None:
     return None
 
 
+def _phrase_options(values: dict) -> PhraseOptions | None:
+    """Phrase options from a run file's values, None when they do not make valid options."""
+    try:
+        options = PhraseOptions(float(values.get("threshold")), int(values.get("min_count")),
+                                int(values.get("passes", 1)))
+        options.validate()
+    except (TypeError, ValueError):
+        return None
+    return options
+
+
 def _build(name: str, settings: CorpusSettings, read: Callable[[CorpusEncoder], object]) -> LoadedCorpus:
     """The corpus ``read`` feeds into the pipeline, with every word's count (the text is read once)."""
     start = time.perf_counter()
-    encoder = CorpusEncoder(settings.lowercase)
+    encoder = new_encoder(settings.lowercase, settings.whitespace, settings.nfkc, settings.cjk)
     read(encoder)
-    everything = corpus_from_encoder(encoder, min_count=1)
+    everything = corpus_from_encoder(encoder, min_count=1, phrases=settings.phrases)
     corpus = restrict_vocabulary(everything, settings.min_count, settings.max_vocab)
     return LoadedCorpus(name=name, settings=settings, corpus=corpus, all_words=everything.vocab.words,
                         all_counts=everything.vocab.counts, seconds=time.perf_counter() - start)

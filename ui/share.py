@@ -16,6 +16,7 @@ import streamlit as st
 
 from ui.text import md_message
 from w2v_core.models import LOSSES, MODELS
+from w2v_core.tokenizer import CJK_MODES
 
 APPLIED_KEY = "_share_applied"
 WARNINGS_KEY = "_share_warnings"
@@ -46,6 +47,12 @@ PARAMS: dict[str, Param] = {
     "min_count": Param("min_count", "int", 1, 1_000_000, meaning="the smallest word count kept"),
     "max_vocab": Param("max_vocab", "int", 0, 10_000_000, meaning="the largest vocabulary, 0 for no limit"),
     "lowercase": Param("lowercase", "bool", meaning="lowercase the text"),
+    "whitespace": Param("whitespace", "bool", meaning="split on white space only (text already tokenized)"),
+    "nfkc": Param("nfkc", "bool", meaning="Unicode NFKC normalisation"),
+    "cjk": Param("cjk", "choice", choices=CJK_MODES, meaning="how Chinese and Japanese are split"),
+    "phrases": Param("phrases", "bool", meaning="join frequent pairs into phrases"),
+    "phrase_threshold": Param("phrase_threshold", "float", 0.1, 1e6, meaning="the phrase score threshold"),
+    "phrase_min_count": Param("phrase_min_count", "int", 1, 1_000_000, meaning="the smallest count of a phrase"),
     "model": Param("cfg_model", "choice", choices=MODELS, meaning="the model"),
     "loss": Param("cfg_loss", "choice", choices=LOSSES, meaning="the loss"),
     "dim": Param("cfg_dim", "int", 1, 1000, meaning="the vector size"),

@@ -26,11 +26,14 @@ from ui.runs import SOURCE_KEY, record_run
 from ui.serving import TERMINAL_STATES, TrainerGuard, end_trainer, idle_watchdog, training_queue
 from w2v_core.corpus import CorpusError
 from w2v_core.embeddings import Embeddings
+from w2v_core.phrases import PHRASE_MIN_COUNT, PHRASE_THRESHOLD, PhraseOptions
 from w2v_core.trainer import TrainConfig, Trainer
 
 _CONFIG_DEFAULTS = TrainConfig().to_dict()
 DEFAULTS: dict[str, Any] = {
     "corpus_source": "teaching", "server_corpus": "", "min_count": 5, "max_vocab": 0, "lowercase": True,
+    "whitespace": False, "nfkc": False, "cjk": "characters", "phrases": False,
+    "phrase_threshold": PHRASE_THRESHOLD, "phrase_min_count": PHRASE_MIN_COUNT,
     "teaching_sentences": 100_000, "model_source": "trained", "vector_kind": "input", "step_words": 10_000,
     **{f"cfg_{name}": value for name, value in _CONFIG_DEFAULTS.items()},
 }
@@ -180,7 +183,10 @@ def corpus_settings() -> CorpusSettings:
                           teaching_sentences=int(setting("teaching_sentences")),
                           uploads_id=uploads_fingerprint(st.session_state.get("_uploads", [])),
                           encoding=st.session_state.get("_upload_encoding", "utf-8"),
-                          server_file=server_file, server_stamp=server_stamp)
+                          server_file=server_file, server_stamp=server_stamp,
+                          whitespace=bool(setting("whitespace")), nfkc=bool(setting("nfkc")), cjk=str(setting("cjk")),
+                          phrases=PhraseOptions(float(setting("phrase_threshold")), int(setting("phrase_min_count")))
+                          if setting("phrases") else None)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Reading the corpus from the server…")

@@ -14,7 +14,7 @@ from functools import cache
 
 import numpy as np
 
-from .tokenizer import EMOJI_BASE, EMOJI_MODIFIER, JOINERS, REGIONAL
+from .tokenizer import EMOJI_BASE, EMOJI_MODIFIER, HAN_KANA, JOINERS, REGIONAL, marks
 
 N_CODE_POINTS = 0x110000
 WORD = 1  # \w: starts and continues a word
@@ -26,7 +26,9 @@ SPACE = 32  # str.isspace: separates fields of pre-tokenized text
 LINE_BREAK = 64  # str.splitlines breaks the line here
 CASE_IGNORABLE = 128  # skipped when str.lower decides between σ and ς
 CASED = 256  # cased and not case-ignorable: decides σ or ς
-NOT_WORD_TOKEN_START = EMOJI | REGIONAL_INDICATOR  # may start a token that is not a word
+MARK = 512  # combining mark: continues a word or a Han/kana character, starts nothing
+SINGLE = 1024  # Han and kana: one token per character (unless a segmenter made words of them)
+NOT_WORD_TOKEN_START = EMOJI | REGIONAL_INDICATOR | SINGLE  # may start a token that is not a word
 CAPITAL_I_DOT = 0x130
 CAPITAL_SIGMA = 0x3A3
 
@@ -50,7 +52,8 @@ def classes() -> np.ndarray:
     text = _all_code_points()
     table = np.zeros(N_CODE_POINTS, dtype=np.uint16)
     for pattern, bit in ((r"\w", WORD), (JOINERS, JOINER), (EMOJI_BASE, EMOJI), (EMOJI_MODIFIER, EMOJI_MOD),
-                         (REGIONAL, REGIONAL_INDICATOR), (r"\s", SPACE)):
+                         (REGIONAL, REGIONAL_INDICATOR), (r"\s", SPACE), (marks(), MARK),
+                         (HAN_KANA, SINGLE)):
         _mark_matches(table, text, pattern, bit)
     for code in np.flatnonzero(table & SPACE):
         if len(f"a{chr(code)}b".splitlines()) == 2:
@@ -66,6 +69,17 @@ def classes() -> np.ndarray:
     either = final_after_a[:, 2] == 0x3C2
     table[cased] |= CASED
     table[either & ~cased] |= CASE_IGNORABLE
+    return table
+
+
+def for_mode(table: np.ndarray, han_words: bool) -> np.ndarray:
+    """The classes as the tokenizer uses them: Han and kana one token each (not word characters), or words."""
+    table = table.copy()
+    single = (table & SINGLE) != 0
+    if han_words:
+        table[single] &= ~np.uint16(SINGLE)
+    else:
+        table[single] &= ~np.uint16(WORD)
     return table
 
 

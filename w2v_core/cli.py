@@ -18,7 +18,9 @@ from .config import ConfigError
 from .corpus import CorpusError
 from .embeddings import EmbeddingsError, UnknownWordError
 from .evaluation import AnalogyResult, EvaluationError, PairResult
+from .phrases import PHRASE_MIN_COUNT, PHRASE_THRESHOLD
 from .progress import Stage
+from .tokenizer import CJK_MODES
 from .word2vec_format import VectorFormatError
 
 USER_ERRORS = (CorpusError, ConfigError, VectorFormatError, EmbeddingsError, UnknownWordError, EvaluationError,
@@ -81,6 +83,20 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--no-telemetry", action="store_true", help="skip per-word gradient norms")
     train.add_argument("--whitespace", action="store_true", help="input is pre-tokenized: split on whitespace")
     train.add_argument("--keep-case", action="store_true", help="do not lowercase")
+    train.add_argument("--nfkc", action="store_true",
+                       help="normalise Unicode first (NFKC: full-width letters, ligatures, circled digits)")
+    train.add_argument("--cjk", choices=CJK_MODES, default="characters",
+                       help="Chinese and Japanese: one token per Han/kana character (default), or Chinese words "
+                            "found by jieba (pip install jieba)")
+    train.add_argument("--phrases", action="store_true",
+                       help="join frequent pairs into one token (new_york), as word2phrase and gensim's Phrases")
+    train.add_argument("--phrase-threshold", type=float, default=PHRASE_THRESHOLD,
+                       help="join a pair when (count(a b) - min) * N / (count(a) * count(b)) is above this "
+                            f"(default {PHRASE_THRESHOLD:g}; lower finds more)")
+    train.add_argument("--phrase-min-count", type=int, default=PHRASE_MIN_COUNT,
+                       help=f"ignore words and pairs rarer than this (default {PHRASE_MIN_COUNT})")
+    train.add_argument("--phrase-passes", type=int, choices=[1, 2], default=1,
+                       help="2: join phrases again (new_york_times)")
     train.add_argument("--encoding", default="utf-8", help="text encoding of the corpus (e.g. latin-1)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     spark = train.add_argument_group("Spark engine", "skip-gram with hierarchical softmax on Apache Spark (pyspark "
@@ -207,14 +223,31 @@ def run_spark_train(args: argparse.Namespace) -> int:
 # settings a resumed run keeps (given with --resume, they are ignored with a warning)
 KEPT_ON_RESUME = ("model", "loss", "dim", "window", "negative", "min_count", "max_vocab", "sample", "alpha",
                   "min_alpha", "seed", "per_pair_negatives", "cbow_gradient_step", "no_telemetry", "whitespace",
-                  "keep_case", "encoding")
+                  "keep_case", "encoding", "nfkc", "cjk", "phrases", "phrase_threshold", "phrase_min_count",
+                  "phrase_passes")
 
 
 def _corpus_source(args: argparse.Namespace) -> dict:
     """How to read the corpus again (kept in a saved run)."""
     return {"kind": "file", "path": str(Path(args.corpus).resolve()), "min_count": args.min_count,
             "max_vocab": args.max_vocab, "lowercase": not args.keep_case, "whitespace": args.whitespace,
-            "encoding": args.encoding}
+            "encoding": args.encoding, **_tokenizer_options(args)}
+
+
+def _tokenizer_options(args: argparse.Namespace) -> dict:
+    """NFKC, CJK and phrase options as ``load_corpus`` takes them (and a saved run keeps them)."""
+    phrases = {"threshold": args.phrase_threshold, "min_count": args.phrase_min_count,
+               "passes": args.phrase_passes} if args.phrases else None
+    return {"nfkc": args.nfkc, "cjk": args.cjk, "phrases": phrases}
+
+
+def _phrase_options(source: dict) -> dict:
+    """``load_corpus`` keywords from the tokenizer options of a saved corpus source."""
+    from .phrases import PhraseOptions
+
+    phrases = source.get("phrases")
+    return {"nfkc": bool(source.get("nfkc", False)), "cjk": source.get("cjk", "characters"),
+            "phrases": PhraseOptions(**phrases) if isinstance(phrases, dict) else None}
 
 
 def _new_trainer(args: argparse.Namespace):  # noqa: ANN202 - (Trainer, Corpus, name, source, kernels)
@@ -229,10 +262,17 @@ def _new_trainer(args: argparse.Namespace):  # noqa: ANN202 - (Trainer, Corpus, 
                          seed=args.seed, shared_negatives=not args.per_pair_negatives,
                          cbow_full_step=not args.cbow_gradient_step, telemetry=not args.no_telemetry)
     config.validate()
+    tokenizer_options = _phrase_options(_tokenizer_options(args))
+    if tokenizer_options["phrases"] is not None:
+        tokenizer_options["phrases"].validate()  # before reading the corpus
     kernels_ready = None if kernels_are_compiled() else _in_background(warm_up)  # loads while the corpus is read
     corpus = load_corpus(args.corpus, min_count=args.min_count, max_vocab=args.max_vocab,
                          lowercase=not args.keep_case, whitespace=args.whitespace, encoding=args.encoding,
-                         show_progress=not args.quiet)
+                         show_progress=not args.quiet, **tokenizer_options)
+    if args.phrases and not args.quiet:
+        top = ", ".join(phrase.text for phrase in corpus.phrases[:8])
+        print(f"phrases: {len(corpus.phrases):,} joined" + (f" (best scores: {top})" if top else ""),
+              file=sys.stderr)
     return Trainer(corpus, config), corpus, Path(args.corpus).name, _corpus_source(args), kernels_ready
 
 
@@ -256,7 +296,8 @@ def _resumed_trainer(args: argparse.Namespace):  # noqa: ANN202 - as _new_traine
         if args.corpus is None and not Path(path).is_file():
             raise ValueError(f"the run's corpus {path} is not there any more: give it as CORPUS")
         corpus = load_corpus(path, whitespace=source.get("whitespace", False),
-                             encoding=source.get("encoding", "utf-8"), show_progress=not args.quiet, **options)
+                             encoding=source.get("encoding", "utf-8"), show_progress=not args.quiet, **options,
+                             **_phrase_options(source))
         name, source = Path(path).name, {**source, "kind": "file", "path": str(Path(path).resolve())}
     elif source.get("kind") == "teaching":
         from .teaching import generate_teaching_corpus

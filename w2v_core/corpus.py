@@ -26,9 +26,10 @@ import numpy as np
 from w2v_core.progress import Stage
 
 from .encoder import LONG_LINE_CHARS, MAX_SENTENCE_TOKENS, CorpusEncoder, InvalidUTF8Error, keep_known
-from .tokenizer import TOKEN_PATTERN, tokenize
+from .phrases import Phrase, PhraseError, PhraseOptions, find_phrases
+from .tokenizer import tokenize
 
-__all__ = ["LONG_LINE_CHARS", "MAX_SENTENCE_TOKENS", "TOKEN_PATTERN", "tokenize"]
+__all__ = ["LONG_LINE_CHARS", "MAX_SENTENCE_TOKENS", "tokenize"]
 
 GZIP_MAGIC = b"\x1f\x8b"
 UTF8_BOM = codecs.BOM_UTF8
@@ -283,17 +284,18 @@ def _slices(line: str, size: int) -> Iterator[str]:
         start = end
 
 
-def line_pieces(line: str, lowercase: bool = True, whitespace: bool = False) -> Iterator[list[str]]:
+def line_pieces(line: str, lowercase: bool = True, whitespace: bool = False, nfkc: bool = False,
+                cjk: str = "characters") -> Iterator[list[str]]:
     """The tokens of one line in pieces of at most ``MAX_SENTENCE_TOKENS``, as ``split_long`` cuts them; a
     line longer than ``LONG_LINE_CHARS`` is tokenized slice by slice, so memory stays bounded."""
     if len(line) <= LONG_LINE_CHARS:
-        tokens = tokenize(line, lowercase, whitespace)
+        tokens = tokenize(line, lowercase, whitespace, nfkc, cjk)
         if tokens:
             yield from split_long(tokens)
         return
     pending: list[str] = []
     for part in _slices(line, LONG_LINE_CHARS):
-        tokens = pending + tokenize(part, lowercase, whitespace)
+        tokens = pending + tokenize(part, lowercase, whitespace, nfkc, cjk)
         full = len(tokens) - len(tokens) % MAX_SENTENCE_TOKENS
         for start in range(0, full, MAX_SENTENCE_TOKENS):
             yield tokens[start:start + MAX_SENTENCE_TOKENS]
@@ -357,6 +359,7 @@ class Corpus:
     ids: np.ndarray  # (N,) int32, kept tokens in order
     sentence_starts: np.ndarray  # (S + 1,) int64 offsets into ids
     preview: list[list[str]] = field(default_factory=list)  # first tokenized lines, all tokens
+    phrases: list[Phrase] = field(default_factory=list)  # phrases joined into single tokens, by score
 
     @property
     def n_sentences(self) -> int:
@@ -374,54 +377,82 @@ def _check_limits(min_count: int, max_vocab: int | None) -> None:
         raise CorpusError(f"max_vocab must be at least 1 (got {max_vocab}).")
 
 
+def new_encoder(lowercase: bool = True, whitespace: bool = False, nfkc: bool = False, cjk: str = "characters",
+                expected_bytes: int = 0) -> CorpusEncoder:
+    """A ``CorpusEncoder`` with these tokenizer options (``tokenizer.tokenize`` says what each does); a
+    missing segmenter or an unknown mode is a ``CorpusError`` that says what to do."""
+    try:
+        return CorpusEncoder(lowercase, whitespace, expected_bytes=expected_bytes, nfkc=nfkc, cjk=cjk)
+    except (ImportError, ValueError) as error:
+        raise CorpusError(str(error)) from error
+
+
 def build_corpus(lines: Iterable[str], min_count: int = 5, max_vocab: int | None = None,
-                 lowercase: bool = True, whitespace: bool = False, preview_lines: int = 20) -> Corpus:
+                 lowercase: bool = True, whitespace: bool = False, preview_lines: int = 20, nfkc: bool = False,
+                 cjk: str = "characters", phrases: PhraseOptions | None = None) -> Corpus:
     """Tokenize ``lines`` (one sentence each), count words, keep the frequent ones and encode the text.
 
     Words are ordered by descending count (ties: first appearance). Raises ``CorpusError`` when nothing
     is left to train on, naming a ``min_count`` that would keep some words.
     """
     _check_limits(min_count, max_vocab)
-    encoder = CorpusEncoder(lowercase, whitespace)
+    encoder = new_encoder(lowercase, whitespace, nfkc, cjk)
     feed_lines(encoder, lines)
-    return corpus_from_encoder(encoder, min_count, max_vocab, preview_lines)
+    return corpus_from_encoder(encoder, min_count, max_vocab, preview_lines, phrases)
 
 
 def corpus_from_encoder(encoder: CorpusEncoder, min_count: int = 5, max_vocab: int | None = None,
-                        preview_lines: int = 20) -> Corpus:
-    """The corpus of everything ``encoder`` read (it gives up its ids: feed it nothing more)."""
+                        preview_lines: int = 20, phrases: PhraseOptions | None = None) -> Corpus:
+    """The corpus of everything ``encoder`` read (it gives up its ids: feed it nothing more), with frequent
+    pairs joined into phrases first when ``phrases`` says how (``phrases.py``)."""
     _check_limits(min_count, max_vocab)
-    counts = encoder.counts()
-    if len(counts) == 0:
+    if encoder.n_words == 0:
         raise CorpusError("The text has no words in it. Upload a text file with at least a few sentences, "
                           "one per line.")
+    n_tokens, first_pieces = encoder.n_tokens, encoder.first_pieces()
+    piece_ends, counts, spell = encoder.piece_ends().copy(), encoder.counts().copy(), encoder.words_of
+    ids = encoder.take_ids()
+    found: list[Phrase] = []
+    if phrases is not None:
+        try:
+            n_tokens, counts, extra, found = find_phrases(ids, piece_ends, counts, spell, phrases)
+        except PhraseError as error:
+            raise CorpusError(str(error)) from error
+        spell = _speller(encoder.words_of, encoder.n_words, extra)
     order = np.argsort(-counts, kind="stable")
     kept = order[counts[order] >= min_count]
     if max_vocab is not None:
         kept = kept[:max_vocab]
     if len(kept) == 0:
         _nothing_kept(min_count, int(counts.max()))
-    preview = _preview(encoder, preview_lines)
-    vocab = Vocabulary(words=encoder.words_of(kept), counts=counts[kept].astype(np.int64),
-                       total_tokens=encoder.n_tokens, total_types=len(counts), min_count=min_count)
+    preview = _preview(ids, piece_ends, first_pieces, spell, preview_lines)
+    vocab = Vocabulary(words=spell(kept), counts=counts[kept].astype(np.int64), total_tokens=n_tokens,
+                       total_types=int(np.count_nonzero(counts)), min_count=min_count)
     remap = np.full(len(counts), -1, dtype=np.int32)
     remap[kept] = np.arange(len(kept), dtype=np.int32)
-    piece_ends = encoder.piece_ends().copy()
-    ids = encoder.take_ids()
     n_kept, starts = keep_known(ids, piece_ends, remap)
     ids.resize(n_kept, refcheck=False)  # in place: the pages beyond are given back
-    return Corpus(vocab=vocab, ids=ids, sentence_starts=starts, preview=preview)
+    return Corpus(vocab=vocab, ids=ids, sentence_starts=starts, preview=preview, phrases=found)
 
 
-def _preview(encoder: CorpusEncoder, lines: int, tokens: int = 200) -> list[list[str]]:
+def _speller(spell: Callable[[np.ndarray], list[str]], n_words: int,
+             extra: list[str]) -> Callable[[np.ndarray], list[str]]:
+    """``spell`` for ids below ``n_words``, ``extra`` (phrases) for the ids after them."""
+    def words_of(ids: np.ndarray) -> list[str]:
+        ids = np.asarray(ids)
+        base = iter(spell(ids[ids < n_words]))
+        return [next(base) if i < n_words else extra[i - n_words] for i in ids]
+
+    return words_of
+
+
+def _preview(ids: np.ndarray, piece_ends: np.ndarray, first_pieces: np.ndarray,
+             spell: Callable[[np.ndarray], list[str]], lines: int, tokens: int = 200) -> list[list[str]]:
     """The first ``tokens`` tokens of the first ``lines`` lines that have any."""
-    ends = encoder.piece_ends()
-    firsts = np.flatnonzero(encoder.first_pieces())[:lines]
-    ids = encoder.ids()
     rows = []
-    for piece in firsts:
-        start = int(ends[piece - 1]) if piece else 0
-        rows.append(encoder.words_of(ids[start:min(int(ends[piece]), start + tokens)]))
+    for piece in np.flatnonzero(first_pieces)[:lines]:
+        start = int(piece_ends[piece - 1]) if piece else 0
+        rows.append(spell(ids[start:min(int(piece_ends[piece]), start + tokens)]))
     return rows
 
 
@@ -447,7 +478,8 @@ def restrict_vocabulary(corpus: Corpus, min_count: int = 5, max_vocab: int | Non
     restricted = Vocabulary(words=vocab.words[:keep], counts=vocab.counts[:keep].copy(),
                             total_tokens=vocab.total_tokens, total_types=vocab.total_types, min_count=min_count)
     return Corpus(vocab=restricted, ids=np.ascontiguousarray(corpus.ids[mask]),
-                  sentence_starts=np.unique(kept_before[corpus.sentence_starts]), preview=corpus.preview)
+                  sentence_starts=np.unique(kept_before[corpus.sentence_starts]), preview=corpus.preview,
+                  phrases=corpus.phrases)
 
 
 def check_trainable(corpus: Corpus, window: int) -> list[str]:
@@ -473,7 +505,8 @@ def check_trainable(corpus: Corpus, window: int) -> list[str]:
 
 def load_corpus(path: str | Path, min_count: int = 5, max_vocab: int | None = None, lowercase: bool = True,
                 whitespace: bool = False, encoding: str = "utf-8", max_bytes: int | None = None,
-                show_progress: bool = False) -> Corpus:
+                show_progress: bool = False, nfkc: bool = False, cjk: str = "characters",
+                phrases: PhraseOptions | None = None) -> Corpus:
     """Read and encode a corpus file (``.txt`` or ``.gz``, one sentence per line), streamed in chunks;
     ``show_progress`` shows the reading (and tokenizing) and counting stages on stderr (``w2v_core.progress``)."""
     _check_limits(min_count, max_vocab)
@@ -483,11 +516,11 @@ def load_corpus(path: str | Path, min_count: int = 5, max_vocab: int | None = No
     with path.open("rb") as stream:
         size = stream.seek(0, io.SEEK_END)
         stream.seek(0)
-        encoder = CorpusEncoder(lowercase, whitespace, expected_bytes=text_size(stream))
+        encoder = new_encoder(lowercase, whitespace, nfkc, cjk, expected_bytes=text_size(stream))
         with Stage("reading", total=size, unit="B", enabled=show_progress) as reading:
             feed_stream(encoder, stream, encoding=encoding, max_bytes=max_bytes,
                         on_bytes=reading.update if show_progress else None)
     with Stage("counting", total=encoder.n_pieces, unit="lines", enabled=show_progress) as counting:
         counting.update(encoder.n_pieces)  # lines with words (a line of more than 10,000 words counts more)
-        corpus = corpus_from_encoder(encoder, min_count=min_count, max_vocab=max_vocab)
+        corpus = corpus_from_encoder(encoder, min_count=min_count, max_vocab=max_vocab, phrases=phrases)
     return corpus

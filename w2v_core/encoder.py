@@ -19,7 +19,7 @@ import numba
 import numpy as np
 
 from . import char_classes as cc
-from .tokenizer import TOKEN_PATTERN
+from . import tokenizer
 
 MAX_SENTENCE_TOKENS = 10_000
 CHUNK_BYTES = 1 << 20  # the kernels read at most this much at a time (their scratch arrays: 8 bytes per byte)
@@ -217,14 +217,15 @@ def _field_end(codes: np.ndarray, n: int, j: int, classes: np.ndarray) -> int:
 
 @numba.njit(nogil=True, cache=True, inline="always")
 def _word_end(codes: np.ndarray, n: int, i: int, classes: np.ndarray) -> int:
-    """End of the word that starts at i: word characters, and a joiner only between two of them."""
+    """End of the word that starts at i: word characters and combining marks, and a joiner only between two
+    of them (a word character after it)."""
     j = i + 1
     while True:
         while j < n:
             code = codes[j]
             if code < 0:
                 return j
-            if not classes[code] & cc.WORD:
+            if not classes[code] & (cc.WORD | cc.MARK):
                 break
             j += 1
         if j + 1 >= n:
@@ -241,11 +242,14 @@ def _word_end(codes: np.ndarray, n: int, i: int, classes: np.ndarray) -> int:
 
 @numba.njit(nogil=True, cache=True)
 def token_end(codes: np.ndarray, n: int, i: int, classes: np.ndarray, whitespace: bool) -> int:
-    """End of the token that starts at i, or i when none does (TOKEN_PATTERN's alternatives, in its order:
-    a word with inner joiners, a pair of regional indicators, an emoji sequence; or a whitespace field)."""
+    """End of the token that starts at i, or i when none does (``tokenizer.token_pattern``'s alternatives, in
+    its order: a Han or kana character, a word with inner joiners, a pair of regional indicators, an emoji
+    sequence; or a whitespace field)."""
     kind = classes[codes[i]]
     if whitespace:
         return i if kind & cc.SPACE else _field_end(codes, n, i, classes)
+    if kind & cc.SINGLE:
+        return _run_end(codes, n, i + 1, classes, cc.MARK)
     if kind & cc.WORD:
         return _word_end(codes, n, i, classes)
     if kind & cc.REGIONAL_INDICATOR and _is(codes, n, i + 1, classes, cc.REGIONAL_INDICATOR):
@@ -436,8 +440,8 @@ def keep_known(ids: np.ndarray, piece_ends: np.ndarray, remap: np.ndarray) -> tu
 # ------------------------------------------------------------------------------------------------- driver
 
 def _table_cache_path() -> Path:
-    key = hashlib.sha256(f"{sys.version_info[:2]} {unicodedata.unidata_version} {TOKEN_PATTERN.pattern} "
-                         f"{Path(cc.__file__).read_bytes()!r}".encode()).hexdigest()[:16]
+    sources = Path(cc.__file__).read_bytes() + Path(tokenizer.__file__).read_bytes()
+    key = hashlib.sha256(f"{sys.version_info[:2]} {unicodedata.unidata_version} ".encode() + sources).hexdigest()[:16]
     return Path(__file__).resolve().parent / "__pycache__" / f"char_tables-{key}.npz"
 
 
@@ -488,9 +492,15 @@ class CorpusEncoder:
     no memory, and it never has to be copied into a larger one.
     """
 
-    def __init__(self, lowercase: bool = True, whitespace: bool = False, expected_bytes: int = 0) -> None:
-        self.lowercase, self.whitespace = lowercase, whitespace
-        self.tables = tables()
+    def __init__(self, lowercase: bool = True, whitespace: bool = False, expected_bytes: int = 0,
+                 nfkc: bool = False, cjk: str = "characters") -> None:
+        if cjk not in tokenizer.CJK_MODES:
+            raise ValueError(f"cjk must be one of {', '.join(tokenizer.CJK_MODES)} (got {cjk!r})")
+        if cjk == "jieba":
+            tokenizer.segment_chinese("")  # fails now, with what to install, when jieba is missing
+        self.lowercase, self.whitespace, self.nfkc, self.cjk = lowercase, whitespace, nfkc, cjk
+        base = tables()
+        self.tables = Tables(cc.for_mode(base.classes, han_words=cjk == "jieba"), base.lowercase)
         self.words = _new_words()
         state = np.zeros(N_PIECES + 1, dtype=np.int64)
         state[LAST_SPACE] = -1
@@ -513,9 +523,25 @@ class CorpusEncoder:
         while start < end:  # at most CHUNK_BYTES at a time where the text allows: bounded scratch arrays
             stop = end if end - start <= CHUNK_BYTES else safe_end(data, start, start + CHUNK_BYTES)
             stop = end if stop == start else stop
-            self._encode(np.frombuffer(data, dtype=np.uint8, count=stop - start, offset=start), self.bytes_fed)
+            chunk = np.frombuffer(data, dtype=np.uint8, count=stop - start, offset=start)
+            self._encode(self._transformed(chunk, self.bytes_fed), self.bytes_fed)
             self.bytes_fed += stop - start
             start = stop
+
+    def _transformed(self, chunk: np.ndarray, offset: int) -> np.ndarray:
+        """The chunk NFKC-normalised and with spaces between Chinese words, when asked (in Python: slower). A
+        chunk ends after a line break or a space, where neither changes what comes next."""
+        if not self.nfkc and self.cjk != "jieba":
+            return chunk
+        try:
+            text = chunk.tobytes().decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InvalidUTF8Error(offset + error.start, int(chunk[error.start])) from None
+        if self.nfkc:
+            text = unicodedata.normalize("NFKC", text)
+        if self.cjk == "jieba":
+            text = tokenizer.segment_chinese(text)
+        return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
 
     def _buffers(self, size: int) -> tuple[np.ndarray, np.ndarray]:
         """Two int32 scratch arrays of at least ``size``, reused from chunk to chunk (no new pages each time)."""

@@ -1,0 +1,97 @@
+"""Corpus pipeline speed: file to int32 ids with the vocabulary counted, on one core.
+
+Each run is a fresh process pinned to one CPU that times only the reading (after a warm-up on a tiny file):
+ours (``load_corpus``, the compiled pipeline, on the .txt and on the .gz) against the Python tokenizer path it
+replaced (``tokenize`` per line, a dict of ids: what ``build_corpus`` did until 2026-12-02), alternating.
+
+    python -m benchmarks.bench_pipeline                  # KJV x 26 (107.6 MB), made in benchmarks/data
+    python -m benchmarks.bench_pipeline --corpus FILE --rounds 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks.harness import ROOT, run_header
+
+DATA = ROOT / "benchmarks" / "data"
+KJV = ROOT / "w2v_core" / "data" / "kjv.txt.gz"
+
+CHILD = """
+import json, os, resource, sys, time
+os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+from w2v_core.corpus import build_corpus, line_pieces, load_corpus, read_text
+kind, path = sys.argv[1], sys.argv[2]
+
+def python_path(path):
+    ids, provisional = {}, []
+    for line in read_text(path).splitlines():
+        for piece in line_pieces(line):
+            provisional.extend(ids.setdefault(word, len(ids)) for word in piece)
+    return len(provisional)
+
+build_corpus(["warm up the kernels"], min_count=1)
+before, started = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+tokens = load_corpus(path, min_count=5).vocab.total_tokens if kind == "ours" else python_path(path)
+after = resource.getrusage(resource.RUSAGE_SELF)
+cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+print(json.dumps({"tokens": tokens, "seconds": time.perf_counter() - started, "cpu": cpu}))
+"""
+
+
+def kjv_corpus(copies: int = 26) -> Path:
+    """The King James Bible (public domain, the app's sample text) ``copies`` times: 107.6 MB for 26."""
+    path = DATA / f"kjv{copies}.txt"
+    if not path.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        text = gzip.decompress(KJV.read_bytes())
+        path.write_bytes(text * copies)
+    gz = path.with_suffix(".txt.gz")
+    if not gz.exists():
+        gz.write_bytes(gzip.compress(path.read_bytes(), compresslevel=6))
+    return path
+
+
+def run(kind: str, path: Path) -> dict:
+    done = subprocess.run([sys.executable, "-c", CHILD, kind, str(path)], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
+    return json.loads(done.stdout)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, default=None, help="a .txt file (default: KJV x 26)")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    path = args.corpus or kjv_corpus()
+    gz = path.with_suffix(".txt.gz") if path.with_suffix(".txt.gz").exists() else None
+    runs: dict[str, list[dict]] = {"ours .txt": [], "ours .gz": [], "python tokenizer .txt": []}
+    for _ in range(args.rounds):
+        runs["ours .txt"].append(run("ours", path))
+        if gz:
+            runs["ours .gz"].append(run("ours", gz))
+        runs["python tokenizer .txt"].append(run("python", path))
+    size = path.stat().st_size
+    print(json.dumps(run_header("bench_pipeline", argv)))
+    print(f"corpus {path.name}: {size / 1e6:.1f} MB, load average at the end {os.getloadavg()[0]:.1f}")
+    print("| pipeline | tokens | tokens/byte | wall s (median) | CPU s (median) | M tokens/s (CPU) |")
+    print("|---|---|---|---|---|---|")
+    for name, results in runs.items():
+        if not results:
+            continue
+        tokens = results[0]["tokens"]
+        wall = statistics.median(r["seconds"] for r in results)
+        cpu = statistics.median(r["cpu"] for r in results)
+        print(f"| {name} | {tokens:,} | {tokens / size:.3f} | {wall:.2f} | {cpu:.2f} | {tokens / cpu / 1e6:.1f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

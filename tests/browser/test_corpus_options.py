@@ -1,0 +1,26 @@
+"""The Corpus page's tokenizing options in a real browser: phrases found before training, shown without cut text.
+Screenshots: test-output/browser/test_corpus_options/."""
+
+from __future__ import annotations
+
+from browser_support import go_to, real_errors, set_number, shot, wait_idle
+from playwright.sync_api import Page, expect
+from test_polish import assert_not_cut
+
+
+def test_phrases_are_listed_before_training(app_server: str, page: Page) -> None:
+    page.goto(app_server)
+    wait_idle(page)
+    go_to(page, "Corpus")
+    set_number(page, "Sentences to generate", 3000)
+    page.get_by_text("Tokenizing and phrases").click()
+    page.get_by_text("Detect phrases (new york → new_york)").click()
+    wait_idle(page)
+    set_number(page, "Phrase threshold", 2)
+    heading = page.get_by_role("heading", name="Phrases found")
+    expect(heading).to_be_visible(timeout=60_000)
+    tables = page.locator('[data-testid="stDataFrame"]')
+    expect(tables.first).to_be_visible()
+    shot(page, "corpus_phrases")
+    assert_not_cut(page.locator('[data-testid="stExpander"]'), "tokenizing options")
+    assert not real_errors(page)
