@@ -122,6 +122,7 @@ def find_phrases(ids: np.ndarray, piece_ends: np.ndarray, counts: np.ndarray, sp
         extra.extend(known)
         n = join_pairs(ids[:n], piece_ends, keys, joined)
         counts = np.bincount(ids[:n], minlength=len(counts) + len(known)).astype(np.int64)
-        found.extend(Phrase(name, int(counts[i]), float(s)) for name, i, s in zip(names, joined, score, strict=True))
+        found.extend(Phrase(name, int(counts[i]), float(s)) for name, i, s in zip(names, joined, score, strict=True)
+                     if counts[i] > 0)  # a pair that always lost to its left neighbour's phrase is not one
     found.sort(key=lambda phrase: -phrase.score)
     return n, counts, extra, found
