@@ -14,6 +14,8 @@ import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
+from w2v_core.trainer import warm_up
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -63,6 +65,7 @@ def build_and_install(root: Path) -> Installed:
           "--no-index", wheel])
     installed = Installed(venv, workdir, wheel)
     (installed.site_packages / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    warm_up()  # compiles (once per checkout) or loads the kernels of the default training, so the cache is there
     copy_numba_cache(REPO / "w2v_core" / "__pycache__", installed.site_packages / "w2v_core" / "__pycache__")
     return installed
 
