@@ -90,3 +90,18 @@ def test_two_passes_join_phrases_again_and_bad_settings_say_what_to_do():
     assert "new_york_times" in two.vocab and "times" not in two.vocab
     with pytest.raises(CorpusError, match="1 or 2 passes"):
         build_corpus(lines, phrases=PhraseOptions(passes=3))
+
+
+def test_the_command_line_trains_on_phrases(tmp_path, capsys):
+    from w2v_core.cli import main
+    from w2v_core.formats import load_vectors
+
+    corpus = tmp_path / "cities.txt"
+    corpus.write_text("\n".join(phrase_corpus()), encoding="utf-8")
+    out = tmp_path / "v.txt"
+    assert main(["train", str(corpus), "-o", str(out), "--phrases", "--min-count", "5", "--dim", "8", "--epochs",
+                 "1", "--quiet"]) == 0
+    words = load_vectors(out).words
+    assert "new_york" in words and "los_angeles" in words and "of_the" not in words and "york" not in words
+    assert main(["train", str(corpus), "-o", str(out), "--phrases", "--phrase-threshold", "0"]) == 2
+    assert "phrase threshold must be above 0" in capsys.readouterr().err

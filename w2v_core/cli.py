@@ -31,7 +31,8 @@ ENGINES = ("lab", "spark")
 SPARK_ONLY = ("master", "partitions", "max_sentence_length", "spark_model")
 # Options of our engine that Spark's Word2Vec has no equivalent for (it trains skip-gram + hierarchical softmax).
 SPARK_LACKS = ("negative", "max_vocab", "sample", "min_alpha", "workers", "per_pair_negatives",
-               "cbow_gradient_step", "encoding", "resume", "save_run", "stop_after_epoch")
+               "cbow_gradient_step", "encoding", "resume", "save_run", "stop_after_epoch", "nfkc", "cjk", "phrases",
+               "phrase_threshold", "phrase_min_count", "phrase_passes")
 
 
 class _Parser(argparse.ArgumentParser):
