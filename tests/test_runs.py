@@ -31,10 +31,11 @@ def test_config_comparison_marks_setup_differences_only():
     b.seconds, b.state = 9.0, "stopped"
     table = config_comparison(a, b).set_index("setting")
     assert list(table.columns) == ["run 1", "run 2", "differs"]
-    assert set(table.index[table["differs"]]) == {"dim", "model"}  # outcome rows are never "differences"
-    assert table.loc["dim", "run 1"] == "50" and table.loc["alpha", "run 2"] == "auto"
+    # outcome rows are never "differences"; auto learning rates that differ (0.05 for CBOW, 0.025) are
+    assert set(table.index[table["differs"]]) == {"dim", "model", "alpha", "min_alpha"}
+    assert table.loc["dim", "run 1"] == "50" and table.loc["alpha", "run 2"] == "auto (0.025)"
     assert table.loc["state", "run 2"] == "stopped" and not table.loc["state", "differs"]
-    assert "Run 1: cbow, negative, dim 50" in a.label
+    assert "Run 1: CBOW, negative sampling, dim 50" in a.label
 
 
 def test_loss_overlay_against_words_or_share():
