@@ -7,6 +7,7 @@ from ui.corpus_source import LoadedCorpus
 from ui.errors import message_of, safe_callback, user_errors
 from ui.exports import config_json, figure_html, history_csv
 from ui.limits import limits
+from ui.option_inputs import option_input
 from ui.saved_runs import continue_section, download_current_button
 from ui.state import (
     DEFAULTS,
@@ -31,8 +32,6 @@ from w2v_core.trainer import ConfigError, Progress, Trainer
 
 POLL_SECONDS = 1.0  # the loss chart and progress while training
 SCHEDULE_POLL_SECONDS = 5.0  # the learning-rate chart and the epoch table
-MODELS = {"skipgram": "Skip-gram (word → context)", "cbow": "CBOW (context → word)"}
-LOSSES = {"negative": "Negative sampling", "hierarchical": "Hierarchical softmax", "softmax": "Full softmax"}
 STEP_CHOICES = (1_000, 10_000, 100_000, 1_000_000)
 # The live charts and progress bar stay fully drawn while their fragment reruns: Streamlit's dimming and fade-back
 # of recomputed elements flickers on a page redrawn every second, and costs the browser frames.
@@ -47,50 +46,25 @@ LIVE_STYLE = """<style>
 
 def settings_form(loaded: LoadedCorpus | None) -> None:
     """Hyperparameter widgets (their values persist across pages)."""
-    d = DEFAULTS
     first, second, third, fourth = st.columns([1.3, 1, 1, 1])  # the model names fit a 1280 px wide screen
-    first.selectbox("Model", list(MODELS), format_func=MODELS.get, key="cfg_model", persist_state="session",
-                    help="Skip-gram: each word predicts the words around it, better for rare words. CBOW: the "
-                         "mean of the words around predicts the word, faster.")
-    second.selectbox("Loss", list(LOSSES), format_func=LOSSES.get, key="cfg_loss", persist_state="session",
-                     help="Negative sampling is fast; full softmax is exact but O(vocabulary) per pair.")
-    third.number_input("Vector size (dim)", 1, 1000, d["cfg_dim"], 10, key="cfg_dim", persist_state="session",
-                       help="Dimensions of each word vector; 50-300 is usual.")
-    fourth.number_input("Epochs", 1, 1000, d["cfg_epochs"], key="cfg_epochs", persist_state="session",
-                        help="Passes over the corpus.")
-    first.number_input("Window", 1, 50, d["cfg_window"], key="cfg_window", persist_state="session",
-                       help="Context words on each side of the centre word (a random smaller window is drawn).")
-    second.number_input("Negatives", 1, 100, d["cfg_negative"], key="cfg_negative", persist_state="session",
-                        disabled=setting("cfg_loss") != "negative",
-                        help="Noise words drawn per training pair (negative sampling only); 5-20 is usual.")
-    third.number_input("sample", 0.0, 0.999, d["cfg_sample"], 1e-4, format="%g", key="cfg_sample",
-                       persist_state="session",
-                       help="Subsampling threshold of frequent words; 1e-3 to 1e-5 is usual, 0 turns it off.")
-    fourth.number_input("Workers", 1, 64, d["cfg_workers"], key="cfg_workers", persist_state="session",
-                        help="Training threads; the number of CPU cores is fastest.")
+    option_input(first, "model")
+    option_input(second, "loss")
+    option_input(third, "dim", step=10)
+    option_input(fourth, "epochs")
+    option_input(first, "window")
+    option_input(second, "negative")
+    option_input(third, "sample", step=1e-4, number_format="%g")
+    option_input(fourth, "workers")
     with st.expander("More settings"):
         a, b, c, e = st.columns(4)
-        a.number_input("Learning rate alpha", 0.0001, 10.0, d["cfg_alpha"], 0.005, format="%g", key="cfg_alpha",
-                       persist_state="session", placeholder="auto: 0.025 skip-gram, 0.05 CBOW",
-                       help="Starting learning rate; it decays linearly to min_alpha. Empty = the usual value.")
-        b.number_input("min_alpha", 0.0, 10.0, d["cfg_min_alpha"], 0.0001, format="%g", key="cfg_min_alpha",
-                       persist_state="session", placeholder="auto: alpha × 0.0001",
-                       help="Learning rate at the end of training. Empty = alpha × 0.0001.")
-        c.number_input("Noise exponent", -2.0, 2.0, d["cfg_ns_exponent"], 0.05, key="cfg_ns_exponent",
-                       persist_state="session",
-                       help="Negative samples are drawn with probability count^exponent; 0.75 is usual.")
-        e.number_input("Seed", 0, 2**31 - 1, d["cfg_seed"], key="cfg_seed", persist_state="session",
-                       help="Random seed: with 1 worker the same seed gives the same vectors.")
+        option_input(a, "alpha", step=0.005, number_format="%g")
+        option_input(b, "min_alpha", step=0.0001, number_format="%g")
+        option_input(c, "ns_exponent", step=0.05)
+        option_input(e, "seed")
         a, b, c = st.columns(3)
-        a.checkbox("Record per-word gradients", d["cfg_telemetry"], key="cfg_telemetry", persist_state="session",
-                   help="Needed by the Gradients page; costs a little speed.")
-        b.checkbox("Shared negatives (skip-gram)", d["cfg_shared_negatives"], key="cfg_shared_negatives",
-                   persist_state="session", disabled=setting("cfg_model") != "skipgram",
-                   help="One set of 4K noise words per window instead of K per pair: faster, same quality.")
-        c.checkbox("C-tool step (CBOW)", d["cfg_cbow_full_step"], key="cfg_cbow_full_step",
-                   persist_state="session", disabled=setting("cfg_model") != "cbow",
-                   help="Each context vector takes the full ∂J/∂h step, as word2vec and gensim do; off: the "
-                        "true gradient (1/C of it).")
+        option_input(a, "telemetry")
+        option_input(b, "shared_negatives")
+        option_input(c, "cbow_full_step")
     if loaded is not None:
         st.caption(f"Training on **{md_literal(loaded.name)}**: {len(loaded.corpus.vocab):,} words, "
                    f"{loaded.corpus.n_tokens:,} tokens per epoch. Settings apply when a run starts.")

@@ -7,7 +7,6 @@ settings. Bad values are reported by name and replaced by the default.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,8 +14,7 @@ from typing import Any
 import streamlit as st
 
 from ui.text import md_message
-from w2v_core.models import LOSSES, MODELS
-from w2v_core.tokenizer import CJK_MODES
+from w2v_core.options import CORPUS_OPTIONS, OPTIONS, TRAIN_OPTIONS, Option
 
 APPLIED_KEY = "_share_applied"
 WARNINGS_KEY = "_share_warnings"
@@ -26,81 +24,44 @@ SHAREABLE_CORPORA = ("teaching", "sample")
 
 @dataclass(frozen=True)
 class Param:
-    """One setting in the URL: its session key, kind ("int", "float", "choice", "bool") and allowed values.
-
-    Bounds are the widgets' bounds, so an applied value never breaks a widget; ``optional`` floats accept
-    "auto" (None, the usual value chosen by the model).
-    """
+    """One setting in the URL: its session key and its option (type, bounds, meaning: w2v_core/options.py), or,
+    for the corpus choice, the allowed values. The options' bounds are the widgets' bounds, so an applied value
+    never breaks a widget; options with an ``auto`` value accept "auto" (None, the usual value)."""
 
     key: str
-    kind: str
-    low: float = -math.inf
-    high: float = math.inf
-    choices: tuple[str, ...] = ()
-    optional: bool = False
-    meaning: str = ""
+    option: Option
 
 
+CORPUS_CHOICE = Option("corpus", str, "teaching", "Text to train on", "the bundled corpus",
+                       help="A bundled corpus.", choices=SHAREABLE_CORPORA)
 PARAMS: dict[str, Param] = {
-    "corpus": Param("corpus_source", "choice", choices=SHAREABLE_CORPORA, meaning="the bundled corpus"),
-    "sentences": Param("teaching_sentences", "int", 100, 1_000_000, meaning="sentences of the teaching corpus"),
-    "min_count": Param("min_count", "int", 1, 1_000_000, meaning="the smallest word count kept"),
-    "max_vocab": Param("max_vocab", "int", 0, 10_000_000, meaning="the largest vocabulary, 0 for no limit"),
-    "lowercase": Param("lowercase", "bool", meaning="lowercase the text"),
-    "whitespace": Param("whitespace", "bool", meaning="split on white space only (text already tokenized)"),
-    "nfkc": Param("nfkc", "bool", meaning="Unicode NFKC normalisation"),
-    "cjk": Param("cjk", "choice", choices=CJK_MODES, meaning="how Chinese and Japanese are split"),
-    "phrases": Param("phrases", "bool", meaning="join frequent pairs into phrases"),
-    "phrase_threshold": Param("phrase_threshold", "float", 0.1, 1e6, meaning="the phrase score threshold"),
-    "phrase_min_count": Param("phrase_min_count", "int", 1, 1_000_000, meaning="the smallest count of a phrase"),
-    "model": Param("cfg_model", "choice", choices=MODELS, meaning="the model"),
-    "loss": Param("cfg_loss", "choice", choices=LOSSES, meaning="the loss"),
-    "dim": Param("cfg_dim", "int", 1, 1000, meaning="the vector size"),
-    "window": Param("cfg_window", "int", 1, 50, meaning="context words on each side"),
-    "negative": Param("cfg_negative", "int", 1, 100, meaning="negatives per pair"),
-    "sample": Param("cfg_sample", "float", 0.0, 0.999, meaning="the subsampling threshold"),
-    "epochs": Param("cfg_epochs", "int", 1, 1000, meaning="passes over the corpus"),
-    "alpha": Param("cfg_alpha", "float", 0.0001, 10.0, optional=True, meaning="the starting learning rate"),
-    "min_alpha": Param("cfg_min_alpha", "float", 0.0, 10.0, optional=True, meaning="the final learning rate"),
-    "workers": Param("cfg_workers", "int", 1, 64, meaning="training threads"),
-    "seed": Param("cfg_seed", "int", 0, 2**31 - 1, meaning="the random seed"),
-    "ns_exponent": Param("cfg_ns_exponent", "float", -2.0, 2.0, meaning="the noise exponent"),
-    "shared_negatives": Param("cfg_shared_negatives", "bool", meaning="one set of negatives per window"),
-    "cbow_full_step": Param("cfg_cbow_full_step", "bool", meaning="CBOW's full step for every context word"),
-    "telemetry": Param("cfg_telemetry", "bool", meaning="record per-word gradients"),
+    "corpus": Param("corpus_source", CORPUS_CHOICE),
+    "sentences": Param("teaching_sentences", OPTIONS["teaching_sentences"]),
+    **{option.name: Param(option.name, option) for option in CORPUS_OPTIONS if option.name != "teaching_sentences"},
+    **{option.name: Param(f"cfg_{option.name}", option) for option in TRAIN_OPTIONS},
 }
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
-def _parse(param: Param, text: str) -> Any:
-    """The value of ``text`` for ``param``; raises ValueError with what is allowed."""
+def _parse(option: Option, text: str) -> Any:
+    """The value of ``text`` for ``option``; raises ValueError with what is allowed."""
     text = text.strip()
-    if param.kind == "choice":
-        if text.lower() not in param.choices:
-            raise ValueError(f"use one of {', '.join(param.choices)}")
-        return text.lower()
-    if param.kind == "bool":
-        if text.lower() in TRUE or text.lower() in FALSE:
-            return text.lower() in TRUE
-        raise ValueError("use true or false")
-    if param.optional and text.lower() in ("", "auto", "none"):
-        return None
-    if param.kind == "int":
-        try:
-            value: float = int(text)
-        except ValueError:
-            raise ValueError("it must be a whole number") from None
+    if option.kind is str:
+        value: Any = text.lower()
+    elif option.kind is bool:
+        if text.lower() not in TRUE + FALSE:
+            raise ValueError("use true or false")
+        value = text.lower() in TRUE
+    elif option.auto and text.lower() in ("", "auto", "none"):
+        value = None
     else:
         try:
-            value = float(text)
+            value = option.kind(text)
         except ValueError:
-            raise ValueError("it must be a number") from None
-        if not math.isfinite(value):
-            raise ValueError("it must be a finite number")
-    if not param.low <= value <= param.high:
-        low, high = (f"{param.low:,}", f"{param.high:,}") if param.kind == "int" else (f"{param.low:g}",
-                                                                                      f"{param.high:g}")
-        raise ValueError(f"it must be between {low} and {high}")
+            raise ValueError("it must be a whole number" if option.kind is int else "it must be a number") from None
+    problem = option.problem(value)
+    if problem:
+        raise ValueError(problem.replace("must be one of", "use one of") if option.kind is str else f"it {problem}")
     return value
 
 
@@ -116,9 +77,9 @@ def parse_setup(params: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
             warnings.append(f"The link's parameter '{name}' is not a setting of this app; it was ignored.")
             continue
         try:
-            values[param.key] = _parse(param, str(text))
+            values[param.key] = _parse(param.option, str(text))
         except ValueError as error:
-            warnings.append(f"The link's value '{str(text)[:40]}' for '{name}' ({param.meaning}) cannot be used: "
+            warnings.append(f"The link's value '{str(text)[:40]}' for '{name}' ({param.option.what}) cannot be used: "
                             f"{error}. The default is used instead.")
     alpha, min_alpha = values.get("cfg_alpha"), values.get("cfg_min_alpha")
     if min_alpha is not None and alpha is not None and min_alpha > alpha:

@@ -26,16 +26,14 @@ from ui.runs import SOURCE_KEY, record_run
 from ui.serving import TERMINAL_STATES, TrainerGuard, end_trainer, idle_watchdog, training_queue
 from w2v_core.corpus import CorpusError
 from w2v_core.embeddings import Embeddings
-from w2v_core.phrases import PHRASE_MIN_COUNT, PHRASE_THRESHOLD, PhraseOptions
+from w2v_core.options import CORPUS_OPTIONS, TRAIN_OPTIONS
+from w2v_core.phrases import PhraseOptions
 from w2v_core.trainer import TrainConfig, Trainer
 
-_CONFIG_DEFAULTS = TrainConfig().to_dict()
 DEFAULTS: dict[str, Any] = {
-    "corpus_source": "teaching", "server_corpus": "", "min_count": 5, "max_vocab": 0, "lowercase": True,
-    "whitespace": False, "nfkc": False, "cjk": "characters", "phrases": False,
-    "phrase_threshold": PHRASE_THRESHOLD, "phrase_min_count": PHRASE_MIN_COUNT,
-    "teaching_sentences": 100_000, "model_source": "trained", "vector_kind": "input", "step_words": 10_000,
-    **{f"cfg_{name}": value for name, value in _CONFIG_DEFAULTS.items()},
+    "corpus_source": "teaching", "server_corpus": "", "model_source": "trained", "vector_kind": "input",
+    "step_words": 10_000, **{option.name: option.default for option in CORPUS_OPTIONS},
+    **{f"cfg_{option.name}": option.default for option in TRAIN_OPTIONS},
 }
 
 
@@ -98,7 +96,7 @@ def set_trainer(trainer: Trainer, corpus_name: str = "", source: dict | None = N
 
 def training_config() -> TrainConfig:
     """The TrainConfig of the Train page's widgets (defaults until they were shown)."""
-    return TrainConfig.from_dict({name: setting(f"cfg_{name}") for name in _CONFIG_DEFAULTS})
+    return TrainConfig.from_dict({option.name: setting(f"cfg_{option.name}") for option in TRAIN_OPTIONS})
 
 
 def keep_session_guard() -> None:

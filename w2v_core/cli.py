@@ -18,6 +18,7 @@ from .config import ConfigError
 from .corpus import CorpusError
 from .embeddings import EmbeddingsError, UnknownWordError
 from .evaluation import AnalogyResult, EvaluationError, PairResult
+from .options import OPTIONS, TRAIN_OPTIONS, Option
 from .phrases import PHRASE_MIN_COUNT, PHRASE_THRESHOLD
 from .progress import Stage
 from .tokenizer import CJK_MODES
@@ -30,7 +31,7 @@ USER_ERRORS = (CorpusError, ConfigError, VectorFormatError, EmbeddingsError, Unk
 ENGINES = ("lab", "spark")
 SPARK_ONLY = ("master", "partitions", "max_sentence_length", "spark_model")
 # Options of our engine that Spark's Word2Vec has no equivalent for (it trains skip-gram + hierarchical softmax).
-SPARK_LACKS = ("negative", "max_vocab", "sample", "min_alpha", "workers", "per_pair_negatives",
+SPARK_LACKS = ("negative", "max_vocab", "sample", "min_alpha", "workers", "ns_exponent", "per_pair_negatives",
                "cbow_gradient_step", "encoding", "resume", "save_run", "stop_after_epoch", "nfkc", "cjk", "phrases",
                "phrase_threshold", "phrase_min_count", "phrase_passes")
 
@@ -47,6 +48,35 @@ def _positive_int(text: str) -> int:
     return value
 
 
+# with --resume these mean "more epochs" and "the run's own workers" when given, so they default to None
+RESUME_RELATIVE = {"epochs": "; with --resume: epochs to add to the run's plan",
+                   "workers": "; with --resume the run's own; 1 = reproducible"}
+
+
+def _add_option(parser: argparse.ArgumentParser, option: Option) -> None:
+    """A flag from the option's declaration (options.py); bounds are checked by TrainConfig.validate."""
+    if option.kind is bool:
+        parser.add_argument(option.flag, action="store_true", help=f"turn off {option.what}")
+        return
+    default = f"default {option.auto if option.auto else option.default}"
+    if option.kind is str:
+        parser.add_argument(option.flag, choices=option.choices, default=option.default,
+                            help=f"{option.what} ({default})")
+        return
+    relative = RESUME_RELATIVE.get(option.name, "")
+    parser.add_argument(option.flag, type=option.kind, default=None if relative else option.default,
+                        help=f"{option.what} ({default}{relative})")
+
+
+def config_from_args(args: argparse.Namespace) -> dict:
+    """The TrainConfig values of the train flags (bool flags turn their option's default around)."""
+    values = {}
+    for option in TRAIN_OPTIONS:
+        given = getattr(args, option.flag[2:].replace("-", "_"))
+        values[option.name] = option.default != given if option.kind is bool else given
+    return {name: value for name, value in values.items() if value is not None or name not in RESUME_RELATIVE}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="w2v", description="Train, evaluate and convert word2vec vectors.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -61,27 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="end after epoch N of the planned --epochs (the learning rate follows the whole plan)")
     train.add_argument("--resume", metavar="RUN", help="continue a saved run to the end of its planned epochs "
                                                        "(--epochs M: M epochs more); it keeps its settings")
-    train.add_argument("--model", choices=["skipgram", "cbow"], default="skipgram")
-    train.add_argument("--loss", choices=["negative", "hierarchical", "softmax"], default="negative")
-    train.add_argument("--dim", type=int, default=100, help="vector size")
-    train.add_argument("--window", type=int, default=5, help="context words on each side")
-    train.add_argument("--negative", type=int, default=5, help="noise words per pair (negative sampling)")
-    train.add_argument("--min-count", type=int, default=5, help="drop words rarer than this")
+    for option in TRAIN_OPTIONS:
+        _add_option(train, option)
+    _add_option(train, OPTIONS["min_count"])
     train.add_argument("--max-vocab", type=_positive_int, default=None, help="keep only the N most frequent words")
-    train.add_argument("--sample", type=float, default=1e-3, help="subsampling threshold (0 = off)")
-    train.add_argument("--epochs", type=int, default=None, help="passes over the corpus (default 5); with "
-                                                                 "--resume: epochs to add to the run's plan")
-    train.add_argument("--alpha", type=float, default=None, help="start learning rate (0.025 sg, 0.05 cbow)")
-    train.add_argument("--min-alpha", type=float, default=None, help="final learning rate")
-    train.add_argument("--workers", type=int, default=None,
-                       help="training threads (default 2; with --resume the run's own; 1 = reproducible)")
-    train.add_argument("--seed", type=int, default=1)
-    train.add_argument("--per-pair-negatives", action="store_true",
-                       help="skip-gram: draw K negatives for every (centre, context) pair instead of 4K shared "
-                            "by the window (docs/derivation.md, section 2)")
-    train.add_argument("--cbow-gradient-step", action="store_true",
-                       help="CBOW: move context vectors by the true gradient (1/C of the C tool's step)")
-    train.add_argument("--no-telemetry", action="store_true", help="skip per-word gradient norms")
     train.add_argument("--whitespace", action="store_true", help="input is pre-tokenized: split on whitespace")
     train.add_argument("--keep-case", action="store_true", help="do not lowercase")
     train.add_argument("--nfkc", action="store_true",
@@ -200,7 +213,7 @@ def run_spark_train(args: argparse.Namespace) -> int:
     if args.corpus is None:
         raise ValueError("give the CORPUS to train on (any path Spark reads)")
     settings = SparkSettings(dim=args.dim, window=args.window, min_count=args.min_count,
-                             epochs=5 if args.epochs is None else args.epochs,
+                             epochs=OPTIONS["epochs"].default if args.epochs is None else args.epochs,
                              alpha=0.025 if args.alpha is None else args.alpha, seed=args.seed,
                              max_sentence_length=args.max_sentence_length, partitions=args.partitions,
                              master=args.master, lowercase=not args.keep_case, whitespace=args.whitespace)
@@ -223,9 +236,9 @@ def run_spark_train(args: argparse.Namespace) -> int:
 
 # settings a resumed run keeps (given with --resume, they are ignored with a warning)
 KEPT_ON_RESUME = ("model", "loss", "dim", "window", "negative", "min_count", "max_vocab", "sample", "alpha",
-                  "min_alpha", "seed", "per_pair_negatives", "cbow_gradient_step", "no_telemetry", "whitespace",
-                  "keep_case", "encoding", "nfkc", "cjk", "phrases", "phrase_threshold", "phrase_min_count",
-                  "phrase_passes")
+                  "min_alpha", "seed", "ns_exponent", "per_pair_negatives", "cbow_gradient_step", "no_telemetry",
+                  "whitespace", "keep_case", "encoding", "nfkc", "cjk", "phrases", "phrase_threshold",
+                  "phrase_min_count", "phrase_passes")
 
 
 def _corpus_source(args: argparse.Namespace) -> dict:
@@ -257,11 +270,7 @@ def _new_trainer(args: argparse.Namespace):  # noqa: ANN202 - (Trainer, Corpus, 
 
     if args.corpus is None:
         raise ValueError("give the CORPUS to train on (or --resume RUN to continue a saved run)")
-    config = TrainConfig(model=args.model, loss=args.loss, dim=args.dim, window=args.window, negative=args.negative,
-                         sample=args.sample, epochs=5 if args.epochs is None else args.epochs, alpha=args.alpha,
-                         min_alpha=args.min_alpha, workers=2 if args.workers is None else args.workers,
-                         seed=args.seed, shared_negatives=not args.per_pair_negatives,
-                         cbow_full_step=not args.cbow_gradient_step, telemetry=not args.no_telemetry)
+    config = TrainConfig(**config_from_args(args))
     config.validate()
     tokenizer_options = _phrase_options(_tokenizer_options(args))
     if tokenizer_options["phrases"] is not None:
