@@ -10,6 +10,7 @@ from ui.charts import keep_probability_figure, zipf_figure
 from ui.corpus_source import SOURCES, LoadedCorpus, encodings_in_use, min_count_table, upload_problem
 from ui.errors import message_of, user_errors
 from ui.limits import limits
+from ui.option_inputs import option_input
 from ui.state import DEFAULTS, current_corpus, set_uploads, setting
 from ui.text import md_literal, md_message
 from w2v_core.corpus import MAX_SENTENCE_TOKENS, CorpusEncodingError
@@ -28,9 +29,7 @@ def choose_source() -> None:
                           help="The generated teaching corpus has known word groups (days, numbers, colours, "
                                "countries and capitals, royalty), so clusters and analogies appear in seconds.")
         if source == "teaching":
-            st.number_input("Sentences to generate", 100, 1_000_000, DEFAULTS["teaching_sentences"], 1000,
-                            key="teaching_sentences", persist_state="session",
-                            help="More sentences give cleaner vectors but take longer to train.")
+            option_input(st, "teaching_sentences", prefix="", step=1000)
         elif source == "sample":
             st.caption("The King James Bible (public domain), one verse a line: about 790,000 tokens.")
         elif source == "server":
@@ -38,14 +37,9 @@ def choose_source() -> None:
         else:
             upload_widget()
     with right:
-        st.number_input("min_count", 1, 1_000_000, DEFAULTS["min_count"], key="min_count",
-                        persist_state="session",
-                        help="Words that occur fewer times than this are dropped before training.")
-        st.number_input("Largest vocabulary (0 = no limit)", 0, 10_000_000, DEFAULTS["max_vocab"], 1000,
-                        key="max_vocab", persist_state="session",
-                        help="Keep at most this many of the most frequent words.")
-        st.checkbox("Lowercase the text", DEFAULTS["lowercase"], key="lowercase", persist_state="session",
-                    help="Treat 'The' and 'the' as the same word.")
+        option_input(st, "min_count", prefix="")
+        option_input(st, "max_vocab", prefix="", step=1000)
+        option_input(st, "lowercase", prefix="")
         tokenizing_options()
         st.caption("Changes apply to the next training run; a running one keeps its corpus.")
 
@@ -64,40 +58,15 @@ def server_corpus_widget(offered: list[server_files.ServerFile]) -> None:
                                                "disk and built once for all sessions; no upload limit applies.")
 
 
-CJK_LABELS = {"characters": "One token per character", "jieba": "Chinese words (jieba)"}
-
-
 def tokenizing_options() -> None:
     """How the text is split into tokens, and phrases."""
     with st.expander("Tokenizing and phrases"):
-        st.checkbox("My text is already tokenized (split on spaces only)", DEFAULTS["whitespace"],
-                    key="whitespace", persist_state="session",
-                    help="Every run of characters between spaces is a token, punctuation included. Otherwise "
-                         "words are letters and digits (with their accents and inner ' and -), and each emoji "
-                         "is a token.")
-        st.checkbox("Unicode normalisation (NFKC)", DEFAULTS["nfkc"], key="nfkc", persist_state="session",
-                    help="Fold compatibility forms first: full-width letters, ligatures (ﬁ → fi), circled "
-                         "digits (① → 1), half-width kana.")
-        st.selectbox("Chinese and Japanese", list(CJK_LABELS), format_func=CJK_LABELS.get, key="cjk",
-                     index=list(CJK_LABELS).index(DEFAULTS["cjk"]), persist_state="session",
-                     help="Chinese and Japanese are written without spaces: by default each Han character and "
-                          "each kana is one token. jieba (an optional package: pip install jieba) finds Chinese "
-                          "words instead. Thai, Lao, Khmer and Burmese are split at spaces and punctuation only: "
-                          "segment such text first and tick 'already tokenized'.")
-        st.checkbox("Detect phrases (new york → new_york)", DEFAULTS["phrases"], key="phrases",
-                    persist_state="session",
-                    help="Pairs of words seen together far more often than chance become one token, as the "
-                         "word2vec C tool's word2phrase and gensim's Phrases do: score = (count(a b) − min count) "
-                         "× tokens / (count(a) × count(b)), joined when above the threshold.")
+        for name in ("whitespace", "nfkc", "cjk", "phrases"):
+            option_input(st, name, prefix="")
         if setting("phrases"):
             left, right = st.columns(2)
-            left.number_input("Phrase threshold", 0.1, 1e6, float(DEFAULTS["phrase_threshold"]), 10.0,
-                              key="phrase_threshold", persist_state="session",
-                              help="Higher joins fewer pairs (word2phrase: 100, gensim: 10).")
-            right.number_input("Phrase min count", 1, 1_000_000, DEFAULTS["phrase_min_count"],
-                               key="phrase_min_count", persist_state="session",
-                               help="Pairs and words rarer than this are never joined; also subtracted from "
-                                    "each pair's count in the score.")
+            option_input(left, "phrase_threshold", prefix="", step=10.0)
+            option_input(right, "phrase_min_count", prefix="")
 
 
 def upload_widget() -> None:
