@@ -10,6 +10,7 @@ whitespace split sees our words. Repeat r trains both with seed r + 1; summaries
     python -m benchmarks.bench_gensim --snapshot                       # about 15 minutes on 2 cores
     python -m benchmarks.bench_gensim --quick                          # 1 epoch, 1 repeat, 2 workers
     python -m benchmarks.bench_gensim --configs cbow-negative --workers 2 --repeats 5 --markdown out.md
+    python -m benchmarks.bench_gensim --corpus gcide --epochs 1 --workers 2   # 4.8M words (get_large_corpora)
     python -m benchmarks.bench_gensim --from-json benchmarks/data/bench_runs.json   # report a saved run
 """
 
@@ -192,7 +193,8 @@ def warm_up(session: Session) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=None, help="text corpus (default: the Brown corpus)")
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help="text corpus, or gcide / softdocs (get_large_corpora.py; default: the Brown corpus)")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--configs", default=",".join(bench_report.DEFAULT_CONFIGS),
@@ -240,6 +242,10 @@ def main(argv: list[str] | None = None) -> int:
             from benchmarks.get_corpus import ensure_corpus
 
             args.corpus = ensure_corpus()
+        elif str(args.corpus) in ("gcide", "softdocs"):
+            from benchmarks.get_large_corpora import ensure
+
+            args.corpus = ensure(str(args.corpus))
         corpus = prepare_corpus(args.corpus, BENCH_DIR / "data" / f"{args.corpus.name.split('.')[0]}.lower.txt")
         meta = {"header": header, "epochs": args.epochs, "repeats": args.repeats,
                 "corpus": str(corpus.relative_to(ROOT) if corpus.is_relative_to(ROOT) else corpus)}

@@ -11,9 +11,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 CONFIGS = {"skipgram-negative": ("skipgram", "negative"), "cbow-negative": ("cbow", "negative"),
-           "skipgram-hierarchical": ("skipgram", "hierarchical"),
+           "skipgram-hierarchical": ("skipgram", "hierarchical"), "cbow-hierarchical": ("cbow", "hierarchical"),
            "skipgram-negative-per-pair": ("skipgram", "negative")}  # optional: ours as the C tool draws negatives
-DEFAULT_CONFIGS = ("skipgram-negative", "cbow-negative", "skipgram-hierarchical")
+DEFAULT_CONFIGS = ("skipgram-negative", "cbow-negative", "skipgram-hierarchical", "cbow-hierarchical")
 SETTINGS = {"dim": 100, "window": 5, "negative": 5, "min_count": 5, "sample": 1e-3}
 
 

@@ -13,7 +13,7 @@
 root or as a user apt lets download), ``dpkg-deb -x`` unpacks them; the texts go to ``benchmarks/data/<name>.txt``.
 A second run finds the files and returns at once.
 
-    python benchmarks/get_large_corpora.py            # prints each path and its word count
+    python -m benchmarks.get_large_corpora            # prints each path and its word count
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+if not __package__:  # run as a file (python benchmarks/x.py): import from the repository, as python -m does
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PACKAGES = {"gcide": ["dict-gcide"], "softdocs": ["linux-doc-6.1", "python3.11-doc"]}
@@ -106,8 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--force", action="store_true", help="rebuild the texts even if they exist")
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from get_corpus import count_words
+    from benchmarks.get_corpus import count_words
 
     for name in PACKAGES:
         path = ensure(name, args.force)
