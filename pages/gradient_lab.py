@@ -85,9 +85,10 @@ def choose_example(lab: GradientLab, corpus: Corpus) -> dict:
             shared_default = config.shared_negatives if config else bool(setting("cfg_shared_negatives"))
             settings["shared_negatives"] = d.checkbox(
                 "Shared negatives", shared_default, key="lab_shared",
-                help=f"As the trainer's default: one set of S = {SHARED_DRAWS_PER_NEGATIVE}K noise words for the "
-                     "whole window, each weighted mK/S. Off: K noise words for each pair (the trainer's "
-                     "--per-pair-negatives).")
+                help=f"One set of S = {SHARED_DRAWS_PER_NEGATIVE}K noise words for the whole window, each "
+                     "weighted mK/S (the trainer's default instead shares K among the context words, each "
+                     "predicting the centre: docs/derivation.md). Off: K noise words for each pair (the "
+                     "trainer's --per-pair-negatives).")
     source = st.radio("Example", ["line", "typed"], key="lab_source", horizontal=True,
                       format_func={"line": "A line of the corpus", "typed": "Type it in"}.get)
     if source == "line":

@@ -5,7 +5,7 @@ import pytest
 
 from w2v_core import kernels
 from w2v_core.corpus import build_corpus
-from w2v_core.models import cbow_loss, skipgram_loss, skipgram_shared_negatives_loss, target_loss
+from w2v_core.models import cbow_loss, skipgram_context_negatives_loss, skipgram_loss, target_loss
 from w2v_core.trainer import TrainConfig, Trainer
 
 
@@ -38,9 +38,15 @@ def _replay(trainer: Trainer, result, w_in, w_out, alpha):
                 input_norms[word] += np.linalg.norm(g_hidden)
             continue
         if config.model == "skipgram" and config.loss == "negative" and config.shared_negatives:
-            loss, g_in, g_out = skipgram_shared_negatives_loss(int(center), context, w_in, w_out, drawn,
-                                                               config.negative)
-        elif config.model == "skipgram":
+            loss, g_in, g_out = skipgram_context_negatives_loss(int(center), context, w_in, w_out, drawn)
+            pairs += len(context)
+            for word in context:  # the kernel adds each position's step norm
+                input_norms[word] += np.linalg.norm(g_in[word]) / context.count(word)
+            total_loss += loss
+            w_in -= alpha * g_in
+            w_out -= alpha * g_out
+            continue
+        if config.model == "skipgram":
             per_pair = np.split(drawn, len(context)) if config.loss == "negative" else None
             loss, g_in, g_out = skipgram_loss(int(center), context, w_in, w_out, config.loss, per_pair,
                                               trainer.tree)

@@ -52,7 +52,7 @@ def test_example_matches_the_reference_loss_and_passes_the_check(model, loss):
     w_out = lab.output_matrix(loss).astype(np.float64)
     w_in = lab.w_in.astype(np.float64)
     tree = build_huffman_tree(lab.counts) if loss == "hierarchical" else None
-    if model == "skipgram" and loss == "negative":  # the trainer's default: S = 4K negatives for the window
+    if model == "skipgram" and loss == "negative":  # the lab's shared example: S = 4K negatives for the window
         assert len(example.shared) == 4 * SHARED_DRAWS_PER_NEGATIVE and not example.negatives
         value, grad_in, grad_out = skipgram_shared_negatives_loss(9, context, w_in, w_out, example.shared, 4)
         assert example.shared_weight == len(context) * 4 / len(example.shared)

@@ -9,7 +9,7 @@ from typing import Any
 from .options import OPTIONS, TRAIN_OPTIONS
 
 SOFTMAX_SLOW_VOCAB = 20_000  # full softmax is O(V) per pair: warn above this vocabulary size
-SHARED_DRAWS_PER_NEGATIVE = 4  # shared negatives: 4K draws per window keep quality at gensim's (BENCHMARKS.md)
+SHARED_DRAWS_PER_NEGATIVE = 4  # the gradient lab's shared example: the centre against 4K draws per window
 
 
 class ConfigError(ValueError):
@@ -41,7 +41,7 @@ class TrainConfig:
     @property
     def shared_draws(self) -> int:
         """Noise words drawn once per skip-gram window (0: K per pair); see docs/derivation.md."""
-        return self.negative * SHARED_DRAWS_PER_NEGATIVE if self.shared_negatives else 0
+        return self.negative if self.shared_negatives else 0
 
     @property
     def start_alpha(self) -> float:

@@ -1,14 +1,15 @@
 """Compiled training kernels (numba, ``nogil=True, cache=True``): one per model × loss.
 
 ``train_chunk`` trains one chunk of sentences with plain SGD (Hogwild when several threads call it on shared
-weights), taking the steps of docs/derivation.md, section 4. Skip-gram with negative sampling or full softmax
-and CBOW take one step per window with the gradients of the whole window at the same weights, those of the
-reference losses in ``models``, except that every CBOW context vector takes the C tool's full ∂J/∂h (C times its
-gradient) unless ``cbow_full_step`` is off. Skip-gram with hierarchical softmax takes one step per (context word,
-centre) pair in turn, the context word predicting the centre's path as in the C tool, each pair seeing the inner
-nodes the pair before moved. ``tests/test_kernels.py`` replays chunks with the reference losses. Every term's σ
-and -log σ are exact (no lookup table, no clipping at ±6), computed in float32 from the float32 score; the loss
-is summed in float64.
+weights), taking the steps of docs/derivation.md, section 4. Skip-gram with shared negatives (the default) lets
+every context word predict the centre against one set of K noise words per window (Intel's pWord2Vec).
+Skip-gram with shared negatives, per-pair negatives or full softmax, and CBOW, take one step per window with the
+gradients of the whole window at the same weights, those of the reference losses in ``models``, except that every
+CBOW context vector takes the C tool's full ∂J/∂h (C times its gradient) unless ``cbow_full_step`` is off.
+Skip-gram with hierarchical softmax takes one step per (context word, centre) pair in turn, the context word
+predicting the centre's path as in the C tool, each pair seeing the inner nodes the pair before moved.
+``tests/test_kernels.py`` replays chunks with the reference losses. Every term's σ and -log σ are exact (no lookup
+table, no clipping at ±6), computed in float32 from the float32 score; the loss is summed in float64.
 
 Where one output row takes several terms of a step (a noise word drawn twice, a noise word that is also a context
 word), their coefficients are summed first and the row is read and written once: ``grad_hidden += c · u`` and
@@ -92,7 +93,7 @@ class Settings(NamedTuple):
     loss: int
     window: int
     negative: int
-    shared_draws: int  # skip-gram + negative: noise words drawn once per window (0: K per pair)
+    shared_draws: int  # skip-gram + negative: K noise words shared by the window's pairs (0: K per pair)
     cbow_full_step: bool  # CBOW: every context vector takes the full ∂J/∂h step (C tool)
     telemetry: bool
 
@@ -118,6 +119,8 @@ class _Scratch(NamedTuple):
     slots: np.ndarray
     hidden: np.ndarray
     grad: np.ndarray
+    grads: np.ndarray
+    coefs: np.ndarray
     rows: _Rows
 
 
@@ -333,18 +336,71 @@ def _apply_dense(coefs, w_out, hidden, alpha, sums, telemetry):
 # ----- one window per model × loss ------------------------------------------------------------------------------------
 @numba.njit(inline="always")
 def _skipgram_negative(center, n_context, scratch, n_noise, weights, settings, alpha, tallies):
-    """v_c predicts every context word against the window's noise words (K per pair, or S shared ones weighted
-    m K / S): the step of ``models.skipgram_loss`` / ``models.skipgram_shared_negatives_loss``."""
+    """v_c predicts every context word against K noise words of its own: the step of ``models.skipgram_loss``."""
     v = weights.w_in[center]
     hidden = scratch.hidden
     for k in range(hidden.shape[0]):
         hidden[k] = v[k]
-    weight = 1.0 if settings.shared_draws == 0 else n_context * settings.negative / settings.shared_draws
-    _negative_step(hidden, scratch.context, n_context, scratch, n_noise, weight, weights.w_out, alpha, tallies,
+    _negative_step(hidden, scratch.context, n_context, scratch, n_noise, 1.0, weights.w_out, alpha, tallies,
                    settings.telemetry)
     norm = _step_input(v, scratch.grad, np.float32(alpha))
     if settings.telemetry:
         _record(tallies.sums, center, IN_NORM, norm)
+
+
+@numba.njit(inline="always")
+def _skipgram_negative_shared(center, n_context, scratch, n_noise, weights, settings, alpha, tallies):
+    """Every context vector v_j predicts the centre against the window's K noise words, all at the same weights
+    (Intel's pWord2Vec), the step of ``models.skipgram_context_negatives_loss``:
+    J = Σ_j [-log σ(u_c·v_j) - Σ_k log σ(-u_k·v_j)]. The window's m inputs and 1 + K outputs are read once: an
+    m × (1 + K) block of scores C, then ∂J/∂v_j = Σ_r C_jr u_r and ∂J/∂u_r = Σ_j C_jr v_j."""
+    w_in, w_out = weights.w_in, weights.w_out
+    rows, slots, grads, coefs, combined = scratch.rows, scratch.slots, scratch.grads, scratch.coefs, scratch.grad
+    dim = combined.shape[0]
+    telemetry = settings.telemetry
+    n_rows = 1
+    rows.words[0] = center
+    rows.coefs[0] = 0.0  # here: how many noise terms each row stands for
+    for k in range(n_noise):
+        slots[k], n_rows = _add_row(rows, n_rows, scratch.negatives[k])
+        rows.coefs[slots[k]] += 1.0
+    positive = 0.0
+    negative = 0.0
+    for j in range(n_context):
+        v = w_in[scratch.context[j]]
+        for r in range(n_rows):
+            score = _dot(v, w_out[rows.words[r]])
+            sigma, loss = _logistic(score)
+            noise_terms = rows.coefs[r]
+            coef = noise_terms * sigma
+            negative += noise_terms * (loss + score)
+            if r == 0:
+                coef += sigma - 1.0
+                positive += loss
+            coefs[j, r] = coef
+    step = np.float32(alpha)
+    for j in range(n_context):
+        _zero(grads[j])
+    for r in range(n_rows):  # ∂J/∂v_j += C_jr u_r and ∂J/∂u_r = Σ_j C_jr v_j, both before any step
+        row = w_out[rows.words[r]]
+        _zero(combined)
+        for j in range(n_context):
+            coef = np.float32(coefs[j, r])
+            v = w_in[scratch.context[j]]
+            grad_j = grads[j]
+            for i in range(dim):
+                grad_j[i] += coef * row[i]
+                combined[i] += coef * v[i]
+        norm = _step_input(row, combined, step)
+        if telemetry:
+            _record(tallies.sums, rows.words[r], OUT_NORM, norm)
+    for j in range(n_context):
+        word = scratch.context[j]
+        norm = _step_input(w_in[word], grads[j], step)
+        if telemetry:
+            _record(tallies.sums, word, IN_NORM, norm)
+    tallies.stats[STAT_POSITIVE] += positive
+    tallies.stats[STAT_NEGATIVE] += negative
 
 
 @numba.njit(inline="always")
@@ -473,7 +529,8 @@ def _scratch(settings: Settings, longest: int, dim: int) -> _Scratch:
                  np.empty(terms, np.float32), np.empty(terms, np.float64))
     return _Scratch(np.empty(longest, np.int32), np.empty(width, np.int64), np.empty(1, np.int64),
                     np.empty(draws, np.int64), np.empty(terms, np.int64), np.empty(dim, np.float32),
-                    np.empty(dim, np.float32), rows)
+                    np.empty(dim, np.float32), np.empty((width, dim), np.float32),
+                    np.empty((width, terms), np.float64), rows)
 
 
 _scratch_jit = numba.njit(cache=True)(_scratch)
@@ -524,7 +581,10 @@ def train_chunk(text, s_begin, s_end, weights, noise, tree, settings, alpha_begi
                 traced += 1
             if settings.model == SKIPGRAM:
                 stats[STAT_PAIRS] += n_context
-                if settings.loss == NEGATIVE:
+                if settings.loss == NEGATIVE and settings.shared_draws > 0:
+                    _skipgram_negative_shared(center, n_context, scratch, n_noise, weights, settings, alpha,
+                                               tallies)
+                elif settings.loss == NEGATIVE:
                     _skipgram_negative(center, n_context, scratch, n_noise, weights, settings, alpha, tallies)
                 elif settings.loss == HIERARCHICAL:
                     _skipgram_hierarchical_pairs(center, n_context, scratch, weights, tree, settings, alpha, tallies)

@@ -207,9 +207,9 @@ class GradientLab:
         """Forward pass, loss, reference gradients and (``check``) their finite-difference check.
 
         Negative sampling draws from P_n with ``seed``: K = ``negative`` words per pair (CBOW: per window), or
-        for skip-gram with ``shared_negatives`` one set of S = 4K words for the window, each weighted m K / S (as
-        the trainer; docs/derivation.md). ``negatives`` (one (K,) array per target) or ``shared`` (S,) replay a
-        draw.
+        for skip-gram with ``shared_negatives`` one set of S = 4K words for the window, each weighted m K / S (the
+        trainer's former default; docs/derivation.md). ``negatives`` (one (K,) array per target) or ``shared``
+        (S,) replay a draw.
         """
         if model not in MODELS or loss not in LOSSES:
             raise LabError(f"Unknown model {model!r} or loss {loss!r}.")

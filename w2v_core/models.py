@@ -80,6 +80,27 @@ def skipgram_shared_negatives_loss(center: int, outside_words: Sequence[int], in
     return float(loss), grad_input, grad_output
 
 
+def skipgram_context_negatives_loss(center: int, outside_words: Sequence[int], input_vectors: np.ndarray,
+                                    output_vectors: np.ndarray,
+                                    negatives: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """Skip-gram with one set of K noise words per window (Intel's pWord2Vec): every outside word's input vector
+    predicts the centre against the same ``negatives`` (K,):
+    J = Σ_j [-log σ(u_c·v_{o_j}) - Σ_k log σ(-u_k·v_{o_j})], the C tool's pairs (context word → centre) with the
+    noise words shared by the window.
+    Returns: loss, grad_input (n, d) (the outside words' rows), grad_output (n, d).
+    """
+    total = 0.0
+    grad_input = np.zeros(input_vectors.shape, dtype=np.float64)
+    grad_output = np.zeros(output_vectors.shape, dtype=np.float64)
+    for word in outside_words:
+        loss, grad_hidden, grad_out = negative_sampling_loss(input_vectors[word].astype(np.float64), center,
+                                                             output_vectors, negatives)
+        total += loss
+        grad_input[word] += grad_hidden
+        grad_output += grad_out
+    return total, grad_input, grad_output
+
+
 def cbow_loss(context_words: Sequence[int], center: int, input_vectors: np.ndarray,
               output_vectors: np.ndarray, loss: str, negatives: np.ndarray | None = None,
               tree: HuffmanTree | None = None) -> tuple[float, np.ndarray, np.ndarray]:

@@ -112,9 +112,11 @@ TRAIN_OPTIONS: tuple[Option, ...] = (
     Option("ns_exponent", float, 0.75, "Noise exponent", "the noise exponent", low=-2.0, high=2.0,
            help="Negative samples are drawn with probability count^exponent; 0.75 is usual.", gensim="ns_exponent"),
     Option("shared_negatives", bool, True, "Shared negatives (skip-gram)",
-           "shared negatives (one set of 4K noise words per skip-gram window instead of K per pair; "
-           "docs/derivation.md, section 2)",
-           help="One set of 4K noise words per window instead of K per pair: faster, same quality.",
+           "shared negatives (pWord2Vec: one set of K noise words per skip-gram window, shared by its context "
+           "words, each predicting the centre, instead of K per pair; docs/derivation.md, section 2)",
+           help="pWord2Vec's sampling: one set of K noise words per window, shared by its context words, each "
+                "predicting the centre (their pairs' noise is correlated). Off: K noise words for every pair. "
+                "docs/derivation.md, section 2.",
            applies_when=("model", "skipgram"), cli_flag="--per-pair-negatives"),
     Option("cbow_full_step", bool, True, "C-tool step (CBOW)",
            "CBOW's full step for every context word (off: the true gradient, 1/C of the C tool's step)",
