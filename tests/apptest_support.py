@@ -46,15 +46,31 @@ def wait_until_done(at: AppTest, limit: float = 60.0):
     return trainer
 
 
-def train_small(at: AppTest, dim: int = 16, epochs: int = 2, sentences: int = 3000):
-    """Choose a small teaching corpus and settings, press Start training and wait for the run to finish."""
+def choose_teaching_corpus(at: AppTest, sentences: int) -> None:
+    """On the Corpus page, a generated teaching corpus of ``sentences`` sentences."""
     at.switch_page("pages/corpus.py").run()
     at.number_input(key="teaching_sentences").set_value(sentences).run()
+
+
+def set_up_run(at: AppTest, sentences: int = 3000, **settings: float) -> None:
+    """A small teaching corpus, then the Train page with number settings ``cfg_<name>`` = value (dim=16, ...)."""
+    choose_teaching_corpus(at, sentences)
     at.switch_page("pages/train.py").run()
-    at.number_input(key="cfg_dim").set_value(dim)
-    at.number_input(key="cfg_epochs").set_value(epochs)
+    for name, value in settings.items():
+        at.number_input(key=f"cfg_{name}").set_value(value)
     at.run()
+
+
+def start_training(at: AppTest):
+    """Press Start training; returns the session's new trainer."""
     button(at, "Start training").click().run()
+    return at.session_state["trainer"]
+
+
+def train_small(at: AppTest, dim: int = 16, epochs: int = 2, sentences: int = 3000):
+    """Choose a small teaching corpus and settings, press Start training and wait for the run to finish."""
+    set_up_run(at, sentences, dim=dim, epochs=epochs)
+    start_training(at)
     assert not at.error, [e.value for e in at.error]
     trainer = wait_until_done(at)
     assert trainer.state == "finished", (trainer.state, trainer.error)

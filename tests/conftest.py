@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from apptest_support import new_app, stop_trainer
 from packaging_support import Installed, build_and_install
+from streamlit.testing.v1 import AppTest
 
 
 @pytest.fixture(scope="session")
@@ -11,3 +13,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     """This repository's wheel installed into a fresh virtualenv (built once per test session: the packaging
     tests and the browser test of the installed app share it, and the kernels it compiles)."""
     return build_and_install(tmp_path_factory.mktemp("wheel"))
+
+
+@pytest.fixture
+def at() -> AppTest:
+    """The app, run once (on the Train page); its training thread is stopped after the test."""
+    app = new_app()
+    yield app
+    stop_trainer(app)

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from apptest_support import APP, button, new_app, plotly_specs, stop_trainer, texts, wait_until_done
+from apptest_support import APP, button, plotly_specs, texts, wait_until_done
 from streamlit.testing.v1 import AppTest
 
 from ui.limits import CONFIG_ENV
@@ -16,13 +16,6 @@ from w2v_core.formats import vectors_to_bytes
 from w2v_core.trainer import Trainer
 
 MARKUP = ["<script>alert(1)</script>", "[x](javascript:alert(1))", "**bold**"]
-
-
-@pytest.fixture
-def at():
-    app = new_app()
-    yield app
-    stop_trainer(app)
 
 
 @pytest.fixture

@@ -4,15 +4,9 @@ import codecs
 import gzip
 
 import pytest
-from apptest_support import APP, TIMEOUT, button, n_points, new_app, plotly_specs, texts
+from apptest_support import APP, TIMEOUT, button, n_points, plotly_specs, texts
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
-
-
-@pytest.fixture
-def at():
-    app = new_app()
-    yield app
 
 
 def upload(at, *files):

@@ -8,6 +8,8 @@ from apptest_support import (
     button,
     new_app,
     plotly_specs,
+    set_up_run,
+    start_training,
     stop_trainer,
     texts,
     train_small,
@@ -23,13 +25,6 @@ def trained():
     """One app session with a small finished training, shared by the read-only tests of this module."""
     app = new_app()
     train_small(app, dim=24, epochs=3, sentences=4000)
-    yield app
-    stop_trainer(app)
-
-
-@pytest.fixture
-def at():
-    app = new_app()
     yield app
     stop_trainer(app)
 
@@ -182,13 +177,8 @@ def test_bad_vector_files_are_explained(at, name, data, expected):
 
 
 def test_live_snapshot_during_training(at):
-    at.switch_page("pages/corpus.py").run()
-    at.number_input(key="teaching_sentences").set_value(3000).run()
-    at.switch_page("pages/train.py").run()
-    at.number_input(key="cfg_dim").set_value(16)
-    at.number_input(key="cfg_epochs").set_value(1000).run()
-    button(at, "Start training").click().run()
-    trainer = at.session_state["trainer"]
+    set_up_run(at, 3000, dim=16, epochs=1000)
+    trainer = start_training(at)
     deadline = time.monotonic() + 30
     while trainer.progress().words_done == 0 and time.monotonic() < deadline:
         time.sleep(0.01)

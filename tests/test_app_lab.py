@@ -3,18 +3,16 @@ and the SGD step, which changes only the lab's copy of the weights."""
 
 import numpy as np
 import pytest
-from apptest_support import button, new_app, plotly_specs, stop_trainer, texts, train_small
+from apptest_support import button, choose_teaching_corpus, plotly_specs, texts, train_small
 
 LAB = "pages/gradient_lab.py"
 
 
 @pytest.fixture
-def at():
-    app = new_app()
-    app.switch_page("pages/corpus.py").run()
-    app.number_input(key="teaching_sentences").set_value(3000).run()
-    yield app
-    stop_trainer(app)
+def at(at):
+    """The app on a small teaching corpus."""
+    choose_teaching_corpus(at, 3000)
+    return at
 
 
 def metric(at, label: str) -> float:

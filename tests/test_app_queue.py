@@ -3,7 +3,7 @@
 import time
 
 import pytest
-from apptest_support import button, new_app, stop_trainer, texts
+from apptest_support import button, set_up_run, texts
 
 from ui.serving import training_queue
 from ui.state import training_status
@@ -33,19 +33,10 @@ def blockers():
 
 
 @pytest.fixture
-def at():
-    app = new_app()
-    at_small_corpus(app)
-    yield app
-    stop_trainer(app)
-
-
-def at_small_corpus(at) -> None:
-    at.switch_page("pages/corpus.py").run()
-    at.number_input(key="teaching_sentences").set_value(2000).run()
-    at.switch_page("pages/train.py").run()
-    at.number_input(key="cfg_dim").set_value(8)
-    at.number_input(key="cfg_epochs").set_value(1000).run()
+def at(at):
+    """The app set up for a long run on a small corpus."""
+    set_up_run(at, 2000, dim=8, epochs=1000)
+    return at
 
 
 def test_a_run_waits_for_a_free_slot_and_starts_by_itself(at, blockers):

@@ -3,12 +3,11 @@
 import time
 
 import numpy as np
-import pytest
 from apptest_support import (
     button,
-    new_app,
     plotly_specs,
-    stop_trainer,
+    set_up_run,
+    start_training,
     texts,
     train_small,
     values,
@@ -18,13 +17,6 @@ from apptest_support import (
 from ui.replay_view import CHAR_PIXELS, PLOT_PIXELS, _label_box
 from w2v_core.replay import in_order
 from w2v_core.teaching import TEACHING_ANALOGIES
-
-
-@pytest.fixture
-def at():
-    app = new_app()
-    yield app
-    stop_trainer(app)
 
 
 def test_evolution_replays_the_snapshots(at):
@@ -77,13 +69,8 @@ def overlapping_labels(trace: dict, layout: dict) -> bool:
 
 
 def test_evolution_during_training(at):
-    at.switch_page("pages/corpus.py").run()
-    at.number_input(key="teaching_sentences").set_value(3000).run()
-    at.switch_page("pages/train.py").run()
-    at.number_input(key="cfg_dim").set_value(16)
-    at.number_input(key="cfg_epochs").set_value(300).run()
-    button(at, "Start training").click().run()
-    trainer = at.session_state["trainer"]
+    set_up_run(at, 3000, dim=16, epochs=300)
+    trainer = start_training(at)
     deadline = time.monotonic() + 60
     while len(trainer.snapshots()) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -31,13 +31,6 @@ def saved_run() -> bytes:
         stop_trainer(at)
 
 
-@pytest.fixture
-def at():
-    app = new_app()
-    yield app
-    stop_trainer(app)
-
-
 def plain(at, kind: str) -> list[str]:
     """Texts of one kind of element without Markdown escapes."""
     return [t.replace("\\", "") for t in texts(at, kind)]

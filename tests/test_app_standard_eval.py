@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from apptest_support import button, new_app, plotly_specs, stop_trainer, texts, train_small, values, wait_until_done
+from apptest_support import button, plotly_specs, texts, train_small, values, wait_until_done
 from gensim.models import KeyedVectors
 from test_evaluation import analogy_embeddings
 
@@ -15,13 +15,6 @@ from w2v_core.datasets import DATA_DIR
 from w2v_core.embeddings import Embeddings
 from w2v_core.evaluation import AnalogyResult, PairResult, evaluate_standard, read_analogies
 from w2v_core.formats import vectors_to_bytes
-
-
-@pytest.fixture
-def at():
-    app = new_app()
-    yield app
-    stop_trainer(app)
 
 
 @pytest.fixture(scope="module")

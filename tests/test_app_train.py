@@ -6,9 +6,9 @@ import pytest
 from apptest_support import (
     button,
     n_points,
-    new_app,
     plotly_specs,
-    stop_trainer,
+    set_up_run,
+    start_training,
     texts,
     train_small,
     values,
@@ -19,13 +19,6 @@ from ui.charts import merge_partial_chunks
 from ui.state import TrainerGuard, training_status
 from w2v_core.corpus import build_corpus
 from w2v_core.trainer import TrainConfig, Trainer
-
-
-@pytest.fixture
-def at():
-    app = new_app()
-    yield app
-    stop_trainer(app)
 
 
 def test_start_training_shows_progress_loss_and_exports(at):
@@ -68,10 +61,7 @@ def test_model_names_are_short_enough_for_their_select(at):
 
 
 def test_the_learning_rate_schedule_is_shown_before_a_run(at):
-    at.switch_page("pages/corpus.py").run()
-    at.number_input(key="teaching_sentences").set_value(3000).run()
-    at.switch_page("pages/train.py").run()
-    at.number_input(key="cfg_epochs").set_value(3).run()
+    set_up_run(at, 3000, epochs=3)
     loss, alpha = plotly_specs(at)
     assert n_points(loss) == 0 and loss["layout"]["annotations"][0]["text"].startswith("No loss yet")
     planned = alpha["data"][0]
@@ -83,13 +73,8 @@ def test_the_learning_rate_schedule_is_shown_before_a_run(at):
 
 
 def test_pause_resume_and_stop(at):
-    at.switch_page("pages/corpus.py").run()
-    at.number_input(key="teaching_sentences").set_value(3000).run()
-    at.switch_page("pages/train.py").run()
-    at.number_input(key="cfg_dim").set_value(32)
-    at.number_input(key="cfg_epochs").set_value(300).run()
-    button(at, "Start training").click().run()
-    trainer = at.session_state["trainer"]
+    set_up_run(at, 3000, dim=32, epochs=300)
+    trainer = start_training(at)
     assert trainer.is_active and button(at, "Start training").disabled and not button(at, "Pause").disabled
     button(at, "Pause").click().run()
     assert trainer.state == "paused" and not button(at, "Resume").disabled
@@ -119,11 +104,7 @@ def test_step_mode_trains_a_few_words_then_pauses(at):
 
 
 def test_a_diverging_learning_rate_fails_with_advice(at):
-    at.switch_page("pages/corpus.py").run()
-    at.number_input(key="teaching_sentences").set_value(2000).run()
-    at.switch_page("pages/train.py").run()
-    at.number_input(key="cfg_alpha").set_value(10.0)
-    at.number_input(key="cfg_min_alpha").set_value(10.0).run()
+    set_up_run(at, 2000, alpha=10.0, min_alpha=10.0)
     button(at, "Start training").click().run()
     trainer = wait_until_done(at)
     at.run()
