@@ -126,19 +126,6 @@ def test_gradient_frequency_and_history_figures():
     assert [t.name for t in lines.data] == ["&lt;b&gt;", "c"] and list(lines.data[1].y) == [0.3, 0.4]
 
 
-@pytest.mark.parametrize("dims", [2, 3])
-def test_projection_figure_marks_query_and_neighbours(dims):
-    coords = np.random.default_rng(0).normal(size=(30, dims))
-    words = [f"w{i}" for i in range(30)]
-    categories = ["days", "months", "numbers", "other"]
-    fig = charts.projection_figure(coords, words, np.arange(30) % 4, "group", categories, highlight=[3, 4], query=2)
-    assert [t.name for t in fig.data] == [*categories, "search"]
-    assert sum(_points(t) for t in fig.data[:4]) == 30 and list(fig.data[1].hovertext) == words[1::4]
-    assert fig.data[3].marker.color == "#9e9e9e" and fig.data[0].marker.color != fig.data[1].marker.color
-    assert list(fig.data[-1].text) == ["w3", "w4", "w2"] and fig.data[-1].mode == "markers+text"
-    assert isinstance(fig.data[0], go.Scatter3d if dims == 3 else go.Scatter)
-
-
 def test_zipf_and_gradient_scatters_use_webgl_only_for_many_points():
     few, many = 300, 20_000
     counts = np.arange(many, 0, -1)
@@ -147,12 +134,6 @@ def test_zipf_and_gradient_scatters_use_webgl_only_for_many_points():
     assert {type(t) for t in small.data} == {go.Scatter} and {type(t) for t in large.data} == {go.Scattergl}
     norms = np.linspace(1, 2, few)
     assert isinstance(charts.gradient_frequency_figure(["w"] * few, counts[-few:], norms).data[0], go.Scatter)
-
-
-def test_projection_figure_uses_webgl_for_many_points():
-    coords = np.zeros((5000, 2))
-    fig = charts.projection_figure(coords, ["w"] * 5000, np.linspace(0, 1, 5000))
-    assert isinstance(fig.data[0], go.Scattergl) and fig.data[0].marker.showscale
 
 
 def test_exports_round_trip():

@@ -30,8 +30,19 @@ def trained():
 
 
 def total_points(spec: dict) -> int:
-    """Words drawn in a projection chart (every trace but the search marks)."""
-    return sum(len(values(t.get("x"))) for t in spec["data"] if t["name"] != "search")
+    """Words drawn in a projection chart (every trace but the labels and the search marks)."""
+    return sum(len(values(t.get("x"))) for t in spec["data"] if t["name"] not in ("labels", "search"))
+
+
+def wait_for_map(at, limit: float = 90.0) -> dict:
+    """Rerun the page (as the live fragment would) until the t-SNE/UMAP job has finished; the final spec."""
+    deadline = time.monotonic() + limit
+    while not any(d.label == "Coordinates (CSV)" for d in at.get("download_button")):
+        assert time.monotonic() < deadline, texts(at, "caption")
+        assert not at.exception and not at.error, [e.value for e in (*at.exception, *at.error)]
+        time.sleep(0.3)
+        at.run()
+    return plotly_specs(at)[0]
 
 
 def small_vectors(n: int = 60, dim: int = 5) -> Embeddings:
@@ -60,19 +71,24 @@ def test_projection_of_the_trained_model(trained):
     assert not at.exception and not at.error
     (spec,) = plotly_specs(at)
     vocab_size = len(at.session_state["trainer"].vocab)
-    assert total_points(spec) == min(1000, vocab_size) and spec["data"][0]["type"] in ("scatter", "scattergl")
+    assert total_points(spec) == min(2000, vocab_size) and spec["data"][0]["type"] in ("scatter", "scattergl")
     assert "days" in [t["name"] for t in spec["data"]]  # teaching corpus: coloured by word group
     assert [d.label for d in at.get("download_button")] == ["Coordinates (CSV)", "Chart (HTML)"]
+    labels = next(t for t in spec["data"] if t["name"] == "labels")
+    assert 30 <= len(labels["text"]) <= 100 and "the" in labels["text"]  # the most frequent words, readable
     at.text_input(key="projection_query").set_value("king").run()
     search = plotly_specs(at)[0]["data"][-1]
-    assert search["text"][-1] == "king" and len(search["text"]) == 11
+    assert search["text"][-1] == "<b>king</b>" and len(search["text"]) == 11
+    assert any(c.startswith("Neighbours of **king**") for c in texts(at, "caption"))
+    at.number_input(key="projection_labels").set_value(0).run()
+    assert "labels" not in [t["name"] for t in plotly_specs(at)[0]["data"]]
     at.radio(key="projection_dims").set_value(3).run()
     assert plotly_specs(at)[0]["data"][0]["type"] == "scatter3d"
     at.radio(key="projection_colour").set_value("group").run()
     assert not at.error and plotly_specs(at)[0]["data"][0]["type"] == "scatter3d"
 
 
-def test_tsne_and_clusters(trained):
+def test_tsne_converges_live_and_keeps_its_map(trained):
     at = trained
     at.switch_page("pages/projection.py").run()
     at.number_input(key="projection_words").set_value(120)
@@ -80,14 +96,54 @@ def test_tsne_and_clusters(trained):
     at.radio(key="projection_method").set_value("tsne")
     at.radio(key="projection_colour").set_value("cluster").run()
     assert not at.exception and not at.error
-    spec = plotly_specs(at)[0]
+    assert button(at, "Stop") and any(c.startswith("t-SNE") for c in texts(at, "caption"))
+    spec = wait_for_map(at)
     assert total_points(spec) == 120 and spec["data"][0]["name"] == "cluster 1"
     assert at.slider(key="projection_clusters").value == 10
+    assert "Stop" not in [b.label for b in at.button]
+    at.radio(key="projection_colour").set_value("frequency").run()  # the kept map is drawn at once
+    assert total_points(plotly_specs(at)[0]) == 120 and not at.error
+
+
+def test_stopped_tsne_says_so_and_runs_again(trained):
+    at = trained
+    at.switch_page("pages/projection.py").run()
+    at.number_input(key="projection_words").set_value(300)
+    at.radio(key="projection_dims").set_value(3)
+    at.radio(key="projection_method").set_value("tsne").run()
+    button(at, "Stop").click().run()
+    spec = wait_for_map(at)
+    assert total_points(spec) == 300 and spec["data"][0]["type"] == "scatter3d"
+    assert "was stopped at iteration" in texts(at, "info")[0]
+    button(at, "Run t-SNE again").click().run()
+    assert button(at, "Stop") and not at.info
+    button(at, "Stop").click().run()
+    wait_for_map(at)
+
+
+def test_semantic_axes(trained):
+    at = trained
+    at.switch_page("pages/projection.py").run()
+    at.radio(key="projection_method").set_value("axes").run()
+    assert at.text_input(key="axis_x_from").value == "man" and at.text_input(key="axis_x_to").value == "woman"
+    spec = plotly_specs(at)[0]
+    assert spec["layout"]["xaxis"]["title"]["text"].startswith("man → woman")
+    assert spec["layout"]["yaxis"]["title"]["text"].startswith("walk + run + eat → walked + ran + ate")
+    words = at.session_state["trainer"].vocab.words
+    xs = {w: x for t in spec["data"] if t["name"] not in ("labels", "search")
+          for w, x in zip(t["hovertext"], values(t["x"]), strict=True)}
+    assert xs["queen"] > xs["king"] and xs["woman"] == pytest.approx(1, abs=0.02), len(words)
+    at.text_input(key="axis_y_to").set_value("walked, Zebra, Ran").run()
+    assert "Not in the vocabulary: 'Zebra', 'Ran' (did you mean 'ran'?)" in texts(at, "error")[0].replace("\\", "")
+    assert not at.get("plotly_chart")
+    at.text_input(key="axis_y_to").set_value("walked").run()
+    at.radio(key="projection_method").set_value("pca").run()
 
 
 def test_projection_search_for_an_unknown_word(trained):
     at = trained
     at.switch_page("pages/projection.py").run()
+    at.radio(key="projection_method").set_value("pca")
     at.text_input(key="projection_query").set_value("Zebra").run()
     assert "not in the vocabulary" in texts(at, "error")[0]
     assert "search" not in [t["name"] for t in plotly_specs(at)[0]["data"]]
@@ -136,6 +192,22 @@ def test_open_vectors_trained_elsewhere(at):
     at.switch_page("pages/projection.py").run()
     assert total_points(plotly_specs(at)[0]) == 60 and not at.error
     assert "group" not in at.radio(key="projection_colour").options
+
+
+def test_word_count_follows_the_vectors_explored(trained):
+    at = trained
+    at.switch_page("pages/projection.py").run()
+    assert at.number_input(key="projection_words").value == len(at.session_state["trainer"].vocab)  # < 2,000
+    big = Embeddings([f"v{i}" for i in range(3000)], small_vectors(3000, 8).vectors, np.arange(3000, 0, -1))
+    at.file_uploader(key="vector_file_projection").set_value(("big.vec", vectors_to_bytes(big, "text"),
+                                                               "application/octet-stream")).run()
+    at.radio(key="model_source").set_value("opened").run()
+    words = at.number_input(key="projection_words")
+    assert words.value == 2000 and words.max == 3000 and total_points(plotly_specs(at)[0]) == 2000
+    words.set_value(3000).run()
+    assert total_points(plotly_specs(at)[0]) == 3000 and not at.error
+    at.radio(key="model_source").set_value("trained").run()
+    assert at.number_input(key="projection_words").value == len(at.session_state["trainer"].vocab)
 
 
 def test_queries_survive_page_switches_and_reset_for_new_vectors(at):

@@ -1,14 +1,26 @@
+import threading
+import time
+
 import numpy as np
 import pytest
 from scipy.spatial.distance import cdist
 
+from w2v_core.embeddings import Embeddings
+from w2v_core.layout_job import LayoutJob
 from w2v_core.projection import (
     ProjectionError,
+    SemanticAxis,
+    TsneLayout,
     apply_basis,
+    axes_cosine,
+    axis_basis,
     cluster_labels,
+    parse_words,
     pca_basis,
     procrustes_align,
     project,
+    semantic_coordinates,
+    umap_layout,
 )
 
 
@@ -80,7 +92,7 @@ def neighbour_purity(coords: np.ndarray, labels: np.ndarray, k: int = 5) -> floa
 
 def test_tsne_keeps_two_well_separated_blobs_apart():
     centres = np.zeros((2, 20))
-    centres[1, 0] = 30.0
+    centres[0, 1] = centres[1, 0] = 30.0  # two directions: t-SNE compares words by cosine
     points, labels = blobs(centres, 30, 1.0)
     coords = project(points, "tsne", dims=2, seed=0)
     assert coords.shape == (60, 2) and coords.dtype == np.float32
@@ -91,10 +103,10 @@ def test_tsne_keeps_two_well_separated_blobs_apart():
 
 
 def test_tsne_in_3d_keeps_neighbourhoods():
-    # scikit-learn's 3-D t-SNE (Student-t with 2 degrees of freedom) converges far less cleanly than 2-D on
-    # tiny inputs, so only neighbourhoods are checked: a random layout would give a purity near 0.5.
+    # 3-D t-SNE (Barnes-Hut) converges less cleanly than 2-D on tiny inputs, so only neighbourhoods are
+    # checked: a random layout would give a purity near 0.5.
     centres = np.zeros((2, 20))
-    centres[1, 0] = 30.0
+    centres[0, 1] = centres[1, 0] = 30.0  # two directions: t-SNE compares words by cosine
     points, labels = blobs(centres, 30, 1.0)
     coords = project(points, "tsne", dims=3, seed=0)
     assert coords.shape == (60, 3)
@@ -112,7 +124,7 @@ def test_tsne_small_inputs():
 
 
 @pytest.mark.parametrize(("vectors", "kwargs", "message"), [
-    (np.ones((5, 3)), {"method": "umap"}, "Unknown projection method"),
+    (np.ones((5, 3)), {"method": "isomap"}, "Unknown projection method"),
     (np.ones((5, 3)), {"dims": 4}, "dims must be 2 or 3"),
     (np.array([[1.0, np.nan]]), {}, "NaN"),
     (np.ones(5), {}, r"\(n, d\)"),
@@ -132,3 +144,117 @@ def test_clusters_follow_directions_not_lengths():
     assert len(set(cluster_labels(points[:2], 10).tolist())) == 2  # k clipped to n
     with pytest.raises(ProjectionError):
         cluster_labels(points, 0)
+
+
+def test_tsne_starts_from_pca_and_advances_in_steps():
+    centres = np.eye(3, 20) * 30.0
+    points, labels = blobs(centres, 20, 1.0)
+    layout = TsneLayout(points, dims=2, seed=0, iterations=100)
+    start = layout.coords
+    assert layout.iteration == 0 and layout.total == 350 and not layout.done
+    pca = project(points / np.linalg.norm(points, axis=1, keepdims=True), "pca")
+    assert abs(np.corrcoef(start[:, 0], pca[:, 0])[0, 1]) > 0.99  # the PCA map, rescaled
+    assert layout.advance(100).shape == (60, 2) and layout.iteration == 100
+    layout.advance(1000)
+    assert layout.done and layout.iteration == 350
+    assert neighbour_purity(layout.coords, labels) > 0.95
+
+
+def test_umap_job_runs_in_a_warm_child_process_and_reports_its_epochs():
+    centres = np.zeros((2, 10))
+    centres[0, 1] = centres[1, 0] = 30.0
+    points, labels = blobs(centres, 40, 1.0)
+    job = LayoutJob("umap", points, dims=2).start()
+    epochs = set()
+    deadline = time.monotonic() + 240  # the first job of a process waits for umap-learn to compile
+    while job.snapshot().active and time.monotonic() < deadline:
+        epochs.add(job.snapshot().iteration)
+        time.sleep(0.005)
+    final = job.snapshot()
+    assert final.state == "finished", final.message
+    assert final.coords.shape == (80, 2) and final.iteration == final.total == 500
+    assert neighbour_purity(final.coords, labels) > 0.95
+    again = LayoutJob("umap", points, dims=3).start()
+    again.stop()
+    assert wait(again).state == "stopped"
+    with pytest.raises(ProjectionError, match="at least 5 words"):
+        umap_layout(points[:3])
+
+
+def words_with_directions() -> Embeddings:
+    """Unit-ish vectors where gender is dimension 0 and wealth dimension 1 (plus noise elsewhere)."""
+    rng = np.random.default_rng(0)
+    rows = {"man": [-1, 0], "woman": [1, 0], "king": [-1, 1], "queen": [1, 1], "poor": [0, -1],
+            "rich": [0, 1], "boy": [-1, -0.2], "girl": [1, -0.2]}
+    vectors = np.zeros((len(rows), 6), dtype=np.float32)
+    for i, direction in enumerate(rows.values()):
+        vectors[i, :2] = direction
+        vectors[i, 2:] = rng.normal(size=4) * 0.01 + 1.0
+    return Embeddings(list(rows), vectors, np.arange(len(rows), 0, -1))
+
+
+def test_semantic_axes_put_the_named_words_at_0_and_1():
+    emb = words_with_directions()
+    axes = [SemanticAxis(("man",), ("woman",)), SemanticAxis(("poor",), ("rich",))]
+    origins, directions = axis_basis(emb, axes)
+    coords = semantic_coordinates(emb.unit_vectors, origins, directions)
+    row = {w: coords[emb.index(w)] for w in emb.words}
+    np.testing.assert_allclose([row["man"][0], row["woman"][0], row["poor"][1], row["rich"][1]], [0, 1, 0, 1],
+                               atol=1e-5)
+    assert row["queen"][0] > 0.8 and row["king"][0] < 0.2  # on the woman side, on the man side
+    assert row["king"][1] > row["boy"][1]  # richer
+    assert abs(axes_cosine(directions)) < 0.1
+    mean_axis = [SemanticAxis(("man", "boy"), ("woman", "girl")), axes[1]]
+    coords = semantic_coordinates(emb.unit_vectors, *axis_basis(emb, mean_axis))
+    assert coords[emb.index("boy"), 0] < 0.5 < coords[emb.index("girl"), 0]
+    assert (coords[emb.index("man"), 0] + coords[emb.index("boy"), 0]) / 2 == pytest.approx(0, abs=1e-5)
+
+
+def test_semantic_axes_name_every_unknown_word():
+    emb = words_with_directions()
+    with pytest.raises(ProjectionError, match="'zebra', 'Rich' \\(did you mean 'rich'\\?\\)"):
+        axis_basis(emb, [SemanticAxis(("man",), ("zebra",)), SemanticAxis(("poor",), ("Rich",))])
+    with pytest.raises(ProjectionError, match="same words"):
+        axis_basis(emb, [SemanticAxis(("man",), ("man",))])
+    with pytest.raises(ProjectionError, match="both ends"):
+        axis_basis(emb, [SemanticAxis(("man",), ())])
+    assert parse_words(" man, boy +king  ") == ("man", "boy", "king") and parse_words("  ") == ()
+
+
+def wait(job: LayoutJob, limit: float = 60.0):
+    deadline = time.monotonic() + limit
+    while job.snapshot().active and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return job.snapshot()
+
+
+def test_tsne_job_publishes_snapshots_until_done_and_waits_for_a_slot():
+    points, _ = blobs(np.eye(3) * 10, 30, 1.0)
+    slots = threading.BoundedSemaphore(1)
+    slots.acquire()  # the server's only slot is taken
+    job = LayoutJob("tsne", points, dims=2, slots=slots).start()
+    time.sleep(0.3)
+    assert job.snapshot().state == "waiting" and job.snapshot().coords is None
+    slots.release()
+    seen = set()
+    deadline = time.monotonic() + 60
+    while job.snapshot().active and time.monotonic() < deadline:
+        seen.add(job.snapshot().iteration)
+        time.sleep(0.01)
+    final = job.snapshot()
+    assert final.state == "finished" and final.iteration == final.total == 750 and final.coords.shape == (90, 2)
+    assert len(seen) > 3  # intermediate maps were published
+    assert slots.acquire(blocking=False)  # the slot was given back
+
+
+def test_stopped_job_keeps_its_map_and_bad_input_fails_with_a_message():
+    points, _ = blobs(np.eye(3) * 10, 300, 1.0)
+    job = LayoutJob("tsne", points, dims=3).start()
+    deadline = time.monotonic() + 60
+    while job.snapshot().coords is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    job.stop()
+    final = wait(job)
+    assert final.state == "stopped" and final.coords.shape == (900, 3) and final.iteration < final.total
+    failed = wait(LayoutJob("tsne", points[:3]).start())
+    assert failed.state == "failed" and "at least 5 words" in failed.message

@@ -38,11 +38,17 @@ class Limits:
     corpora_dir: str = ""  # a folder of text files every session may train on, read-only ("" = none)
     vectors_dir: str = ""  # a folder of vector files / Spark models every session may explore ("" = none)
     vectors_cache_dir: str = ""  # where large vector files get their memory-mapped cache ("" = beside them)
+    max_concurrent_layouts: int = 0  # t-SNE and UMAP maps computed at once; 0 = the number of CPU cores
 
     @property
     def training_slots(self) -> int:
         """Concurrent trainings allowed (the number of CPU cores for 0)."""
         return self.max_concurrent_trainings or os.cpu_count() or 1
+
+    @property
+    def layout_slots(self) -> int:
+        """t-SNE/UMAP maps computed at once (the number of CPU cores for 0)."""
+        return self.max_concurrent_layouts or os.cpu_count() or 1
 
     @property
     def max_corpus_bytes(self) -> int:

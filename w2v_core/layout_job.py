@@ -1,0 +1,214 @@
+"""t-SNE and UMAP maps computed in the background, with snapshots of the map as it converges and a Stop.
+
+``LayoutJob`` runs one map in its own thread; a page polls ``snapshot()`` and draws the latest map, as the
+Embedding Projector does. t-SNE runs in that thread (openTSNE's gradients run in compiled code that releases
+the GIL). UMAP runs in a child process forked from a forkserver that has imported umap-learn and compiled its
+numba code once: that code holds the GIL, and compiling it takes many CPU seconds on the first call of every
+process, which would freeze a web server's other threads. Stopping a UMAP job ends its process.
+
+``slots`` (a semaphore shared by all jobs of a server) caps how many maps are computed at once; a job waits
+for a free slot in state "waiting". No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import multiprocessing.connection
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from w2v_core.projection import ProjectionError, TsneLayout, umap_layout
+
+LAYOUT_METHODS = ("tsne", "umap")
+RUNNING_STATES = ("waiting", "preparing", "running")
+SNAPSHOT_SECONDS = 0.25  # how often a running job publishes its map
+_WARM_UP_MODULE = "w2v_core.umap_warmup"
+
+
+@dataclass(frozen=True)
+class LayoutSnapshot:
+    """What a job has so far: the latest map (None before the first), progress and state."""
+
+    coords: np.ndarray | None  # (n, dims) float32
+    iteration: int
+    total: int
+    state: str  # waiting, preparing, running, finished, stopped, failed
+    seconds: float  # since the job started computing (after waiting for a slot)
+    message: str = ""  # what it is doing (preparing) or why it failed
+
+    @property
+    def active(self) -> bool:
+        return self.state in RUNNING_STATES
+
+
+_context_lock = threading.Lock()
+_umap_ready = threading.Event()
+
+
+def _umap_context() -> multiprocessing.context.BaseContext:
+    """The forkserver context whose server preloads (imports and compiles) umap-learn."""
+    with _context_lock:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([_WARM_UP_MODULE])
+        return context
+
+
+def umap_is_ready() -> bool:
+    """True once a UMAP child process has started in this server (umap-learn is compiled and warm)."""
+    return _umap_ready.is_set()
+
+
+class LayoutJob:
+    """One t-SNE or UMAP map of (n, d) ``vectors`` computed in a background thread. Thread-safe."""
+
+    def __init__(self, method: str, vectors: np.ndarray, dims: int = 2, seed: int = 0,
+                 slots: threading.Semaphore | None = None) -> None:
+        if method not in LAYOUT_METHODS:
+            raise ProjectionError(f"Unknown layout method {method!r}; use one of {', '.join(LAYOUT_METHODS)}.")
+        self.method = method
+        self._vectors = np.asarray(vectors, dtype=np.float32)
+        self.dims = dims
+        self.seed = seed
+        self._slots = slots
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._snapshot = LayoutSnapshot(None, 0, 0, "waiting", 0.0)
+        self._started = time.monotonic()
+        self._thread = threading.Thread(target=self._run, name=f"layout-{method}", daemon=True)
+
+    def start(self) -> LayoutJob:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Ask the job to stop; it keeps the map it has so far (state "stopped")."""
+        self._stop.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    def snapshot(self) -> LayoutSnapshot:
+        with self._lock:
+            return self._snapshot
+
+    def _publish(self, **changes) -> None:  # noqa: ANN003 - LayoutSnapshot fields
+        with self._lock:
+            fields = {**self._snapshot.__dict__, "seconds": time.monotonic() - self._started, **changes}
+            self._snapshot = LayoutSnapshot(**fields)
+
+    def _run(self) -> None:
+        try:
+            if not self._take_slot():
+                self._publish(state="stopped")
+                return
+            try:
+                self._started = time.monotonic()
+                (self._run_tsne if self.method == "tsne" else self._run_umap)()
+            finally:
+                if self._slots is not None:
+                    self._slots.release()
+        except ProjectionError as error:
+            self._publish(state="failed", message=str(error))
+        except Exception as error:  # noqa: BLE001 - any failure becomes the job's message, never a crash
+            self._publish(state="failed", message=f"{type(error).__name__}: {error}")
+
+    def _take_slot(self) -> bool:
+        """Wait for a free slot (False if stopped meanwhile)."""
+        if self._slots is None:
+            return True
+        while not self._slots.acquire(timeout=0.1):
+            if self._stop.is_set():
+                return False
+        return True
+
+    def _run_tsne(self) -> None:
+        self._publish(state="preparing", message="finding each word's neighbours")
+        layout = TsneLayout(self._vectors, dims=self.dims, seed=self.seed)
+        self._publish(state="running", coords=layout.coords, total=layout.total, message="")
+        chunk = 10
+        while not layout.done:
+            if self._stop.is_set():
+                self._publish(state="stopped")
+                return
+            began = time.monotonic()
+            coords = layout.advance(chunk)
+            self._publish(coords=coords, iteration=layout.iteration)
+            # iterations per snapshot, so that the page gets a new map about every SNAPSHOT_SECONDS
+            spent = max(time.monotonic() - began, 1e-3)
+            chunk = int(np.clip(chunk * SNAPSHOT_SECONDS / spent, 5, 100))
+        self._publish(state="finished")
+
+    def _run_umap(self) -> None:
+        ready = umap_is_ready()
+        self._publish(state="preparing", message="finding each word's neighbours" if ready else
+                      "getting UMAP ready (compiling it, once after the server starts)")
+        receiver, sender = multiprocessing.Pipe(duplex=False)
+        process = _umap_context().Process(target=_umap_child, args=(sender, self._vectors, self.dims, self.seed),
+                                          name="umap-layout", daemon=True)
+        try:
+            process.start()
+            sender.close()
+            self._follow_umap(receiver, process)
+        finally:
+            if process.is_alive():
+                process.terminate()
+            with contextlib.suppress(ValueError, AssertionError):  # never started
+                process.join(5)
+            receiver.close()
+
+    def _follow_umap(self, receiver: multiprocessing.connection.Connection,
+                     process: multiprocessing.process.BaseProcess) -> None:
+        while True:
+            if self._stop.is_set():
+                self._publish(state="stopped")
+                return
+            if not receiver.poll(0.1):
+                if not process.is_alive() and not receiver.poll(0):
+                    raise ProjectionError(f"The UMAP process ended unexpectedly (exit code {process.exitcode}).")
+                continue
+            try:
+                kind, *payload = receiver.recv()
+            except EOFError:
+                raise ProjectionError("The UMAP process ended unexpectedly.") from None
+            if kind == "started":
+                _umap_ready.set()
+                self._publish(message="finding each word's neighbours")
+            elif kind == "epoch":
+                epoch, total, coords = payload
+                self._publish(state="running", coords=coords, iteration=epoch, total=total, message="")
+            elif kind == "done":
+                (coords,) = payload
+                snapshot = self.snapshot()
+                self._publish(state="finished", coords=coords, iteration=snapshot.total or 1,
+                              total=snapshot.total or 1, message="")
+                return
+            elif kind == "error":
+                raise ProjectionError(payload[0])
+
+
+def _umap_child(sender: multiprocessing.connection.Connection, vectors: np.ndarray, dims: int, seed: int) -> None:
+    """Body of a UMAP child process: sends ("started",), ("epoch", epoch, total, coords) about every
+    SNAPSHOT_SECONDS, then ("done", coords) or ("error", message)."""
+    sender.send(("started",))
+    last = [0.0]
+
+    def epochs_done(epoch: int, total: int, coords: np.ndarray) -> None:
+        now = time.monotonic()
+        if now - last[0] >= SNAPSHOT_SECONDS and epoch < total:
+            last[0] = now
+            sender.send(("epoch", epoch, total, np.array(coords, dtype=np.float32)))
+
+    try:
+        coords = umap_layout(vectors, dims=dims, seed=seed, epochs_done=epochs_done)
+    except ProjectionError as error:
+        sender.send(("error", str(error)))
+    except Exception as error:  # noqa: BLE001 - reported to the page, which shows it
+        sender.send(("error", f"UMAP failed: {type(error).__name__}: {error}"))
+    else:
+        sender.send(("done", coords))
+    finally:
+        sender.close()
