@@ -1,5 +1,5 @@
-"""What the benchmarks share: the app's server in a process of its own, its RSS and threads (psutil), response
-time figures (numpy) and the header of a run (date, command, machine, commit, load)."""
+"""What the benchmarks (and the browser tests) share: the app's server in a process group of its own, its RSS and
+threads (psutil), response time figures (numpy) and the header of a run (date, command, machine, commit, load)."""
 
 from __future__ import annotations
 
@@ -8,20 +8,35 @@ import json
 import os
 import platform
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import psutil
 
-from tests.browser.browser_support import free_port, healthy
-
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A TCP port on localhost that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("localhost", 0))
+        return probe.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    """Whether the Streamlit server at ``url`` answers ``ok`` on /_stcore/health."""
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+            return answer.read().strip() == b"ok"
+    except OSError:
+        return False
 
 
 def machine() -> str:
@@ -68,16 +83,18 @@ def cpu_seconds(process: psutil.Process, reaped: bool = False) -> float:
 
 
 class Server:
-    """``streamlit run app.py`` in ``cwd`` (default: this repository) on ``port`` (default: a free one) on
-    localhost, in its own process group; ``pid`` is the server itself."""
+    """The app's server on localhost, in a process group of its own, its output in ``log_path``: ``streamlit run
+    app.py`` from ``cwd`` (default: this repository), or ``command(port)``; ``pid`` is the server itself.
+    ``with Server(...) as server:`` waits until it is healthy and stops it at the end."""
 
     def __init__(self, log_path: Path, session_ttl: int | None = None, env: dict[str, str] | None = None,
-                 cwd: Path = ROOT, port: int | None = None) -> None:
+                 cwd: Path = ROOT, port: int | None = None, command: Callable[[int], list[str]] | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://localhost:{self.port}"
-        args = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
-                str(self.port), "--server.address", "localhost", "--browser.gatherUsageStats", "false",
-                "--server.fileWatcherType", "none"]
+        args = command(self.port) if command else [
+            sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
+            str(self.port), "--server.address", "localhost", "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none"]
         if session_ttl is not None:
             args += ["--server.disconnectedSessionTTL", str(int(session_ttl))]
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,12 +106,23 @@ class Server:
         self.ps = psutil.Process(self.pid)
         self.log_path = log_path
 
+    def __enter__(self) -> Server:
+        self.wait_healthy()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def wait_healthy(self, timeout: float = 60.0) -> None:
+        """Wait until /_stcore/health says ok; stop the server and raise with its log's end if it does not."""
         deadline = time.monotonic() + timeout
         while not healthy(self.url):
-            if self.process.poll() is not None or time.monotonic() > deadline:
+            code = self.process.poll()
+            if code is not None or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError("the server did not start:\n" + self.log_path.read_text(errors="replace")[-2000:])
+                state = f"exited with code {code}" if code is not None else f"did not answer within {timeout:.0f} s"
+                tail = self.log_path.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"the server {state} before /_stcore/health said ok; its log:\n{tail}")
             time.sleep(0.2)
 
     def status(self) -> tuple[float, int]:

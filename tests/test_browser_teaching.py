@@ -8,21 +8,15 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+from benchmarks.harness import Server
+from tests.browser.browser_support import CHROMIUM, CHROMIUM_ARGS, IDLE
+
 ROOT = Path(__file__).resolve().parent.parent
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 try:
     from playwright.sync_api import sync_playwright
@@ -35,34 +29,10 @@ if sync_playwright is None or not Path(CHROMIUM).exists():
     pytest.skip("needs playwright and /usr/bin/chromium", allow_module_level=True)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("localhost", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def server():
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
-         str(port), "--server.address", "localhost", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://localhost:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the Streamlit server did not become healthy")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(10)
+def server():  # noqa: ANN201 - yields the base URL
+    with Server(ROOT / "test-output" / "browser" / "teaching_server.log") as app:
+        yield app.url
 
 
 def in_browser(walk) -> None:  # noqa: ANN001 - a function of a Playwright page
@@ -71,7 +41,7 @@ def in_browser(walk) -> None:  # noqa: ANN001 - a function of a Playwright page
 
     def session() -> None:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
                 tab = browser.new_page(viewport={"width": 1400, "height": 2400})
                 tab.route(re.compile(r"^(?!https?://localhost[:/]).*"), lambda route: route.abort())

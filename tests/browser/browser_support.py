@@ -1,4 +1,5 @@
-"""Helpers for the real-browser tests (tests/browser/test_*.py); the fixtures that use them are in conftest.py.
+"""Helpers for the real-browser tests (tests/browser/test_*.py); the fixtures that use them are in conftest.py, the
+app's server is ``benchmarks.harness.Server``.
 
 A test gets a ``page`` fixture (Playwright, headless Chromium, on the app served by ``app_server``) and uses::
 
@@ -15,14 +16,7 @@ A test gets a ``page`` fixture (Playwright, headless Chromium, on the app served
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,7 +30,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1400, "height": 1000}
-HEALTH_TIMEOUT = 60.0  # seconds for the server to answer /_stcore/health
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 LOCAL_PREFIXES = ("http://localhost", "http://127.0.0.1", "ws://localhost", "ws://127.0.0.1")
 # console messages caused by the requests the page fixture blocks on purpose (fonts, icons, telemetry)
@@ -185,59 +178,3 @@ def plotly_last_x(page: Page, chart_index: int = 0, trace: int = 0) -> float:
 def svg_points(page: Page, chart_index: int = 0) -> int:
     """Markers drawn as SVG by a rendered Plotly chart (WebGL and 3-D charts draw on a canvas instead)."""
     return _plotly_chart(page, chart_index).locator(".scatterlayer .point").count()
-
-
-# ------------------------------------------------------------------------------------------ the app server
-
-
-def free_port() -> int:
-    """A TCP port on localhost that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("localhost", 0))
-        return probe.getsockname()[1]
-
-
-def healthy(url: str) -> bool:
-    """Whether the Streamlit server at ``url`` answers ``ok`` on /_stcore/health."""
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-            return answer.read().strip() == b"ok"
-    except OSError:
-        return False
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    """Terminate the server's process group (the server and anything it started); kill it if it lingers."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    except ProcessLookupError:
-        pass
-
-
-def start_server(log_path: Path, timeout: float = HEALTH_TIMEOUT) -> tuple[subprocess.Popen, str]:
-    """Start ``streamlit run app.py`` from the repository root on a free localhost port and wait until it is
-    healthy; returns (process, base URL). Its output goes to ``log_path``; stop it with ``stop_server``."""
-    port = free_port()
-    url = f"http://localhost:{port}"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "localhost", "--browser.gatherUsageStats", "false"],
-            cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + timeout
-    while not healthy(url):
-        if process.poll() is not None or time.monotonic() > deadline:
-            code = process.poll()
-            state = f"exited with code {code}" if code is not None else f"did not answer within {timeout:.0f} s"
-            stop_server(process)
-            tail = log_path.read_text(errors="replace")[-2000:]
-            raise RuntimeError(f"the streamlit server {state} before /_stcore/health said ok; its log:\n{tail}")
-        time.sleep(0.25)
-    return process, url

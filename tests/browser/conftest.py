@@ -35,9 +35,9 @@ from browser_support import (
     is_local,
     launch_chromium,
     register,
-    start_server,
-    stop_server,
 )
+
+from benchmarks.harness import Server
 
 
 def browser_missing() -> str | None:
@@ -65,11 +65,8 @@ def require_browser() -> None:
 def app_server() -> Iterator[str]:
     """Base URL of the app served by ``streamlit run app.py`` for the whole test session."""
     require_browser()
-    process, url = start_server(OUTPUT / "server.log")
-    try:
-        yield url
-    finally:
-        stop_server(process)
+    with Server(OUTPUT / "server.log") as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

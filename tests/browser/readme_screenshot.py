@@ -1,6 +1,6 @@
 """Make the README's screenshot of the Train page during training: docs/images/train.png.
 
-Run from the repository root: ``.venv/bin/python tests/browser/readme_screenshot.py [--epochs 30]``.
+Run from the repository root: ``.venv/bin/python -m tests.browser.readme_screenshot [--epochs 30]``.
 Starts the app, trains on the default teaching corpus and takes the picture while the run is in its
 ``--at-epoch``-th epoch (loss chart with a few epoch lines), then stores it as a palette PNG under 300 KB.
 """
@@ -14,7 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-from browser_support import (
+from PIL import Image
+from playwright.sync_api import sync_playwright
+
+from benchmarks.harness import Server
+from tests.browser.browser_support import (
     OUTPUT,
     REPO,
     VIEWPORT,
@@ -23,12 +27,8 @@ from browser_support import (
     is_local,
     launch_chromium,
     set_number,
-    start_server,
-    stop_server,
     wait_idle,
 )
-from PIL import Image
-from playwright.sync_api import sync_playwright
 
 TARGET = REPO / "docs" / "images" / "train.png"
 MAX_BYTES = 300_000
@@ -46,34 +46,30 @@ def small_png(png: bytes, width: int) -> bytes:
 
 
 def take(epochs: int, at_epoch: int, width: int) -> bytes:
-    process, url = start_server(OUTPUT / "readme-server.log")
-    try:
-        with sync_playwright() as playwright:
-            browser = launch_chromium(playwright)
-            page = browser.new_page(viewport=VIEWPORT)
-            page.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
-            page.goto(url)
-            wait_idle(page, 60_000)
-            go_to(page, "Train")
-            set_number(page, "Epochs", epochs)
-            button(page, "Start training").click()
-            progress = page.locator('[data-testid="stProgress"]')
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
-                text = progress.inner_text() if progress.count() else ""
-                match = re.search(r"^Training: .* epoch (\d+)/", text)
-                if match and int(match.group(1)) >= at_epoch:
-                    page.wait_for_timeout(300)  # let the charts finish drawing
-                    png = page.screenshot()
-                    browser.close()
-                    return small_png(png, width)
-                if text.startswith(("Finished", "Stopped", "Failed")):
-                    break
-                page.wait_for_timeout(100)
-            browser.close()
-            raise RuntimeError(f"no mid-run moment at epoch {at_epoch} (last progress: {text!r}); use more epochs")
-    finally:
-        stop_server(process)
+    with Server(OUTPUT / "readme-server.log") as server, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport=VIEWPORT)
+        page.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
+        page.goto(server.url)
+        wait_idle(page, 60_000)
+        go_to(page, "Train")
+        set_number(page, "Epochs", epochs)
+        button(page, "Start training").click()
+        progress = page.locator('[data-testid="stProgress"]')
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            text = progress.inner_text() if progress.count() else ""
+            match = re.search(r"^Training: .* epoch (\d+)/", text)
+            if match and int(match.group(1)) >= at_epoch:
+                page.wait_for_timeout(300)  # let the charts finish drawing
+                png = page.screenshot()
+                browser.close()
+                return small_png(png, width)
+            if text.startswith(("Finished", "Stopped", "Failed")):
+                break
+            page.wait_for_timeout(100)
+        browser.close()
+        raise RuntimeError(f"no mid-run moment at epoch {at_epoch} (last progress: {text!r}); use more epochs")
 
 
 def main() -> int:

@@ -4,23 +4,11 @@ James Bible all come from the installed package."""
 
 from __future__ import annotations
 
-import subprocess
-import time
-
 import pytest
-from browser_support import (
-    HEALTH_TIMEOUT,
-    button,
-    free_port,
-    go_to,
-    healthy,
-    real_errors,
-    shot,
-    stop_server,
-    wait_idle,
-)
+from browser_support import button, go_to, real_errors, shot, wait_idle
 from playwright.sync_api import Page, expect
 
+from benchmarks.harness import Server
 from tests.packaging_support import Installed
 from ui.corpus_source import CorpusSettings, load_bundled
 
@@ -28,23 +16,13 @@ from ui.corpus_source import CorpusSettings, load_bundled
 @pytest.fixture(scope="module")
 def installed_server(installed: Installed):  # noqa: ANN201 - yields the base URL
     (installed.workdir / "class.toml").write_text("[limits]\nmax_kept_runs = 3\n")
-    port = free_port()
-    log = (installed.workdir / "server.log").open("wb")
-    process = subprocess.Popen(
-        [str(installed.bin("w2v-lab")), "--port", str(port), "--config", "class.toml", "--",
-         "--server.address", "localhost"],
-        cwd=installed.workdir, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        start_new_session=True)
-    url = f"http://localhost:{port}"
-    deadline = time.monotonic() + HEALTH_TIMEOUT
-    while not healthy(url) and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.25)
-    try:
-        assert healthy(url), (installed.workdir / "server.log").read_text()[-3000:]
-        yield url
-    finally:
-        stop_server(process)
-        log.close()
+
+    def command(port: int) -> list[str]:
+        return [str(installed.bin("w2v-lab")), "--port", str(port), "--config", "class.toml", "--",
+                "--server.address", "localhost"]
+
+    with Server(installed.workdir / "server.log", cwd=installed.workdir, command=command) as server:
+        yield server.url
 
 
 def test_installed_app_runs_with_its_config_and_data(page: Page, installed_server: str) -> None:
