@@ -1,11 +1,10 @@
 """The app's training speed against the CLI's, and the browser's CPU while the live Train page shows a run.
 
-Alternating runs, ``--repeats`` per epoch count, same corpus and settings (the app's defaults): the CLI
-(``python -m w2v_core train``, words/s from its JSON summary) and the app (``streamlit run app.py``; headless
-Chromium on this machine opens the Train page in a new session, presses Start training and stays there; words/s
-from the final progress text, read from the WebSocket frames the browser receives, so the page does no work for
-the measurement). Kernels are loaded before timing on both sides. ``--corpus teaching``: the app's default
-corpus (written to a file for the CLI); ``--corpus sample``: the bundled King James Bible.
+Alternating runs, ``--repeats`` per epoch count, with the app's default settings (2 workers): the CLI (``python -m
+w2v_core train``, words/s from its JSON summary) and the app (headless Chromium on this machine opens the Train page
+in a new session, presses Start training and stays there; words/s from the final progress text, decoded from the
+WebSocket frames the browser receives, so that reading it costs the page nothing). Kernels are warm on both sides.
+``--corpus teaching``: the app's default corpus; ``--corpus sample``: the bundled King James Bible.
 
     python -m benchmarks.bench_app_vs_cli --repeats 5 --json avc.json                 # epochs 5 and 20
     python -m benchmarks.bench_app_vs_cli --corpus sample --epochs 3 10 --repeats 5
@@ -29,10 +28,7 @@ from pathlib import Path
 
 import psutil
 
-if not __package__:  # run as a file (python benchmarks/x.py): import from the repository, as python -m does
-    sys.path[0] = str(Path(__file__).resolve().parents[1])
-
-from benchmarks.harness import ROOT, Server, cpu_seconds, run_header
+from benchmarks.harness import ROOT, Server, cpu_seconds, print_header, table_head, table_row
 from tests.browser.browser_support import (
     OUTPUT,
     VIEWPORT,
@@ -46,6 +42,7 @@ from tests.browser.browser_support import (
 from ui.corpus_source import SAMPLE_PATH, SOURCES, TEACHING_SEED, CorpusSettings
 from w2v_core.teaching import generate_teaching_corpus
 
+WORKERS = 2  # the app's default
 FINISHED = re.compile(r"^Finished: ([\d,]+) of ([\d,]+) words · epoch \d+/(\d+) · ([\d,]+) words/s")
 
 
@@ -75,12 +72,12 @@ def chromium_cpu() -> float:
     return total
 
 
-def run_cli(corpus: Path, folder: Path, epochs: int, repeat: int, workers: int) -> Run:
+def run_cli(corpus: Path, folder: Path, epochs: int, repeat: int) -> Run:
     """``python -m w2v_core train``: words/s from its JSON summary, CPU seconds of the whole process."""
     load = os.getloadavg()[0]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     command = [sys.executable, "-m", "w2v_core", "train", str(corpus), "-o", str(folder / "x.bin"),
-               "--epochs", str(epochs), "--workers", str(workers), "--quiet"]
+               "--epochs", str(epochs), "--workers", str(WORKERS), "--quiet"]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     summary = json.loads(done.stdout.strip().splitlines()[-1])
@@ -138,14 +135,13 @@ def watch_progress(context, page) -> list[str]:
     return texts
 
 
-def run_app(browser, url: str, server: Server, epochs: int, repeat: int, workers: int,
-            corpus: str = "teaching") -> Run:
+def run_app(browser, url: str, server: Server, epochs: int, repeat: int, corpus: str = "teaching") -> Run:
     """Start training in a new session, stay on the Train page until it finishes, read words/s; CPU seconds
     from the click to "Finished"."""
     context, page = new_train_page(browser, url, corpus)
     try:
         set_number(page, "Epochs", epochs)
-        set_number(page, "Workers", workers)
+        set_number(page, "Workers", WORKERS)
         progress = watch_progress(context, page)
         load, cpu_server, cpu_browser = os.getloadavg()[0], cpu_seconds(server.ps), chromium_cpu()
         button(page, "Start training").click()
@@ -179,14 +175,13 @@ def summarise(runs: list[Run]) -> list[dict]:
 
 
 def markdown(rows: list[dict]) -> str:
-    lines = ["| epochs | words trained | CLI words/s (median; runs) | app words/s (median; runs) | app / CLI "
-             "(medians) | app / CLI (fastest runs) | Chromium, cores |", "|---:|---:|---|---|---:|---:|---:|"]
+    lines = [table_head("epochs", "words trained", "CLI words/s (median; runs)", "app words/s (median; runs)",
+                        "app / CLI (medians)", "app / CLI (fastest runs)", "Chromium, cores")]
     for row in rows:
-        cli = ", ".join(f"{v / 1e6:.2f}M" for v in row["cli_runs"])
-        app = ", ".join(f"{v / 1e6:.2f}M" for v in row["app_runs"])
-        lines.append(f"| {row['epochs']} | {row['words']:,} | **{row['cli_median'] / 1e6:.2f}M** ({cli}) | "
-                     f"**{row['app_median'] / 1e6:.2f}M** ({app}) | **{row['ratio']:.0%}** | "
-                     f"**{row['best_ratio']:.0%}** | {row['browser_cores']:.2f} |")
+        cli, app = (", ".join(f"{v / 1e6:.2f}M" for v in row[side]) for side in ("cli_runs", "app_runs"))
+        lines.append(table_row(row["epochs"], f"{row['words']:,}", f"**{row['cli_median'] / 1e6:.2f}M** ({cli})",
+                               f"**{row['app_median'] / 1e6:.2f}M** ({app})", f"**{row['ratio']:.0%}**",
+                               f"**{row['best_ratio']:.0%}**", f"{row['browser_cores']:.2f}"))
     return "\n".join(lines)
 
 
@@ -201,8 +196,8 @@ def compare(browser, url: str, server: Server, args: argparse.Namespace, folder:
     for repeat in range(args.repeats):
         for epochs in args.epochs:
             for side in ("cli", "app") if repeat % 2 == 0 else ("app", "cli"):
-                run = (run_cli(corpus, folder, epochs, repeat, args.workers) if side == "cli"
-                       else run_app(browser, url, server, epochs, repeat, args.workers, args.corpus))
+                run = (run_cli(corpus, folder, epochs, repeat) if side == "cli"
+                       else run_app(browser, url, server, epochs, repeat, args.corpus))
                 runs.append(run)
                 print(f"{side:3s} epochs={epochs:3d} repeat={repeat} {run.words_per_second:12,.0f} words/s "
                       f"{run.words / run.words_per_second:6.2f} s, CPU s: trainer/server {run.cpu_trainer:6.2f}, "
@@ -214,27 +209,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, nargs="+", default=[5, 20], help="epoch counts to measure")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each side per epoch count")
-    parser.add_argument("--workers", type=int, default=2, help="training threads on both sides (app default: 2)")
     parser.add_argument("--corpus", choices=["teaching", "sample"], default="teaching")
     parser.add_argument("--json", type=Path, default=None, help="also write every run and the summary here")
     args = parser.parse_args(argv)
-    run = run_header("bench_app_vs_cli", argv)
-    print(f"{run['date']} · {run['machine']} · commit {run['commit']} · {args.corpus} corpus", flush=True)
-    server = Server(OUTPUT / "bench-server.log")
-    try:
-        server.wait_healthy()
-        from playwright.sync_api import sync_playwright
+    run = print_header("bench_app_vs_cli", argv, f"{args.corpus} corpus")
+    from playwright.sync_api import sync_playwright
 
-        with sync_playwright() as playwright, tempfile.TemporaryDirectory() as tmp:
-            browser = launch_chromium(playwright)
-            warm_up_app(browser, server.url, args.corpus)
-            runs = compare(browser, server.url, server, args, Path(tmp))
-    finally:
-        server.stop()
+    with (Server(OUTPUT / "bench-server.log") as server, sync_playwright() as playwright,
+          tempfile.TemporaryDirectory() as tmp):
+        browser = launch_chromium(playwright)
+        warm_up_app(browser, server.url, args.corpus)
+        runs = compare(browser, server.url, server, args, Path(tmp))
     rows = summarise(runs)
     print("\n" + markdown(rows))
     if args.json:
-        args.json.write_text(json.dumps({**run, "corpus": args.corpus, "workers": args.workers, "summary": rows,
+        args.json.write_text(json.dumps({**run, "corpus": args.corpus, "workers": WORKERS, "summary": rows,
                                          "runs": [asdict(r) for r in runs]}, indent=1))
     return 0
 

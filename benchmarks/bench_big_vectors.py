@@ -1,23 +1,20 @@
 """Vectors larger than memory: a 3M x 300 word2vec .bin (the Google News shape, 3.6 GB) from the command line.
 
-Writes a synthetic file of that shape (random vectors, words w0000000...) into benchmarks/data/, then runs
-``python -m w2v_core neighbours FILE w1 ... --analogy a b c`` as a child process: once with no cache (the one-time
-conversion to the memory-mapped ``.npy`` cache is part of its first answer), then alternately ours (cache built)
-and gensim's ``KeyedVectors.load_word2vec_format`` + ``most_similar`` (the peer, which reads the whole file into
-memory). For each run: time from process start to the first answer, the median time of each further query, and
-the peak anonymous memory (RssAnon from /proc/PID/status, sampled every 20 ms: the process's own memory, not the
-page cache of the mapped file). The file and the cache are deleted at the end (``--keep`` keeps them).
+Writes a synthetic file of that shape (random vectors) into benchmarks/data/ and runs ``python -m w2v_core
+neighbours FILE w1 ... --analogy a b c`` in a child process: once without its cache (the one-time conversion to the
+memory-mapped ``.npy`` cache is part of its first answer), then alternately ours (cache built) and gensim's
+``load_word2vec_format`` + ``most_similar`` (which reads the whole file into memory). Per run: seconds to the first
+answer, median seconds per further query, peak anonymous memory (resident minus file-backed pages, every 20 ms).
+The file and its cache are deleted at the end (``--keep`` keeps them).
 
-    python benchmarks/bench_big_vectors.py                   # about 10 minutes, 7.5 GB of disk while it runs
-    python benchmarks/bench_big_vectors.py --words 300000    # a quick run
+    python -m benchmarks.bench_big_vectors                   # about 10 minutes, 7.5 GB of disk while it runs
+    python -m benchmarks.bench_big_vectors --words 300000    # a quick run
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime
-import os
-import platform
+import contextlib
 import shutil
 import statistics
 import subprocess
@@ -27,12 +24,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 
-if not __package__:  # run as a file (python benchmarks/x.py): import from the repository, as python -m does
-    sys.path[0] = str(Path(__file__).resolve().parents[1])
+from benchmarks.harness import ROOT, print_header, table_head, table_row
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = REPO / "benchmarks" / "data"
+DATA = ROOT / "benchmarks" / "data"
 QUERIES = 10
 
 GENSIM_PEER = """
@@ -65,26 +61,17 @@ def write_synthetic(path: Path, words: int, dim: int, seed: int = 0, block: int 
             out.write(rows.tobytes())
 
 
-def rss_anon_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("RssAnon:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 def timed_run(command: list[str]) -> dict:
-    """Start ``command``; times (from start) at which each answer block arrives, and peak RssAnon in MB."""
+    """Start ``command``; times (from start) at which each answer block arrives, and peak anonymous MB."""
     started = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
-    peak = [0]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    peak, process = [0], psutil.Process(child.pid)
 
-    def sample() -> None:
+    def sample() -> None:  # RssAnon: resident pages that are not file-backed or shared memory
         while child.poll() is None:
-            peak[0] = max(peak[0], rss_anon_kb(child.pid))
+            with contextlib.suppress(psutil.Error):
+                memory = process.memory_info()
+                peak[0] = max(peak[0], memory.rss - memory.shared)
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -101,17 +88,17 @@ def timed_run(command: list[str]) -> dict:
     # a block's header arrives with its answer (one flush per query); the last block ends with the process
     ends = arrivals[1:] + [time.perf_counter() - started]
     return {"first_s": ends[0], "per_query_s": statistics.median(np.diff(ends)) if len(ends) > 1 else float("nan"),
-            "rss_anon_mb": peak[0] / 1024, "seconds": ends[-1]}
+            "rss_anon_mb": peak[0] / 2**20, "seconds": ends[-1]}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--words", type=int, default=3_000_000)
     parser.add_argument("--dim", type=int, default=300)
     parser.add_argument("--repeats", type=int, default=2, help="alternations of ours (cache built) and gensim")
     parser.add_argument("--no-gensim", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the file and its cache")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     DATA.mkdir(parents=True, exist_ok=True)
     path = DATA / f"synthetic-{args.words}x{args.dim}.bin"
     from w2v_core.vector_cache import cache_folder
@@ -134,19 +121,17 @@ def main() -> None:
             rows.append(("ours, cache built", timed_run(ours)))
             if not args.no_gensim:
                 rows.append(("gensim load_word2vec_format", timed_run(peer)))
-        cache_mb = sum(f.stat().st_size for f in cache_folder(path).iterdir()) / 1e6
+        cache_mb = sum(f.stat().st_size for f in cache_folder(path).glob("*")) / 1e6  # none under 256 MB
     finally:
         if not args.keep:
             path.unlink(missing_ok=True)
             shutil.rmtree(cache_folder(path), ignore_errors=True)
-    print(f"{datetime.date.today()}, {platform.node()}, {os.cpu_count()} cores, load average "
-          f"{os.getloadavg()[0]:.1f}; {args.words:,} x {args.dim} ({args.words * (args.dim * 4 + 9) / 1e9:.2f} GB), "
-          f"cache {cache_mb:,.0f} MB; {QUERIES} neighbour queries + 2 analogies, k=10")
-    print("| run | first answer s | per further query s (median) | peak RssAnon MB |")
-    print("|---|---|---|---|")
+    print_header("bench_big_vectors", argv, f"{args.words:,} x {args.dim} "
+                 f"({args.words * (args.dim * 4 + 9) / 1e9:.2f} GB), cache {cache_mb:,.0f} MB; "
+                 f"{QUERIES} neighbour queries + 2 analogies, k=10")
+    print(table_head("run", "first answer s", "per further query s (median)", "peak RssAnon MB"))
     for name, row in rows:
-        print(f"| {name} | {row['first_s']:.1f} | {row['per_query_s']:.2f} | {row['rss_anon_mb']:,.0f} |")
-
+        print(table_row(name, f"{row['first_s']:.1f}", f"{row['per_query_s']:.2f}", f"{row['rss_anon_mb']:,.0f}"))
 
 if __name__ == "__main__":
     main()

@@ -1,28 +1,19 @@
-"""What a saved run weighs: a run of each bundled corpus with the app's default settings, saved as a ``.w2vrun``.
+"""What a saved run weighs: a run of each bundled corpus with the app's defaults (``TrainConfig()``) as a ``.w2vrun``.
 
-For each corpus (the generated teaching corpus, 100,000 sentences; the King James Bible sample) this trains one
-run with ``TrainConfig()`` (skip-gram, negative sampling, dim 100, 5 epochs, 2 workers, as the app starts it),
-then writes its run file several times and reads it back (``runfile.read_run`` checks everything), and prints
-one table row: the file's size, its largest parts, the median write and read seconds, the size bound of a
-run whose histories are full (60 snapshots, 500 gradient reports) on that corpus, and the memory each of 5
-sessions adds when they open the same run read once (as the app shares a run of its runs_dir: the trainer's
-weights and the kept run's copy of them; snapshots and histories are shared).
+Per corpus (teaching corpus, 100,000 sentences; King James Bible): the file's size and largest parts, the median
+seconds to write it and read it back (``read_run`` checks everything), the size bound of the same run with full
+histories (60 snapshots, 500 gradient reports), and the memory each of 5 sessions adds when they open the run
+read once (as the app shares a run of its runs_dir: each keeps its own weights).
 
     python -m benchmarks.bench_runfile                 # both corpora, about a minute on 2 cores
-    python -m benchmarks.bench_runfile --repeats 5 --corpora kjv
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime
 import gc
 import io
-import os
-import platform
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -31,9 +22,7 @@ from pathlib import Path
 
 import psutil
 
-if not __package__:  # run as a file (python benchmarks/x.py): import from the repository, as python -m does
-    sys.path[0] = str(Path(__file__).resolve().parents[1])
-
+from benchmarks.harness import print_header, table_head, table_row
 from w2v_core.corpus import Corpus, build_corpus, load_corpus
 from w2v_core.datasets import KJV_PATH
 from w2v_core.runfile import read_run, run_bytes, write_run
@@ -118,20 +107,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpora", default=",".join(CORPORA), help="teaching, kjv or both")
     args = parser.parse_args(argv)
     warm_up()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=Path(__file__).resolve().parents[1]).stdout.strip()
-    print(f"Date {datetime.date.today()}; commit {commit}; {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}; load average {os.getloadavg()[0]:.1f}; TrainConfig() defaults; median of "
-          f"{args.repeats} writes and reads")
-    print("| Corpus | Vocabulary | File MB | weights MB | snapshots (MB) | gradient reports (MB) | write s | "
-          "read + check s | full-history bound MB | MB per session opening it |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print_header("bench_runfile", argv, f"TrainConfig() defaults; median of {args.repeats} writes and reads")
+    print(table_head("Corpus", "Vocabulary", "File MB", "weights MB", "snapshots (MB)", "gradient reports (MB)",
+                     "write s", "read + check s", "full-history bound MB", "MB per session opening it"))
     for name in args.corpora.split(","):
         row = measure(name.strip(), args.repeats)
-        print(f"| {row['corpus']} | {row['vocab']:,} | **{row['size_mb']:.1f}** | {row['weights_mb']:.1f} | "
-              f"{row['snapshots']} ({row['snapshots_mb']:.1f}) | {row['reports']} ({row['gradients_mb']:.1f}) | "
-              f"{row['write_s']:.2f} | {row['read_s']:.2f} | {row['bound_mb']:.1f} | {row['session_mb']:.1f} |",
-              flush=True)
+        print(table_row(row["corpus"], f"{row['vocab']:,}", f"**{row['size_mb']:.1f}**", f"{row['weights_mb']:.1f}",
+                        f"{row['snapshots']} ({row['snapshots_mb']:.1f})",
+                        f"{row['reports']} ({row['gradients_mb']:.1f})", f"{row['write_s']:.2f}",
+                        f"{row['read_s']:.2f}", f"{row['bound_mb']:.1f}", f"{row['session_mb']:.1f}"), flush=True)
     return 0
 
 

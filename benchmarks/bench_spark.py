@@ -13,16 +13,14 @@ analogies (e.g. paris : france :: rome : italy) and the share of each group word
 group (days, colours, capitals...). Wall seconds include start-up (about 15 s of JVM for Spark); medians over
 repeats, after one untimed run of ours (numba's kernel cache). Needs pyspark and Java.
 
-    python benchmarks/bench_spark.py                    # 100,000 sentences, 2 repeats: about 15 minutes
-    python benchmarks/bench_spark.py --sentences 20000 --repeats 1
+    python -m benchmarks.bench_spark                    # 100,000 sentences, 2 repeats: about 15 minutes
+    python -m benchmarks.bench_spark --sentences 20000 --repeats 1
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -30,14 +28,11 @@ import tempfile
 import time
 from pathlib import Path
 
-if not __package__:  # run as a file (python benchmarks/x.py): import from the repository, as python -m does
-    sys.path[0] = str(Path(__file__).resolve().parents[1])
-
+from benchmarks.harness import ROOT, print_header, table_head, table_row
 from w2v_core.evaluation import evaluate_analogies
 from w2v_core.formats import load_vectors
 from w2v_core.teaching import TEACHING_ANALOGIES, TEACHING_GROUPS, generate_teaching_corpus, group_of
 
-REPO = Path(__file__).resolve().parents[1]
 COMMON = ["--dim", "100", "--window", "5", "--min-count", "5", "--epochs", "5", "--alpha", "0.025", "--quiet"]
 CONFIGS = {
     "ours, negative sampling + subsampling": ["--model", "skipgram", "--loss", "negative"],
@@ -64,7 +59,7 @@ def group_precision(path: Path, k: int = 5) -> float:
 def run(corpus: Path, out: Path, options: list[str], seed: int) -> dict:
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "w2v_core", "train", str(corpus), "-o", str(out), *COMMON,
-                           "--seed", str(seed), *options], capture_output=True, text=True, cwd=REPO)
+                           "--seed", str(seed), *options], capture_output=True, text=True, cwd=ROOT)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-1000:])
@@ -72,11 +67,11 @@ def run(corpus: Path, out: Path, options: list[str], seed: int) -> dict:
     return {"seconds": seconds, "analogies": analogies.accuracy, "groups": group_precision(out)}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sentences", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=2)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     results: dict[str, list[dict]] = {name: [] for name in CONFIGS}
     loads = []
     with tempfile.TemporaryDirectory() as folder:
@@ -89,15 +84,12 @@ def main() -> None:
                 results[name].append(run(corpus, Path(folder) / "vectors.bin", options, seed=repeat + 1))
                 print(f"{name}: {results[name][-1]}", file=sys.stderr)
     tokens = sum(len(line.split()) for line in generate_teaching_corpus(args.sentences, seed=0))
-    print(f"{datetime.date.today()}, {platform.node()}, {os.cpu_count()} cores, load average "
-          f"{min(loads):.1f}-{max(loads):.1f}; teaching corpus {args.sentences:,} sentences ({tokens:,} tokens), "
-          f"{args.repeats} repeat(s), medians")
-    print("| run | wall s | teaching analogies | group words among 5 neighbours |")
-    print("|---|---|---|---|")
+    print_header("bench_spark", argv, f"load average {min(loads):.1f}-{max(loads):.1f} during the runs; "
+                 f"teaching corpus {args.sentences:,} sentences ({tokens:,} tokens), {args.repeats} repeat(s), medians")
+    print(table_head("run", "wall s", "teaching analogies", "group words among 5 neighbours"))
     for name, rows in results.items():
         median = {key: statistics.median(row[key] for row in rows) for key in rows[0]}
-        print(f"| {name} | {median['seconds']:.0f} | {median['analogies']:.0%} | {median['groups']:.0%} |")
-
+        print(table_row(name, f"{median['seconds']:.0f}", f"{median['analogies']:.0%}", f"{median['groups']:.0%}"))
 
 if __name__ == "__main__":
     main()

@@ -13,11 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-if not __package__:  # run as a file (python benchmarks/x.py): import from the repository, as python -m does
-    sys.path[0] = str(Path(__file__).resolve().parents[1])
-
 from benchmarks.bench_report import CONFIGS, DEFAULT_CONFIGS, SETTINGS
-from benchmarks.harness import ROOT, run_header
+from benchmarks.harness import ROOT, print_header, table_head, table_row
 from w2v_core.corpus import load_corpus
 from w2v_core.trainer import TrainConfig, Trainer, warm_up
 
@@ -44,12 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{args.corpus} is missing: run python -m benchmarks.bench_gensim --quick once to write it")
     corpus = load_corpus(args.corpus, min_count=SETTINGS["min_count"])
     warm_up()
-    run = run_header("bench_telemetry", argv)
-    print(f"{run['date']}; {run['machine']}; commit {run['commit']}; load average {run['load_average']:.1f}; "
-          f"{args.corpus.name}: {corpus.n_tokens:,} tokens, {len(corpus.vocab):,} words; {args.repeats} alternations")
-    print("| Config | CPU s per epoch, telemetry on (median) | off (median) | Overhead (median of paired on/off - 1) | "
-          "Runs on/off |")
-    print("|---|---|---|---|---|")
+    print_header("bench_telemetry", argv, f"{args.corpus.name}: {corpus.n_tokens:,} tokens, "
+                 f"{len(corpus.vocab):,} words; {args.repeats} alternations")
+    print(table_head("Config", "CPU s per epoch, telemetry on (median)", "off (median)",
+                     "Overhead (median of paired on/off - 1)", "Runs on/off"))
     for config in args.configs.split(","):
         on, off = [], []
         for repeat in range(args.repeats):
@@ -58,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
                 times.append(epoch_cpu_seconds(corpus, config, telemetry, seed=repeat + 1))
         on_s, off_s = statistics.median(on), statistics.median(off)
         overhead = statistics.median(a / b - 1 for a, b in zip(on, off, strict=True))
-        print(f"| {config} | {on_s:.2f} | {off_s:.2f} | {overhead:+.1%} | {len(on)}/{len(off)} |", flush=True)
+        print(table_row(config, f"{on_s:.2f}", f"{off_s:.2f}", f"{overhead:+.1%}", f"{len(on)}/{len(off)}"), flush=True)
     return 0
 
 

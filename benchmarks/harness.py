@@ -63,6 +63,24 @@ def run_header(module: str, argv: Sequence[str] | None) -> dict:
             "commit": commit(), "load_average": os.getloadavg()[0]}
 
 
+def print_header(module: str, argv: Sequence[str] | None, note: str = "") -> dict:
+    """Print a run's header (date · machine · commit · load average · ``note``) and return ``run_header``."""
+    run = run_header(module, argv)
+    print(" · ".join([run["date"], run["machine"], f"commit {run['commit']}",
+                      f"load average {run['load_average']:.1f}", *([note] if note else [])]), flush=True)
+    return run
+
+
+def table_row(*cells: object) -> str:
+    """One Markdown table row."""
+    return "| " + " | ".join(map(str, cells)) + " |"
+
+
+def table_head(*columns: str) -> str:
+    """A Markdown table's header and rule."""
+    return table_row(*columns) + "\n" + "|---" * len(columns) + "|"
+
+
 def figures(seconds: Sequence[float]) -> dict:
     """Count, median, 95th percentile (linear interpolation) and maximum of some times; NaN when there are none."""
     if not len(seconds):

@@ -1,12 +1,9 @@
-"""Class-pace load without browsers: N sessions that speak Streamlit's WebSocket protocol (``websockets``).
+"""Class-pace load without browsers: N sessions speaking Streamlit's WebSocket protocol (``websockets``).
 
-Thirty browsers on the server's two cores draw a page in 15 s, so they ask for pages slowly; this plays the load
-test's flow at a student's pace with nothing to render. Each session asks for page runs as the browser does
-(``rerun_script`` carrying the page and its widget values), polls the fragments the server asks for
-(``auto_rerun``), answers the server's pings and waits ``--think`` seconds between actions: open the app,
-Corpus, Train; set dim, workers, epochs; Start training; Gradients, Projection, Neighbours, Compare, Train; wait
-for Finished; Projection, Neighbours, Train. A page response is request sent -> its ``script_finished`` received,
-on loopback: the response at the server's socket.
+Each session plays the load test's flow as a browser would (page runs with widget values, fragment polls, pings
+answered), waiting 0.5-1.5 x ``--think`` s between actions: open, Corpus, Train; dim 20, 1 worker, 1 epoch; Start
+training; Gradients, Projection, Neighbours, Compare, Train; wait for Finished; Projection, Neighbours, Train.
+Page response: request sent -> its ``script_finished``, on loopback.
 
     python -m benchmarks.ws_load -n 30 --json ws30.json
 """
@@ -28,12 +25,10 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-if not __package__:  # run as a file (python benchmarks/x.py): import from the repository, as python -m does
-    sys.path[0] = str(Path(__file__).resolve().parents[1])
-
 from benchmarks.harness import ROOT, Sampler, Server, cpu_seconds, describe, figures, run_header
 
 PAGE_DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
+RAMP, DIM, EPOCHS, TIMEOUT = 20.0, 20, 1, 600.0  # sessions arrive over RAMP s; each run's size
 
 
 @dataclass
@@ -214,29 +209,20 @@ async def run_all(port: int, n: int, ramp: float, think: float, dim: int, epochs
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", "--sessions", type=int, default=30)
-    parser.add_argument("--ramp", type=float, default=20.0, help="seconds over which the sessions arrive")
     parser.add_argument("--think", type=float, default=2.0, help="mean seconds a user waits between actions")
-    parser.add_argument("--dim", type=int, default=20)
-    parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    server = Server(ROOT / "test-output" / "ws_load_server.log")
-    try:
-        server.wait_healthy()
-        warm = asyncio.run(run_all(server.port, 1, 0, 0.2, args.dim, args.epochs, 180))
+    with Server(ROOT / "test-output" / "ws_load_server.log") as server:
+        warm = asyncio.run(run_all(server.port, 1, 0, 0.2, DIM, EPOCHS, 180))
         if not warm[0].completed:
             raise RuntimeError(f"the warm-up session failed: {warm[0].error}")
         before, sampler = server.quiet_status(), Sampler(server)
         started, server_cpu, own_cpu = time.monotonic(), cpu_seconds(server.ps), time.process_time()
-        results = asyncio.run(run_all(server.port, args.sessions, args.ramp, args.think, args.dim, args.epochs,
-                                      args.timeout))
+        results = asyncio.run(run_all(server.port, args.sessions, RAMP, args.think, DIM, EPOCHS, TIMEOUT))
         wall = time.monotonic() - started
         server_cpu, own_cpu = cpu_seconds(server.ps) - server_cpu, time.process_time() - own_cpu
         sampler.close()
         after = server.quiet_status()
-    finally:
-        server.stop()
     responses = [(name, s) for r in results for name, s in r.responses]
     out = {**run_header("ws_load", argv), "sessions": len(results), "completed": sum(r.completed for r in results),
            "queued": sum(r.queued for r in results), "wall_s": wall, "all": figures([s for _, s in responses]),

@@ -9,12 +9,8 @@ from benchmarks.ws_load import run_all
 
 
 def test_one_session_trains_with_the_settings_it_typed_and_every_page_answers(tmp_path):
-    server = Server(tmp_path / "server.log", env={"STREAMLIT_SERVER_WEBSOCKET_PING_INTERVAL": "3"})
-    try:
-        server.wait_healthy()
+    with Server(tmp_path / "server.log", env={"STREAMLIT_SERVER_WEBSOCKET_PING_INTERVAL": "3"}) as server:
         (result,) = run_in_own_thread(run_all(server.port, 1, ramp=0, think=0.05, dim=8, epochs=2, timeout=300))
-    finally:
-        server.stop()
     assert result.completed, result.error
     names = [name for name, _ in result.responses]
     assert names[:3] == ["first load", "Corpus", "Train"] and names.count("Projection") == 2 and len(names) == 15

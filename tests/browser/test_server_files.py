@@ -15,7 +15,7 @@ from browser_support import OUTPUT, button, go_to, real_errors, shot, wait_idle
 from conftest import require_browser
 from playwright.sync_api import Page, expect
 
-from benchmarks.load_test import Server
+from benchmarks.harness import Server
 from w2v_core.teaching import generate_teaching_corpus
 
 SPARK_MODEL = Path(__file__).resolve().parents[1] / "data" / "spark_model"
@@ -31,10 +31,8 @@ def folder_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     shutil.copytree(SPARK_MODEL, root / "vectors" / "spark-teaching")
     config = root / "class.toml"
     config.write_text(f'[limits]\ncorpora_dir = "{root / "corpora"}"\nvectors_dir = "{root / "vectors"}"\n')
-    server = Server(OUTPUT / "folder_server.log", env={"W2V_LAB_CONFIG": str(config)})
-    server.wait_healthy()
-    yield server
-    server.stop()
+    with Server(OUTPUT / "folder_server.log", env={"W2V_LAB_CONFIG": str(config)}) as server:
+        yield server
 
 
 def climbing_zip() -> bytes:

@@ -34,10 +34,8 @@ def limited_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     require_browser()
     limits = tmp_path_factory.mktemp("limits") / "class.toml"
     limits.write_text(LIMITS)
-    server = Server(OUTPUT / "limited_server.log", env={"W2V_LAB_CONFIG": str(limits)})
-    server.wait_healthy()
-    yield server
-    server.stop()
+    with Server(OUTPUT / "limited_server.log", env={"W2V_LAB_CONFIG": str(limits)}) as server:
+        yield server
 
 
 def only_local(route) -> None:  # noqa: ANN001 - playwright Route
