@@ -30,9 +30,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-if not __package__:  # run as a file (python benchmarks/x.py): import from the repository, as python -m does
-    sys.path[0] = str(Path(__file__).resolve().parents[1])
-
 from benchmarks import bench_report
 from benchmarks.bench_report import CONFIGS, SETTINGS, RunResult, parse_summary
 from benchmarks.harness import ROOT, commit, run_header

@@ -27,9 +27,6 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-if not __package__:  # run as a file (python benchmarks/x.py): import from the repository, as python -m does
-    sys.path[0] = str(Path(__file__).resolve().parents[1])
-
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PACKAGES = {"gcide": ["dict-gcide"], "softdocs": ["linux-doc-6.1", "python3.11-doc"]}
 
