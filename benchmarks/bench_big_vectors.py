@@ -7,7 +7,7 @@ memory-mapped ``.npy`` cache is part of its first answer), then alternately ours
 answer, median seconds per further query, peak anonymous memory (resident minus file-backed pages, every 20 ms).
 The file and its cache are deleted at the end (``--keep`` keeps them).
 
-    python -m benchmarks.bench_big_vectors                   # about 10 minutes, 7.5 GB of disk while it runs
+    python -m benchmarks.bench_big_vectors                   # about 15 minutes, 7.5 GB of disk while it runs
     python -m benchmarks.bench_big_vectors --words 300000    # a quick run
 """
 

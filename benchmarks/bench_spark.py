@@ -6,15 +6,15 @@ sees only part of the text). Every run is ``python -m w2v_core train`` in its ow
 
 - ours, skip-gram + negative sampling + subsampling (our defaults),
 - ours, skip-gram + hierarchical softmax, no subsampling (Spark's algorithm),
-- Spark local[2], 1 partition, and 2 partitions,
+- Spark local[2] with 1, 2 and 4 partitions,
 
 all with dim 100, window 5, min_count 5, epochs 5, alpha 0.025, seed = repeat. Quality: accuracy on the teaching
 analogies (e.g. paris : france :: rome : italy) and the share of each group word's 5 nearest neighbours in its own
 group (days, colours, capitals...). Wall seconds include start-up (about 15 s of JVM for Spark); medians over
 repeats, after one untimed run of ours (numba's kernel cache). Needs pyspark and Java.
 
-    python -m benchmarks.bench_spark                    # 100,000 sentences, 2 repeats: about 15 minutes
-    python -m benchmarks.bench_spark --sentences 20000 --repeats 1
+    python -m benchmarks.bench_spark                    # 10,000 sentences, 2 repeats: about 10 minutes
+    python -m benchmarks.bench_spark --sentences 50000 --repeats 1
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ CONFIGS = {
                                                    "--sample", "0"],
     "Spark, 1 partition": ["--engine", "spark", "--master", "local[2]", "--partitions", "1"],
     "Spark, 2 partitions": ["--engine", "spark", "--master", "local[2]", "--partitions", "2"],
+    "Spark, 4 partitions": ["--engine", "spark", "--master", "local[2]", "--partitions", "4"],
 }
 
 
@@ -69,7 +70,7 @@ def run(corpus: Path, out: Path, options: list[str], seed: int) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sentences", type=int, default=100_000)
+    parser.add_argument("--sentences", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args(argv)
     results: dict[str, list[dict]] = {name: [] for name in CONFIGS}
