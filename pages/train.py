@@ -28,6 +28,7 @@ from ui.state import (
 )
 from ui.text import md_literal, md_message
 from w2v_core.corpus import check_trainable
+from w2v_core.states import ACTIVE, STARTABLE, State
 from w2v_core.trainer import ConfigError, Progress, Trainer
 
 POLL_SECONDS = 1.0  # the loss chart and progress while training
@@ -98,7 +99,7 @@ def _step() -> None:
     trainer = get_trainer()
     if queue_position(trainer):
         raise RuntimeError("this run waits for a training slot; stop it first to train step by step.")
-    if trainer is None or trainer.state not in ("ready", "paused"):
+    if trainer is None or trainer.state not in STARTABLE:
         trainer, name = _new_trainer()
         set_trainer(trainer, name)
     trainer.step(int(setting("step_words")))
@@ -122,10 +123,10 @@ def controls() -> None:
                       help="Start a new run with the settings above (a paused run is discarded).")
     columns[1].button("Pause", on_click=_call, args=("pause",), disabled=not active or waiting,
                       help="Let the threads finish their current chunk and wait.")
-    columns[2].button("Resume", on_click=_call, args=("resume",), disabled=state != "paused",
+    columns[2].button("Resume", on_click=_call, args=("resume",), disabled=state != State.PAUSED,
                       help="Continue the paused run.")
     columns[3].button("Stop", on_click=_call, args=("stop",),
-                      disabled=not waiting and state not in ("running", "compiling", "paused"),
+                      disabled=not waiting and state not in ACTIVE | {State.PAUSED},
                       help="End the run (or leave the queue); its vectors stay available for exploring.")
     words = columns[4].selectbox("Words per step", STEP_CHOICES, STEP_CHOICES.index(DEFAULTS["step_words"]),
                                  format_func="{:,}".format,
@@ -152,10 +153,10 @@ def progress_text(label: str, state: str, progress: Progress) -> str:
     """The progress bar's line: a running run's speed and time left; an ended or paused one's totals."""
     words = (f"{label}: {progress.words_done:,} of {progress.words_total:,} words · "
              f"epoch {progress.epoch}/{progress.epochs}")
-    if state in ("running", "compiling"):
+    if state in ACTIVE:
         return (f"{words} · {progress.words_per_second:,.0f} words/s · elapsed {_duration(progress.elapsed_seconds)}"
                 f" · ETA {_duration(progress.eta_seconds)} · learning rate {progress.alpha:.3g}")
-    took = "trained for" if state in ("paused", "ready") else "took"
+    took = "trained for" if state in STARTABLE else "took"
     return (f"{words} · {progress.words_per_second:,.0f} words/s on average · {took} "
             f"{_duration(progress.elapsed_seconds)} · learning rate {progress.alpha:.3g}")
 
@@ -182,11 +183,11 @@ def live_panel(was: str) -> None:
     if notice:
         st.warning(notice)
     progress = trainer.progress()
-    label = {"compiling": "Compiling the training kernels (first run only)…", "running": "Training",
-             "paused": "Paused", "finished": "Finished", "stopped": "Stopped", "failed": "Failed",
-             "ready": "Ready"}.get(trainer.state, trainer.state)
+    label = {State.COMPILING: "Compiling the training kernels (first run only)…", State.RUNNING: "Training",
+             State.PAUSED: "Paused", State.FINISHED: "Finished", State.STOPPED: "Stopped", State.FAILED: "Failed",
+             State.READY: "Ready"}.get(trainer.state, trainer.state)
     st.progress(min(progress.fraction, 1.0), text=progress_text(label, trainer.state, progress))
-    if trainer.state == "failed":
+    if trainer.state == State.FAILED:
         st.error(f"{md_message(trainer.error or 'Training failed.')} Change the settings and press Start training "
                  "again.")
     n_tokens = trainer.corpus.n_tokens

@@ -19,10 +19,10 @@ from ui.charts import PALETTE, merge_partial_chunks, plot_text, smooth_weighted
 from ui.limits import limits
 from w2v_core.embeddings import Embeddings
 from w2v_core.runfile import RunState
+from w2v_core.states import ENDED_WITH_VECTORS
 from w2v_core.trainer import TrainConfig, Trainer
 
 MAX_RUNS = limits().max_kept_runs  # max_kept_runs in w2v_lab.toml (5 by default)
-RECORDED_STATES = ("finished", "stopped")
 RUNS_KEY = "_runs"
 MODEL_NAMES = {"skipgram": "skip-gram", "cbow": "CBOW"}
 LOSS_NAMES = {"negative": "negative sampling", "hierarchical": "hier. softmax", "softmax": "full softmax"}
@@ -75,7 +75,7 @@ def make_record(trainer: Trainer, corpus_name: str, number: int, source: dict | 
     """A record of ``trainer`` if its run ended (finished or stopped) after training some words, else None;
     ``source`` says how its corpus is built again (see ``runfile.CorpusInfo``)."""
     progress = trainer.progress()
-    if trainer.state not in RECORDED_STATES or progress.words_done == 0:
+    if trainer.state not in ENDED_WITH_VECTORS or progress.words_done == 0:
         return None
     run = trainer.run_state(corpus_name, source)
     emb = Embeddings(run.words, run.w_in, run.counts, config=run.config)

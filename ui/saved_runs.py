@@ -16,6 +16,7 @@ from ui.state import bundled_corpus, current_corpus, get_trainer, run_corpus_nam
 from ui.text import md_literal, md_message
 from w2v_core.corpus import Corpus, check_trainable
 from w2v_core.runfile import EXTENSION, RunFileError, RunState, describe_file, read_run, run_bytes
+from w2v_core.states import ENDED_WITH_VECTORS, State
 from w2v_core.trainer import Trainer
 
 OPEN_ERROR_KEY = "_open_run_error"
@@ -44,7 +45,7 @@ def download_record_button(container, record: RunRecord) -> None:  # noqa: ANN00
 def download_current_button(container) -> None:  # noqa: ANN001 - a Streamlit container
     """"Download the run" for the session's current run, once it is not training."""
     trainer = get_trainer()
-    if trainer is None or trainer.state == "failed" or trainer.progress().words_done == 0:
+    if trainer is None or trainer.state == State.FAILED or trainer.progress().words_done == 0:
         return
     name, source, number = run_corpus_name(), st.session_state.get(SOURCE_KEY), st.session_state.get("_run_number", 0)
     container.download_button("Download the run", lambda: run_bytes(trainer.run_state(name, source)),
@@ -185,7 +186,7 @@ def _continue(more_epochs: int) -> None:
 def continue_section() -> None:
     """Continue training the session's ended run (one trained here, or opened from a file)."""
     trainer = get_trainer()
-    if trainer is None or trainer.state not in ("finished", "stopped") or trainer.progress().words_done == 0:
+    if trainer is None or trainer.state not in ENDED_WITH_VECTORS or trainer.progress().words_done == 0:
         return
     progress = trainer.progress()
     planned_left = progress.words_done < progress.words_total

@@ -25,10 +25,10 @@ import streamlit as st
 
 from ui.limits import limits
 from w2v_core.scheduler import TrainingQueue
+from w2v_core.states import TERMINAL, State
 from w2v_core.trainer import Trainer
 
 LOG = logging.getLogger(__name__)
-TERMINAL_STATES = ("finished", "stopped", "failed")
 CHECK_SECONDS = 15.0
 PAGE_TIMES_ENV = "W2V_PAGE_TIMES"
 _page_times_lock = threading.Lock()
@@ -65,7 +65,7 @@ class TrainerGuard:
     def watch(self, trainer: Trainer) -> None:
         """Remember ``trainer`` (and forget ones that have ended)."""
         with self._lock:
-            alive = [t for t in self._trainers if t is not trainer and t.state not in TERMINAL_STATES]
+            alive = [t for t in self._trainers if t is not trainer and t.state not in TERMINAL]
             self._trainers = [*alive, trainer]
 
     def notice(self, trainer: Trainer | None) -> str | None:
@@ -85,7 +85,7 @@ class TrainerGuard:
         now = time.monotonic() if now is None else now
         idle = idle_seconds > 0 and now - self.last_seen > idle_seconds
         with self._lock:
-            trainers = [t for t in self._trainers if t.state not in TERMINAL_STATES]
+            trainers = [t for t in self._trainers if t.state not in TERMINAL]
         stopped = 0
         for trainer in trainers:
             if idle and self._holds_slot(trainer):
@@ -103,7 +103,7 @@ class TrainerGuard:
 
     def _holds_slot(self, trainer: Trainer) -> bool:
         if self._queue is None:
-            return trainer.is_active or trainer.state == "paused"
+            return trainer.is_active or trainer.state == State.PAUSED
         return self._queue.position(trainer) is not None
 
     def _end(self, trainer: Trainer) -> None:

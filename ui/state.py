@@ -23,11 +23,12 @@ from ui.corpus_source import (
 )
 from ui.limits import limits
 from ui.runs import SOURCE_KEY, record_run
-from ui.serving import TERMINAL_STATES, TrainerGuard, end_trainer, idle_watchdog, training_queue
+from ui.serving import TrainerGuard, end_trainer, idle_watchdog, training_queue
 from w2v_core.corpus import CorpusError
 from w2v_core.embeddings import Embeddings
 from w2v_core.options import CORPUS_OPTIONS, TRAIN_OPTIONS
 from w2v_core.phrases import PhraseOptions
+from w2v_core.states import TERMINAL, State
 from w2v_core.trainer import TrainConfig, Trainer
 
 DEFAULTS: dict[str, Any] = {
@@ -82,7 +83,7 @@ def set_trainer(trainer: Trainer, corpus_name: str = "", source: dict | None = N
     """Make ``trainer`` the session's current trainer, stopping the previous one if it still runs; ``source``
     says how its corpus is built again (saved in its run file; by default the Corpus page's choice)."""
     old = get_trainer()
-    if old is not None and old is not trainer and old.state not in TERMINAL_STATES:
+    if old is not None and old is not trainer and old.state not in TERMINAL:
         end_trainer(old, training_queue())
     if old is not None and old is not trainer:  # a replaced (e.g. paused) run is kept for the Compare page
         record_run(old, run_corpus_name(), st.session_state.get("_run_number", 0), st.session_state.get(SOURCE_KEY))
@@ -104,7 +105,7 @@ def keep_session_guard() -> None:
     trainer = get_trainer()
     guard = session_guard()
     guard.touch()
-    if trainer is not None and trainer.state not in TERMINAL_STATES:
+    if trainer is not None and trainer.state not in TERMINAL:
         guard.watch(trainer)
 
 
@@ -115,7 +116,7 @@ def touch_session() -> None:
 
 def queue_position(trainer: Trainer | None) -> int | None:
     """k >= 1 while ``trainer`` waits in the k-th place for a free training slot, else None."""
-    if trainer is None or trainer.state in TERMINAL_STATES or trainer.is_active:
+    if trainer is None or trainer.state in TERMINAL or trainer.is_active:
         return None
     return training_queue().position(trainer) or None
 
@@ -319,18 +320,18 @@ def training_status(trainer: Trainer | None) -> str:
     if trainer is None:
         return "not started"
     state = trainer.state
-    if state == "failed":
+    if state == State.FAILED:
         return "failed: see the Train page"
     position = queue_position(trainer)
     if position:
         return f"waiting for a free training slot (number {position} in the queue)"
     progress = trainer.progress()
     done = f"{progress.fraction:.0%}"
-    if state == "running":
+    if state == State.RUNNING:
         return (f"running {done} (epoch {progress.epoch}/{progress.epochs}, "
                 f"{progress.words_per_second / 1000:,.0f}k words/s)")
-    if state == "compiling":
+    if state == State.COMPILING:
         return "starting (compiling the training kernels)…"
-    if state == "ready":
+    if state == State.READY:
         return "ready"
     return f"{state} at {done} ({progress.words_done:,} words)"

@@ -21,6 +21,7 @@ from .evaluation import AnalogyResult, EvaluationError, PairResult
 from .options import OPTIONS, TRAIN_OPTIONS, Option
 from .phrases import PHRASE_MIN_COUNT, PHRASE_THRESHOLD
 from .progress import Stage
+from .states import State
 from .tokenizer import CJK_MODES
 from .word2vec_format import VectorFormatError
 
@@ -320,7 +321,7 @@ def _resumed_trainer(args: argparse.Namespace):  # noqa: ANN202 - as _new_traine
         corpus, name = load_corpus(KJV_PATH, **options), run.corpus.name
     else:
         raise ValueError(f"the run was trained on {run.corpus.name}: give that text as CORPUS to continue it")
-    if run.state == "finished" and not args.epochs:
+    if run.state == State.FINISHED and not args.epochs:
         raise ValueError(f"the run has trained all its {run.epochs} planned epochs: add --epochs M to train M more")
     trainer = Trainer.from_run_state(run, corpus, more_epochs=args.epochs or 0, workers=args.workers)
     return trainer, corpus, name, source, kernels_ready
@@ -367,7 +368,7 @@ def run_train(args: argparse.Namespace) -> int:
             print("interrupted: nothing saved", file=sys.stderr)
             return 130
         _show_training(trainer, training)
-    if trainer.state not in ("finished", "paused"):
+    if trainer.state not in (State.FINISHED, State.PAUSED):
         print(f"error: {trainer.error or 'training did not finish'}", file=sys.stderr)
         return 1
     with Stage("writing", unit="B", enabled=not args.quiet) as writing:
@@ -386,7 +387,7 @@ def run_train(args: argparse.Namespace) -> int:
         "final_loss": round(float(epoch_losses[-1]), 6) if len(epoch_losses) else None,
         "model": config.model, "loss": config.loss, "epochs": config.epochs, "output": str(args.output),
     }
-    if trainer.state == "paused":
+    if trainer.state == State.PAUSED:
         summary["stopped_after_epoch"] = progress.words_done // max(corpus.n_tokens, 1)
     if args.save_run:
         summary["run"] = str(args.save_run)

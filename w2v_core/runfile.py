@@ -31,6 +31,7 @@ import numpy as np
 
 from .config import TrainConfig
 from .corpus import Corpus, Vocabulary
+from .states import SAVABLE
 
 FORMAT = "w2vrun"
 VERSION = 1
@@ -46,7 +47,7 @@ MAX_HISTORY_POINTS = 200_000
 MAX_SNAPSHOTS = 1_000
 SAMPLE_SENTENCES = 200  # the corpus excerpt kept for the gradient lab of an opened run
 SAMPLE_TOKENS = 20_000
-STATES = ("finished", "stopped", "paused")
+STATES = SAVABLE
 HALF_MAX = float(np.finfo(np.float16).max)
 LOSS_COLUMNS = ("words_done", "epoch", "loss", "loss_positive", "loss_negative", "alpha", "pairs")
 
@@ -111,7 +112,7 @@ class RunState:
     counts: np.ndarray  # (V,) int64
     w_in: np.ndarray  # (V, d) float32
     w_out: np.ndarray  # (V, d) float32, or (V-1, d) inner nodes for hierarchical softmax
-    state: str  # "finished", "stopped" or "paused"
+    state: str  # one of SAVABLE: "finished", "stopped" or "paused"
     next_job: int  # the first job not trained: every job before it is (at workers=1 exactly in order)
     jobs_per_epoch: int
     chunk_words: int

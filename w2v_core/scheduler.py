@@ -6,9 +6,8 @@ import contextlib
 import os
 import threading
 
+from .states import STARTABLE
 from .trainer import Trainer
-
-STARTABLE = ("ready", "paused")
 
 
 class TrainingQueue:

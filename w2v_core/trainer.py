@@ -33,6 +33,7 @@ from .runfile import (
     excerpt_of,
     vocabulary_difference,
 )
+from .states import ACTIVE, STARTABLE, TERMINAL, State
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -194,7 +195,7 @@ class Trainer:
         self._alive = 0  # worker threads still in their loop
         self._in_flight = 0  # jobs claimed by worker threads and not yet recorded
         self._done_callbacks: list = []  # called with the trainer when its last thread ends
-        self._state = "ready"
+        self._state = State.READY
         self.error: str | None = None
         self._next_job = 0
         self._frontier = 0  # every job before it is trained: where a saved run continues
@@ -217,20 +218,20 @@ class Trainer:
 
     # ----- control -------------------------------------------------------------------------------------------
     @property
-    def state(self) -> str:
+    def state(self) -> State:
         return self._state
 
     @property
     def is_active(self) -> bool:
-        return self._state in ("compiling", "running")
+        return self._state in ACTIVE
 
     def start(self) -> None:
         """Start (or continue after ``step``) training in ``config.workers`` background threads."""
         self._check_trainable()
         with self._lock:
-            if self._state not in ("ready", "paused") or self._alive:
+            if self._state not in STARTABLE or self._alive:
                 return
-            self._state = "running" if kernels_are_compiled() else "compiling"
+            self._state = State.RUNNING if kernels_are_compiled() else State.COMPILING
             self._resume_event.set()
             self._run_started = time.perf_counter()
             self._alive = self.config.workers
@@ -246,9 +247,9 @@ class Trainer:
     def pause(self, timeout: float = 5.0) -> None:
         """Let the threads finish their current job and wait; returns once no job is in flight."""
         with self._lock:
-            if self._state in ("running", "compiling"):
+            if self._state in ACTIVE:
                 self._resume_event.clear()
-                self._state = "paused"
+                self._state = State.PAUSED
                 self._account_time()
         deadline = time.monotonic() + timeout
         while self._in_flight and time.monotonic() < deadline:
@@ -256,8 +257,8 @@ class Trainer:
 
     def resume(self) -> None:
         with self._lock:
-            if self._state == "paused" and self._alive:
-                self._state = "running"
+            if self._state == State.PAUSED and self._alive:
+                self._state = State.RUNNING
                 self._run_started = time.perf_counter()
                 self._resume_event.set()
                 return
@@ -266,8 +267,8 @@ class Trainer:
     def stop(self, timeout: float = 5.0) -> None:
         """Stop promptly (the kernels check between words) and wait for the threads."""
         with self._lock:
-            if self._state in ("running", "compiling", "paused", "ready"):
-                self._state = "stopped"
+            if self._state not in TERMINAL:
+                self._state = State.STOPPED
                 self._account_time()
             self._control[0] = 1
             self._resume_event.set()
@@ -278,14 +279,14 @@ class Trainer:
         """Train about ``n_words`` words (whole jobs) in the calling thread; returns the words trained."""
         self._check_trainable()
         with self._lock:
-            if self._state not in ("ready", "paused") or self._alive:
+            if self._state not in STARTABLE or self._alive:
                 raise RuntimeError("step() needs a trainer that is not running: pause or stop it first")
-            self._state = "running"
+            self._state = State.RUNNING
             self._run_started = time.perf_counter()
         done = 0
         buffers = self._new_buffers()  # zeroed again after every job
         try:
-            while done < n_words and self._state == "running":
+            while done < n_words and self._state == State.RUNNING:
                 job = self._claim_job()
                 if job is None:
                     break
@@ -294,8 +295,8 @@ class Trainer:
         finally:
             with self._lock:
                 self._account_time()
-                if self._state == "running":
-                    self._state = "finished" if self._next_job >= self.n_jobs else "paused"
+                if self._state == State.RUNNING:
+                    self._state = State.FINISHED if self._next_job >= self.n_jobs else State.PAUSED
         return done
 
     def stop_after_epoch(self, epoch: int) -> None:
@@ -348,16 +349,16 @@ class Trainer:
                     continue
                 _compiled.set()
                 with self._lock:
-                    if self._state == "compiling":
-                        self._state = "running"
+                    if self._state == State.COMPILING:
+                        self._state = State.RUNNING
         except Exception as error:  # noqa: BLE001 - a failed run must be reported, not lost in a thread
             self._fail(f"Training failed: {type(error).__name__}: {error}")
         finally:
             with self._lock:
                 self._alive -= 1
                 last = not self._alive
-                if last and self._state in ("running", "compiling") and self._next_job >= self._job_limit:
-                    self._state = "finished" if self._next_job >= self.n_jobs else "paused"
+                if last and self._state in ACTIVE and self._next_job >= self._job_limit:
+                    self._state = State.FINISHED if self._next_job >= self.n_jobs else State.PAUSED
                     self._account_time()
             if last:
                 for callback in list(self._done_callbacks):
@@ -366,7 +367,7 @@ class Trainer:
     def _fail(self, reason: str) -> None:
         with self._lock:
             self.error = reason
-            self._state = "failed"
+            self._state = State.FAILED
             self._control[0] = 1
             self._resume_event.set()
             self._account_time()
@@ -477,7 +478,7 @@ class Trainer:
             else:
                 rate = self._words_done / elapsed if elapsed > 0 else 0.0
             remaining = self.words_total - self._words_done
-            eta = remaining / rate if rate > 0 and self._state in ("running", "compiling") else None
+            eta = remaining / rate if rate > 0 and self._state in ACTIVE else None
             epoch = min(self._words_done // max(self.corpus.n_tokens, 1) + 1, self.config.epochs)
             return Progress(self._words_done, self.words_total, int(epoch), self.config.epochs, self._last_alpha,
                             rate, eta, elapsed)
@@ -577,7 +578,7 @@ class Trainer:
                               source=dict(source or {}))
         return RunState(
             config=self.config.to_dict(), corpus=info, words=list(vocab.words), counts=vocab.counts.copy(),
-            w_in=w_in, w_out=w_out, state=state if state in ("finished", "paused") else "stopped",
+            w_in=w_in, w_out=w_out, state=state if state in (State.FINISHED, State.PAUSED) else State.STOPPED,
             next_job=frontier, jobs_per_epoch=self.jobs_per_epoch, chunk_words=self.chunk_words,
             words_done=words_done, alpha=float(alpha), elapsed_seconds=float(elapsed), loss_points=points,
             epoch_sums=epoch_sums,
@@ -662,7 +663,7 @@ class Trainer:
                                                 vectors))
         self._last_report, self._last_snapshot = run.last_report, run.last_snapshot
         if not trainable:
-            self._state = "finished" if run.next_job >= run.n_jobs else "stopped"
+            self._state = State.FINISHED if run.next_job >= run.n_jobs else State.STOPPED
 
 
 _compiled = threading.Event()
