@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.bench_pipeline import kjv_corpus
-from benchmarks.harness import ROOT, run_header
+from benchmarks.harness import ROOT, print_header, table_head, table_row
 
 MB = 1 << 20
 
@@ -64,15 +64,13 @@ def main(argv: list[str] | None = None) -> int:
     total_tokens = tokens  # kept tokens; the allowance uses them (a smaller allowance than all tokens)
     ours_mb, gensim_mb = statistics.median(ours) / MB, statistics.median(gensim) / MB
     allowed = gensim_mb + 4 * total_tokens / MB
-    print(json.dumps(run_header("bench_memory", argv)))
-    print(f"corpus {path.name}: {path.stat().st_size / 1e6:.1f} MB, {total_tokens:,} tokens kept; "
-          f"{args.model}, {args.epochs} epoch(s), workers 2; load average {os.getloadavg()[0]:.1f}")
-    print("| process | peak RSS MB (median) |")
-    print("|---|---|")
-    print(f"| w2v_core train | {ours_mb:.0f} |")
-    print(f"| gensim Word2Vec + LineSentence | {gensim_mb:.0f} |")
-    print(f"| allowance: gensim + 4 B/token | {allowed:.0f} |")
-    print(f"| w2v_core train on a one-line corpus (runtime alone) | {base / MB:.0f} |")
+    print_header("bench_memory", argv, f"corpus {path.name}: {path.stat().st_size / 1e6:.1f} MB, {total_tokens:,} "
+                 f"tokens kept; {args.model}, {args.epochs} epoch(s), workers 2")
+    print(table_head("process", "peak RSS MB (median)"))
+    for name, mb in (("w2v_core train", ours_mb), ("gensim Word2Vec + LineSentence", gensim_mb),
+                     ("allowance: gensim + 4 B/token", allowed),
+                     ("w2v_core train on a one-line corpus (runtime alone)", base / MB)):
+        print(table_row(name, f"{mb:.0f}"))
     print(f"ours - allowance: {ours_mb - allowed:+.0f} MB; ours above its runtime: "
           f"{(statistics.median(ours) - base) / total_tokens:.1f} bytes per token")
     return 0

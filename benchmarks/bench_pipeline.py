@@ -19,7 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.harness import ROOT, run_header
+from benchmarks.harness import ROOT, print_header, table_head, table_row
 
 DATA = ROOT / "benchmarks" / "data"
 KJV = ROOT / "w2v_core" / "data" / "kjv.txt.gz"
@@ -79,17 +79,16 @@ def main(argv: list[str] | None = None) -> int:
             runs["ours .gz"].append(run("ours", gz))
         runs["python tokenizer .txt"].append(run("python", path))
     size = path.stat().st_size
-    print(json.dumps(run_header("bench_pipeline", argv)))
-    print(f"corpus {path.name}: {size / 1e6:.1f} MB, load average at the end {os.getloadavg()[0]:.1f}")
-    print("| pipeline | tokens | tokens/byte | wall s (median) | CPU s (median) | M tokens/s (CPU) |")
-    print("|---|---|---|---|---|---|")
+    print_header("bench_pipeline", argv, f"corpus {path.name}: {size / 1e6:.1f} MB")
+    print(table_head("pipeline", "tokens", "tokens/byte", "wall s (median)", "CPU s (median)", "M tokens/s (CPU)"))
     for name, results in runs.items():
         if not results:
             continue
         tokens = results[0]["tokens"]
         wall = statistics.median(r["seconds"] for r in results)
         cpu = statistics.median(r["cpu"] for r in results)
-        print(f"| {name} | {tokens:,} | {tokens / size:.3f} | {wall:.2f} | {cpu:.2f} | {tokens / cpu / 1e6:.1f} |")
+        print(table_row(name, f"{tokens:,}", f"{tokens / size:.3f}", f"{wall:.2f}", f"{cpu:.2f}",
+                        f"{tokens / cpu / 1e6:.1f}"))
     return 0
 
 
