@@ -3,6 +3,8 @@ training) or vectors opened from a file trained elsewhere. Also the vector downl
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import streamlit as st
 
@@ -32,6 +34,19 @@ DOWNLOADS = (  # label, format, file name, mime, help
 )
 
 
+def _open(name: str, load: Callable[[], Embeddings], too_large: str) -> None:
+    """Explore the vectors ``load()`` returns, or keep one message naming file ``name`` for the page."""
+    try:
+        emb = load()
+    except (ValueError, KeyError) as error:
+        st.session_state["_vectors_error"] = md_message(f"Could not open {name}: {message_of(error)}")
+        return
+    except MemoryError:
+        st.session_state["_vectors_error"] = md_message(f"{name} {too_large}")
+        return
+    set_opened_vectors(emb, name)
+
+
 @safe_callback("_vectors_error", "Could not open the file")
 def _open_uploaded(key: str) -> None:
     """Callback of the vector-file uploader: read the file (most frequent words first) and explore it."""
@@ -39,30 +54,15 @@ def _open_uploaded(key: str) -> None:
     if upload is None:
         return
     limit = int(st.session_state.get("vectors_max_words", 50_000))
-    try:
-        emb = vectors_from_bytes(upload.getvalue(), upload.name, limit=limit)
-    except (ValueError, KeyError) as error:
-        st.session_state["_vectors_error"] = md_message(f"Could not open {upload.name}: {message_of(error)}")
-        return
-    except MemoryError:
-        st.session_state["_vectors_error"] = md_message(f"{upload.name} is too large to open: load fewer words.")
-        return
-    set_opened_vectors(emb, upload.name)
+    _open(upload.name, lambda: vectors_from_bytes(upload.getvalue(), upload.name, limit=limit),
+          "is too large to open: load fewer words.")
 
 
 @safe_callback("_vectors_error", "Could not open the vectors")
 def _open_server_file(key: str) -> None:
     """Callback of "Open": the chosen vectors of the server's folder, all words (shared by every session)."""
     name = str(st.session_state.get(key, ""))
-    try:
-        emb = server_vectors(name)
-    except (ValueError, KeyError) as error:
-        st.session_state["_vectors_error"] = md_message(f"Could not open {name}: {message_of(error)}")
-        return
-    except MemoryError:
-        st.session_state["_vectors_error"] = md_message(f"{name} is too large for this server's memory.")
-        return
-    set_opened_vectors(emb, name)
+    _open(name, lambda: server_vectors(name), "is too large for this server's memory.")
 
 
 def open_vectors_section(page: str, expanded: bool) -> None:
