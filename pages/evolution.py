@@ -3,6 +3,7 @@ a word at each snapshot, and (teaching corpus) the share of its analogies answer
 
 import streamlit as st
 
+from ui.current_run import run_number
 from ui.errors import user_errors
 from ui.replay_view import accuracy_figure, evolution_figure
 from ui.state import get_trainer, run_corpus_name
@@ -124,7 +125,7 @@ def replay(trainer: Trainer) -> None:
                    f"{snapshots[0].words_done:,} to {snapshots[-1].words_done:,} words trained "
                    f"({md_literal(trainer.state)} run on {md_literal(run_corpus_name() or 'its corpus')}). Old "
                    "snapshots are thinned as a run goes on, so memory stays bounded for runs of any length.")
-    run_key = (st.session_state.get("_run_number", 0), len(snapshots), snapshots[-1].words_done)
+    run_key = (run_number(), len(snapshots), snapshots[-1].words_done)
     animation(snapshots, words, run_key)
     neighbours(snapshots, words, run_key)
     analogies(snapshots, words, run_key)

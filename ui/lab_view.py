@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui.charts import plot_text
+from ui.current_run import run_number
 from ui.state import current_corpus, get_trainer, run_corpus_name, setting
 from w2v_core.corpus import Corpus
 from w2v_core.lab import GradientLab
@@ -109,7 +110,7 @@ def lab_source() -> LabSource:
     """The trainer's corpus when it has trained some words, else the corpus chosen on the Corpus page."""
     trainer = get_trainer()
     if trainer is not None and trainer.progress().words_done > 0:
-        run = st.session_state.get("_run_number", 0)
+        run = run_number()
         words = trainer.progress().words_done
         return LabSource(trainer.corpus, f"run {run} ({trainer.state}) at {words:,} words on "
                                          f"{run_corpus_name() or 'its corpus'}", words)

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui.charts import PALETTE, merge_partial_chunks, plot_text, smooth_weighted
+from ui.current_run import get_trainer, run_corpus_name, run_corpus_source, run_number
 from ui.limits import limits
 from w2v_core.embeddings import Embeddings
 from w2v_core.runfile import RunState
@@ -35,7 +36,6 @@ USED_WHEN = {
 }
 NOT_USED = "not used"
 NOTICE_KEY = "_runs_notice"
-SOURCE_KEY = "_run_corpus_source"  # how the current run's corpus is built again (kept in its run file)
 
 
 @dataclass
@@ -110,8 +110,7 @@ def record_run(trainer: Trainer | None, corpus_name: str, number: int, source: d
 
 def record_current_run() -> RunRecord | None:
     """Record the session's current trainer if its run has ended (called by app.py on every rerun)."""
-    return record_run(st.session_state.get("trainer"), st.session_state.get("_run_corpus_name", ""),
-                      st.session_state.get("_run_number", 0), st.session_state.get(SOURCE_KEY))
+    return record_run(get_trainer(), run_corpus_name(), run_number(), run_corpus_source())
 
 
 # ------------------------------------------------------------------------------------------------ compare

@@ -9,9 +9,10 @@ from pathlib import Path
 import streamlit as st
 
 from ui.corpus_source import bundled_settings
+from ui.current_run import run_corpus_source, run_number
 from ui.errors import message_of, safe_callback
 from ui.limits import limits
-from ui.runs import SOURCE_KEY, RunRecord
+from ui.runs import RunRecord
 from ui.state import bundled_corpus, current_corpus, get_trainer, run_corpus_name, set_trainer, setting, start_in_queue
 from ui.text import md_literal, md_message
 from w2v_core.corpus import Corpus, check_trainable
@@ -47,7 +48,7 @@ def download_current_button(container) -> None:  # noqa: ANN001 - a Streamlit co
     trainer = get_trainer()
     if trainer is None or trainer.state == State.FAILED or trainer.progress().words_done == 0:
         return
-    name, source, number = run_corpus_name(), st.session_state.get(SOURCE_KEY), st.session_state.get("_run_number", 0)
+    name, source, number = run_corpus_name(), run_corpus_source(), run_number()
     container.download_button("Download the run", lambda: run_bytes(trainer.run_state(name, source)),
                               file_name=run_file_name(number, trainer.config.to_dict()),
                               mime="application/octet-stream", on_click="ignore", key="download_current_run",
@@ -170,7 +171,7 @@ def _continue(more_epochs: int) -> None:
     if trainer is None:
         return
     corpus, name = corpus_of(trainer)
-    run = trainer.run_state(name, st.session_state.get(SOURCE_KEY))
+    run = trainer.run_state(name, run_corpus_source())
     if run.next_job >= run.n_jobs and more_epochs == 0:
         raise ValueError(f"the run has trained all its {run.epochs} planned epochs: add at least one epoch.")
     check_trainable(corpus, run.config["window"])

@@ -21,8 +21,15 @@ from ui.corpus_source import (
     load_uploaded,
     uploads_fingerprint,
 )
+from ui.current_run import (
+    get_trainer,
+    make_current,
+    run_corpus_name,
+    run_corpus_source,
+    run_number,
+)
 from ui.limits import limits
-from ui.runs import SOURCE_KEY, record_run
+from ui.runs import record_run
 from ui.serving import TrainerGuard, end_trainer, idle_watchdog, training_queue
 from w2v_core.corpus import CorpusError
 from w2v_core.embeddings import Embeddings
@@ -69,16 +76,6 @@ def session_guard() -> TrainerGuard:
     return guard
 
 
-def get_trainer() -> Trainer | None:
-    """The session's current trainer, or None before the first run."""
-    return st.session_state.get("trainer")
-
-
-def run_corpus_name() -> str:
-    """Name of the corpus the current trainer was started on."""
-    return st.session_state.get("_run_corpus_name", "")
-
-
 def set_trainer(trainer: Trainer, corpus_name: str = "", source: dict | None = None) -> None:
     """Make ``trainer`` the session's current trainer, stopping the previous one if it still runs; ``source``
     says how its corpus is built again (saved in its run file; by default the Corpus page's choice)."""
@@ -86,12 +83,10 @@ def set_trainer(trainer: Trainer, corpus_name: str = "", source: dict | None = N
     if old is not None and old is not trainer and old.state not in TERMINAL:
         end_trainer(old, training_queue())
     if old is not None and old is not trainer:  # a replaced (e.g. paused) run is kept for the Compare page
-        record_run(old, run_corpus_name(), st.session_state.get("_run_number", 0), st.session_state.get(SOURCE_KEY))
-    st.session_state["trainer"] = trainer
-    st.session_state["_run_corpus_name"] = corpus_name
-    st.session_state[SOURCE_KEY] = source if source is not None else corpus_source(
-        corpus_settings(), [name for name, _ in st.session_state.get("_uploads", [])])
-    st.session_state["_run_number"] = st.session_state.get("_run_number", 0) + 1
+        record_run(old, run_corpus_name(), run_number(), run_corpus_source())
+    if source is None:
+        source = corpus_source(corpus_settings(), [name for name, _ in st.session_state.get("_uploads", [])])
+    make_current(trainer, corpus_name, source)
     session_guard().watch(trainer)
 
 
@@ -281,7 +276,7 @@ def trained_view(kind: str = "input", refresh: bool = False) -> ModelView | None
         return None
     if kind == "output" and not has_output_vectors(trainer):
         kind = "input"
-    run = st.session_state.get("_run_number", 0)
+    run = run_number()
     live = trainer.is_active
     snapshots: dict[str, ModelView] = st.session_state.setdefault("_snapshots", {})
     cached = snapshots.get(kind)
