@@ -28,7 +28,8 @@ from ui.text import md_literal, md_message
 from w2v_core.config import SHARED_DRAWS_PER_NEGATIVE
 from w2v_core.corpus import Corpus
 from w2v_core.gradcheck import TOLERANCE
-from w2v_core.lab import Example, GradientLab, LabError, StepResult, window_around
+from w2v_core.lab import GradientLab, LabError, StepResult, window_around
+from w2v_core.lab_example import Example
 
 MODELS = {"skipgram": "Skip-gram", "cbow": "CBOW"}
 LOSSES = {"negative": "Negative sampling", "softmax": "Full softmax", "hierarchical": "Hierarchical softmax"}

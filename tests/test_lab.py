@@ -70,7 +70,7 @@ def test_example_matches_the_reference_loss_and_passes_the_check(model, loss):
     assert not np.delete(grad_out, example.out_rows, axis=0).any()  # nothing outside the touched rows
     assert example.check.passed and example.check.n_parameters > 0
     assert max(example.check.input_error, example.check.output_error) < TOLERANCE
-    closure = RestrictedLoss(lab, example, lab.output_matrix(loss))
+    closure = RestrictedLoss(example, lab.w_in, lab.output_matrix(loss), lab.tree)
     assert closure.value() == pytest.approx(value, rel=1e-12)
 
 

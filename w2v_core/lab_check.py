@@ -3,14 +3,11 @@ that centred differences stay fast for large vocabularies (V = 5000, d = 100 in 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
+from .huffman import HuffmanTree
+from .lab_example import Example
 from .losses import log_sigmoid
-
-if TYPE_CHECKING:
-    from .lab import Example, GradientLab
 
 MAX_CHECKED_INPUT_ROWS = 12  # input rows checked (CBOW with a wide window touches many)
 
@@ -24,9 +21,9 @@ class RestrictedLoss:
     through their scores u_w·h: those at the unperturbed h plus the change from the components of h that moved.
     """
 
-    def __init__(self, lab: GradientLab, example: Example, w_out: np.ndarray) -> None:
+    def __init__(self, example: Example, w_in: np.ndarray, w_out: np.ndarray, tree: HuffmanTree) -> None:
         self.loss = example.loss
-        self.all_in = lab.w_in[example.in_rows].astype(np.float64)
+        self.all_in = w_in[example.in_rows].astype(np.float64)
         self.in_checked = np.arange(min(len(example.in_rows), MAX_CHECKED_INPUT_ROWS))
         self.in_rows = example.in_rows[self.in_checked]
         self.inputs = self.all_in[self.in_checked].copy()
@@ -57,7 +54,7 @@ class RestrictedLoss:
                                    dtype=np.int64)
             self.shared_weight = example.shared_weight
         elif example.loss == "hierarchical":
-            paths = [lab.tree.path(t) for t in example.targets]
+            paths = [tree.path(t) for t in example.targets]
             self.nodes = np.concatenate([[local[int(n)] for n in path] for path, _ in paths]).astype(np.int64)
             self.signs = np.concatenate([1.0 - 2.0 * codes.astype(np.float64) for _, codes in paths])
 
