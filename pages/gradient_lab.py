@@ -19,9 +19,12 @@ from ui.lab_view import (
     STEP,
     first_useful_line,
     forward_formulas,
+    forward_table,
     gradient_heatmap,
+    moved_table,
     sentence_words,
     session_lab,
+    top_softmax_table,
 )
 from ui.state import get_trainer, setting
 from ui.text import md_literal, md_message
@@ -163,9 +166,9 @@ def forward_section(lab: GradientLab, example: Example, exponent: float) -> None
         st.caption(f"‖h‖ = {np.linalg.norm(example.hidden):.4g} over {len(example.hidden)} dimensions.")
     if example.loss == "softmax":
         st.caption("Scores u_w·h and ŷ of the true words (rank among all words):")
-        st.dataframe(example.forward, hide_index=True)
+        st.dataframe(forward_table(example), hide_index=True)
         st.caption("The most probable words under ŷ:")
-        st.dataframe(example.top_softmax, hide_index=True)
+        st.dataframe(top_softmax_table(example), hide_index=True)
     elif example.loss == "negative":
         if example.shared is not None:
             st.latex(SHARED % SHARED_DRAWS_PER_NEGATIVE)
@@ -176,11 +179,11 @@ def forward_section(lab: GradientLab, example: Example, exponent: float) -> None
         else:
             st.caption("Each true word against K negatives drawn from P_n(w): frequent words are drawn more often. "
                        "σ(±score) is σ(u·h) for the true word and σ(−u·h) for a negative; training makes both grow.")
-        st.dataframe(example.forward, hide_index=True)
+        st.dataframe(forward_table(example), hide_index=True)
     else:
         st.caption("Each true word's path from the root of the Huffman tree: at node n_j the code b_j says which "
                    "branch leads to the word; σ(t_j s_j) with t_j = 1 − 2b_j is the probability of taking it.")
-        st.dataframe(example.forward, hide_index=True)
+        st.dataframe(forward_table(example), hide_index=True)
 
 
 def gradient_section(lab: GradientLab, example: Example) -> None:
@@ -277,7 +280,7 @@ def show_step(result: StepResult) -> None:
     rule = "‖Δ‖ = α‖∂J/∂row‖" + (f" (input rows: {result.input_scale:g}α, the C tool's CBOW step)"
                                  if result.input_scale != 1 else "")
     st.caption(f"The vectors that moved, largest change first: {rule}.")
-    st.dataframe(result.moved.head(50), hide_index=True)
+    st.dataframe(moved_table(result).head(50), hide_index=True)
     for word, before in result.neighbours_before.items():
         after = result.neighbours_after.get(word, [])
         st.caption(f"Nearest neighbours of **{md_literal(word)}** before and after the step")

@@ -39,7 +39,7 @@ def test_lab_on_fresh_weights_checks_and_steps(at):
     assert metric(at, "Loss before") == pytest.approx(loss, abs=1e-4)
     assert metric(at, "Loss after (same example)") < metric(at, "Loss before")
     step = at.session_state["_lab_step"]
-    assert len(step.moved) > 0 and (step.moved["moved by"] > 0).all()
+    assert len(step.moved) > 0 and (step.moved["moved_by"] > 0).all()
     shown = [frame.value for frame in at.dataframe]
     moved = next(frame for frame in shown if "moved by" in frame.columns)
     assert len(moved) == len(step.moved) and set(moved["vector"]) == {"input v_w", "output u_w"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -13,7 +14,8 @@ from ui.charts import plot_text
 from ui.current_run import run_number
 from ui.state import current_corpus, get_trainer, run_corpus_name, setting
 from w2v_core.corpus import Corpus
-from w2v_core.lab import GradientLab
+from w2v_core.lab import GradientLab, StepResult
+from w2v_core.lab_example import Example
 
 # ------------------------------------------------------------------------------------------------ formulas
 
@@ -63,6 +65,37 @@ STEP = (r"V \leftarrow V - \alpha \frac{\partial J}{\partial V}, \qquad "
 
 
 NOISE = r"k_1, \dots, k_K \sim P_n(w) = \frac{\mathrm{count}(w)^{%s}}{\sum_{w'} \mathrm{count}(w')^{%s}}"
+
+
+# the lab's columns in the derivation's notation (docs/derivation.md)
+FORWARD_LABELS = {
+    "negative": {"noise_p": "P_n(w)", "score": "score u·h", "sigma": "σ(±score)", "loss_term": "loss term"},
+    "hierarchical": {"step": "step j", "node": "node n_j", "code": "code b_j", "score": "score s_j",
+                     "sigma": "σ(t_j s_j)", "loss_term": "loss term", "g": "g_j"},
+    "softmax": {"score": "score u·h", "y_hat": "ŷ", "loss_term": "loss −log ŷ"},
+}
+TOP_SOFTMAX_LABELS = {"score": "score u·h", "y_hat": "ŷ"}
+MOVED_LABELS = {"moved_by": "moved by", "gradient_norm": "gradient norm"}
+
+
+def labelled(table: np.ndarray, labels: dict[str, str]) -> pd.DataFrame:
+    """A record array as a table whose columns carry the derivation's names (others keep their own)."""
+    return pd.DataFrame({labels.get(name, name): table[name] for name in table.dtype.names})
+
+
+def forward_table(example: Example) -> pd.DataFrame:
+    """The forward pass, one row per score."""
+    return labelled(example.forward, FORWARD_LABELS[example.loss])
+
+
+def top_softmax_table(example: Example) -> pd.DataFrame:
+    """Full softmax: the most probable words under ŷ."""
+    return labelled(example.top_softmax, TOP_SOFTMAX_LABELS)
+
+
+def moved_table(result: StepResult) -> pd.DataFrame:
+    """The vectors one SGD step moved, largest change first."""
+    return labelled(result.moved, MOVED_LABELS)
 
 
 def forward_formulas(loss: str, exponent: float) -> list[str]:

@@ -14,7 +14,6 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from .config import SHARED_DRAWS_PER_NEGATIVE
 from .embeddings import Embeddings
@@ -28,6 +27,12 @@ from .models import LOSSES, MODELS, cbow_loss, skipgram_loss, skipgram_shared_ne
 MAX_LAB_ELEMENTS = 60_000_000  # V × d of the lab's copy; larger vocabularies are refused with a message
 MAX_CHECKED_OUTPUT_ROWS = 24  # output rows checked by finite differences (the first ones shown)
 SHOWN_SOFTMAX_ROWS = 12  # rows of ∂J/∂U shown for full softmax (the true words and the largest others)
+
+
+def _records(rows: list[dict]) -> np.recarray:
+    """Rows with the same keys (never none: every example has a target) as one record array, a column per key."""
+    names = list(rows[0])
+    return np.rec.fromarrays([np.array([row[name] for row in rows]) for name in names], names=names)
 
 
 class LabError(ValueError):
@@ -62,7 +67,7 @@ class StepResult:
     alpha: float
     loss_before: float
     loss_after: float
-    moved: pd.DataFrame
+    moved: np.recarray  # a row per changed vector: vector, row, word, moved_by, gradient_norm; largest first
     neighbours_before: dict[str, list[tuple[str, float]]]
     neighbours_after: dict[str, list[tuple[str, float]]]
     input_scale: float = 1.0  # C for the C tool's CBOW step, else 1
@@ -245,9 +250,9 @@ class GradientLab:
 
     def _forward(self, loss: str, hidden: np.ndarray, targets: list[int], negatives: list[np.ndarray],
                  w_out: np.ndarray, ns_exponent: float, shared: np.ndarray | None,
-                 weight: float) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-        """The forward pass as a table (one row per score; shared noise words once, with their weight) and, for
-        full softmax, the top of ŷ."""
+                 weight: float) -> tuple[np.recarray, np.recarray | None]:
+        """The forward pass as a record array (one row per score; shared noise words once, with their weight)
+        and, for full softmax, the top of ŷ (ui/lab_view.py labels the columns with the derivation's notation)."""
         rows: list[dict] = []
         top = None
         if loss == "softmax":
@@ -258,18 +263,18 @@ class GradientLab:
             ranks = np.empty(len(scores), dtype=np.int64)
             ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
             for j, target in enumerate(targets):
-                rows.append({"target": j + 1, "word": self.words[target], "score u·h": scores[target],
-                             "ŷ": y_hat[target], "rank": int(ranks[target]), "loss −log ŷ": log_z - scores[target]})
+                rows.append({"target": j + 1, "word": self.words[target], "score": scores[target],
+                             "y_hat": y_hat[target], "rank": int(ranks[target]), "loss_term": log_z - scores[target]})
             best = np.argsort(-scores, kind="stable")[:10]
-            top = pd.DataFrame({"rank": np.arange(1, len(best) + 1), "word": [self.words[i] for i in best],
-                                "score u·h": scores[best], "ŷ": y_hat[best]})
+            top = np.rec.fromarrays([np.arange(1, len(best) + 1), np.array([self.words[i] for i in best]),
+                                     scores[best], y_hat[best]], names=["rank", "word", "score", "y_hat"])
         elif loss == "negative":
             noise = self.noise(ns_exponent)
             for j, target in enumerate(targets):
                 score = float(w_out[target].astype(np.float64) @ hidden)
                 rows.append({"target": str(j + 1), "role": "true word", "word": self.words[target],
-                             "P_n(w)": noise[target], "score u·h": score, "σ(±score)": float(sigmoid(score)),
-                             "weight": 1.0, "loss term": float(-log_sigmoid(score)),
+                             "noise_p": noise[target], "score": score, "sigma": float(sigmoid(score)),
+                             "weight": 1.0, "loss_term": float(-log_sigmoid(score)),
                              "coefficient": float(sigmoid(score)) - 1.0})
                 for k in (negatives[j] if negatives else []):
                     rows.append(self._noise_row(j + 1, int(k), w_out, hidden, noise, 1.0, "negative"))
@@ -281,21 +286,21 @@ class GradientLab:
                 for step, (node, code) in enumerate(zip(path, codes, strict=True)):
                     score = float(w_out[node].astype(np.float64) @ hidden)
                     sign = 1.0 - 2.0 * float(code)
-                    rows.append({"target": j + 1, "word": self.words[target], "step j": step + 1,
-                                 "node n_j": int(node), "code b_j": int(code), "score s_j": score,
-                                 "σ(t_j s_j)": float(sigmoid(sign * score)),
-                                 "loss term": float(-log_sigmoid(sign * score)),
-                                 "g_j": float(sigmoid(score)) - (1.0 - float(code))})
-        return pd.DataFrame(rows), top
+                    rows.append({"target": j + 1, "word": self.words[target], "step": step + 1,
+                                 "node": int(node), "code": int(code), "score": score,
+                                 "sigma": float(sigmoid(sign * score)),
+                                 "loss_term": float(-log_sigmoid(sign * score)),
+                                 "g": float(sigmoid(score)) - (1.0 - float(code))})
+        return _records(rows), top
 
     def _noise_row(self, target: int | str, word: int, w_out: np.ndarray, hidden: np.ndarray, noise: np.ndarray,
                    weight: float, role: str) -> dict:
         """One noise word's term weight · (−log σ(−u·h)) of the forward table."""
         score = float(w_out[word].astype(np.float64) @ hidden)
         return {"target": str(target), "role": role,
-                "word": self.words[word], "P_n(w)": noise[word], "score u·h": score,
-                "σ(±score)": float(sigmoid(-score)), "weight": weight,
-                "loss term": weight * float(-log_sigmoid(-score)), "coefficient": weight * float(sigmoid(score))}
+                "word": self.words[word], "noise_p": noise[word], "score": score,
+                "sigma": float(sigmoid(-score)), "weight": weight,
+                "loss_term": weight * float(-log_sigmoid(-score)), "coefficient": weight * float(sigmoid(score))}
 
     # ----- finite differences ---------------------------------------------------------------------------------
     def _check(self, example: Example, w_out: np.ndarray) -> Check:
@@ -334,18 +339,19 @@ class GradientLab:
         change_in = np.linalg.norm(self.w_in[example.in_rows].astype(np.float64) - old_in, axis=1)
         change_out = np.linalg.norm(w_out[example.out_rows].astype(np.float64) - old_out, axis=1)
         kind = "inner node" if example.loss == "hierarchical" else "output u_w"
-        moved = pd.DataFrame(
-            [{"vector": "input v_w", "row": int(r), "word": self.words[r], "moved by": float(c),
-              "gradient norm": float(np.linalg.norm(g))}
+        moved = _records(
+            [{"vector": "input v_w", "row": int(r), "word": self.words[r], "moved_by": float(c),
+              "gradient_norm": float(np.linalg.norm(g))}
              for r, c, g in zip(example.in_rows, change_in, example.grad_input, strict=True)]
-            + [{"vector": kind, "row": int(r), "word": self.out_label(example.loss, int(r)), "moved by": float(c),
-                "gradient norm": float(np.linalg.norm(g))}
+            + [{"vector": kind, "row": int(r), "word": self.out_label(example.loss, int(r)), "moved_by": float(c),
+                "gradient_norm": float(np.linalg.norm(g))}
                for r, c, g in zip(example.out_rows, change_out, example.grad_output, strict=True)])
-        moved = moved[moved["moved by"] > 0].sort_values("moved by", ascending=False, kind="stable")
+        moved = moved[moved["moved_by"] > 0]
+        moved = moved[np.argsort(-moved["moved_by"], kind="stable")]
         after = self.example(example.model, example.loss, example.center, example.context, check=False,
                              negative=max(example.negatives_per_pair, 1), negatives=example.negatives or None,
                              shared=example.shared)
-        return StepResult(alpha, example.loss_value, after.loss_value, moved.reset_index(drop=True), before,
+        return StepResult(alpha, example.loss_value, after.loss_value, moved, before,
                           self._neighbours(watch, k), scale)
 
     def _neighbours(self, rows: list[int], k: int) -> dict[str, list[tuple[str, float]]]:

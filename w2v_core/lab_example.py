@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from .gradcheck import TOLERANCE
 
@@ -48,8 +47,8 @@ class Example:
     out_rows: np.ndarray  # (s,) output rows with a gradient (every row for full softmax)
     grad_output: np.ndarray  # (s, d)
     shown_rows: np.ndarray  # the output rows to show and check: all touched ones, or the largest for softmax
-    forward: pd.DataFrame  # the forward pass, one row per score
-    top_softmax: pd.DataFrame | None  # full softmax: the most probable words under ŷ
+    forward: np.recarray  # the forward pass, one row per score (columns: lab.GradientLab._forward)
+    top_softmax: np.recarray | None  # full softmax: the most probable words under ŷ (rank, word, score, y_hat)
     shared: np.ndarray | None = None  # skip-gram shared negatives: S = 4K noise words for the whole window
     shared_weight: float = 0.0  # each shared noise term's weight m K / S
     negatives_per_pair: int = 0  # K (negative sampling)
