@@ -34,7 +34,7 @@ METHOD_HELP = ("PCA keeps global directions (instant). t-SNE and UMAP keep local
 COLOURS = {"frequency": "Frequency", "cluster": "Cluster (k-means)", "group": "Word group (teaching corpus)"}
 MAX_WORDS = 20_000
 DEFAULT_WORDS = 2_000
-POLL_SECONDS = 0.5  # a converging t-SNE/UMAP map is redrawn this often
+POLL_SECONDS = 1.0  # a converging t-SNE/UMAP map is redrawn this often
 AXIS_DEFAULTS = ((("man",), ("woman",)), (("poor",), ("rich",)), (("walk", "run", "eat"), ("walked", "ran", "ate")))
 AXIS_KEYS = ("axis_x_from", "axis_x_to", "axis_y_from", "axis_y_to")
 QUERY_KEYS = ("projection_query", "projection_words", *AXIS_KEYS)
@@ -169,7 +169,8 @@ def draw(view: ModelView, coords: np.ndarray, settings: dict, extras: dict, live
     title = f"{name} of the {n:,} {order_words(view.emb)} words"
     figure = projection_figure(coords, words, extras["colour"], extras["colour_title"], extras["categories"],
                                extras["neighbours"], extras["query"], title, label_count=extras["labels"],
-                               axis_titles=extras.get("axis_titles", ()))
+                               axis_titles=extras.get("axis_titles", ()),
+                               scale_free=settings["method"] in ("tsne", "umap"))
     if settings["dims"] == 2:
         st.plotly_chart(figure, key="projection_chart", on_select=partial(_select_point, list(words)),
                         selection_mode="points")

@@ -46,7 +46,7 @@ def test_labels_in_3d_use_the_default_view():
     rng = np.random.default_rng(2)
     coords = rng.normal(size=(300, 3))
     screen = screen_points(coords)
-    assert screen.shape == (300, 2) and screen.min() >= 0 and screen[:, 0].max() == pytest.approx(900)
+    assert screen.shape == (300, 2) and screen.min() >= 0 and screen[:, 0].max() == pytest.approx(740)
     labels = place_labels(coords, [f"w{i}" for i in range(300)], required=[5], count=60)
     assert labels[0].row == 5 and 10 < len(labels) <= 61
 

@@ -20,8 +20,8 @@ import plotly.graph_objects as go
 from ui.charts import PALETTE, plot_text, scatter_trace
 
 CHART_HEIGHT = 680
-PLOT_SIZE_PX = (900.0, 560.0)  # width, height of the plotting area, roughly (the page's width varies)
-CHAR_PX, LINE_PX, GAP_PX = 6.6, 14.0, 4.0  # label metrics at 11 px
+PLOT_SIZE_PX = (740.0, 470.0)  # width, height of the plotting area, on the small side (the page width varies)
+CHAR_PX, LINE_PX, GAP_PX = 7.0, 15.0, 4.0  # label metrics at 11 px, with a little room
 POSITIONS = ("top center", "bottom center", "middle right", "middle left")
 CAMERA_EYE = np.array([1.45, 1.45, 0.95])  # further out than Plotly's default, so that tick labels stay inside
 SCENE_MARGIN = {"l": 0, "r": 0, "t": 50, "b": 10}
@@ -143,7 +143,7 @@ def projection_figure(coords: np.ndarray, words: Sequence[str], colour: np.ndarr
                       colour_title: str = "", categories: Sequence[str] | None = None,
                       highlight: Sequence[int] = (), query: int | None = None, title: str = "",
                       label_count: int = 100, axis_titles: Sequence[str] = (),
-                      revision: str | None = None) -> go.Figure:
+                      revision: str | None = None, scale_free: bool = False) -> go.Figure:
     """Scatter of projected words ``coords`` (n, 2) or (n, 3) with the labels of the most frequent words.
 
     ``colour`` (n,): numbers on a colour scale, or with ``categories`` the index of each word's category (one
@@ -151,6 +151,7 @@ def projection_figure(coords: np.ndarray, words: Sequence[str], colour: np.ndarr
     neighbours) and ``query`` are always labelled, in bold, in a last trace named "search" (the query a
     diamond). ``label_count``: how many of the most frequent other words are considered for a label (trace
     "labels"). ``revision`` keeps zoom and rotation across redraws (e.g. of a converging t-SNE).
+    ``scale_free``: the axes' numbers mean nothing (t-SNE, UMAP), so no tick labels are drawn.
     """
     dims = coords.shape[1]
     safe = np.array(plot_text(words), dtype=object)
@@ -197,4 +198,9 @@ def projection_figure(coords: np.ndarray, words: Sequence[str], colour: np.ndarr
     if axis_titles:
         layout["xaxis_title"], layout["yaxis_title"] = axis_titles[0], axis_titles[1]
     fig.update_layout(**layout)
+    if scale_free and dims == 2:
+        fig.update_xaxes(showticklabels=False)
+        fig.update_yaxes(showticklabels=False)
+    elif scale_free:
+        fig.update_scenes(xaxis_showticklabels=False, yaxis_showticklabels=False, zaxis_showticklabels=False)
     return fig

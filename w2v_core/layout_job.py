@@ -13,11 +13,15 @@ for a free slot in state "waiting". No Streamlit here.
 from __future__ import annotations
 
 import contextlib
+import io
 import multiprocessing
 import multiprocessing.connection
+import os
 import threading
 import time
 from dataclasses import dataclass
+from multiprocessing import context as mp_context
+from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
 
 import numpy as np
 
@@ -49,12 +53,41 @@ _context_lock = threading.Lock()
 _umap_ready = threading.Event()
 
 
-def _umap_context() -> multiprocessing.context.BaseContext:
-    """The forkserver context whose server preloads (imports and compiles) umap-learn."""
+class _PopenWithoutMain(popen_forkserver.Popen):
+    """Starts a forkserver child without re-running the parent's main module in it: multiprocessing would run
+    it as ``__mp_main__``, and under Streamlit the main module is the app script itself. (The body is the
+    standard library's ``_launch`` with the main module's entries left out of the preparation data.)"""
+
+    def _launch(self, process_obj: multiprocessing.process.BaseProcess) -> None:
+        prep_data = spawn.get_preparation_data(process_obj._name)
+        for key in ("init_main_from_path", "init_main_from_name"):
+            prep_data.pop(key, None)
+        buf = io.BytesIO()
+        mp_context.set_spawning_popen(self)
+        try:
+            reduction.dump(prep_data, buf)
+            reduction.dump(process_obj, buf)
+        finally:
+            mp_context.set_spawning_popen(None)
+        self.sentinel, w = forkserver.connect_to_new_process(self._fds)
+        parent_w = os.dup(w)
+        self.finalizer = util.Finalize(self, util.close_fds, (parent_w, self.sentinel))
+        with open(w, "wb", closefd=True) as f:
+            f.write(buf.getbuffer())
+        self.pid = forkserver.read_signed(self.sentinel)
+
+
+class _UmapProcess(mp_context.ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj: multiprocessing.process.BaseProcess) -> _PopenWithoutMain:  # noqa: N802 - stdlib name
+        return _PopenWithoutMain(process_obj)
+
+
+def _umap_process(*args) -> _UmapProcess:  # noqa: ANN002 - Process arguments
+    """A process forked from the forkserver that preloads (imports and compiles) umap-learn."""
     with _context_lock:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([_WARM_UP_MODULE])
-        return context
+        multiprocessing.get_context("forkserver").set_forkserver_preload([_WARM_UP_MODULE])
+    return _UmapProcess(target=_umap_child, args=args, name="umap-layout", daemon=True)
 
 
 def umap_is_ready() -> bool:
@@ -147,8 +180,7 @@ class LayoutJob:
         self._publish(state="preparing", message="finding each word's neighbours" if ready else
                       "getting UMAP ready (compiling it, once after the server starts)")
         receiver, sender = multiprocessing.Pipe(duplex=False)
-        process = _umap_context().Process(target=_umap_child, args=(sender, self._vectors, self.dims, self.seed),
-                                          name="umap-layout", daemon=True)
+        process = _umap_process(sender, self._vectors, self.dims, self.seed)
         try:
             process.start()
             sender.close()

@@ -1,0 +1,160 @@
+"""The Projection page's maps: t-SNE of 5,000 words (ours, openTSNE, against the scikit-learn t-SNE the page used
+before, with and without PCA to 50 dimensions first), UMAP and PCA of 20,000 words, and how much of the GIL a
+t-SNE thread leaves to the web server.
+
+    python benchmarks/bench_projection.py --vectors vectors.npz [--repeats 2]
+
+Without --vectors it trains KJV vectors once (data/kjv.txt.gz, min_count 2: 8,727 words) into
+benchmarks/data/kjv_vectors.npz; 20,000 words are those vectors repeated with small noise (timing only).
+Runs alternate (ours, peers, ours, ...) in this one process; each figure is the median over repeats, with CPU
+seconds from rusage. Quality: the share of each word's 10 nearest cosine neighbours that are among its 10
+nearest on the map (higher is better).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from sklearn.decomposition import PCA  # noqa: E402
+from sklearn.manifold import TSNE  # noqa: E402
+from sklearn.neighbors import NearestNeighbors  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+from w2v_core.embeddings import unit_rows  # noqa: E402
+from w2v_core.formats import load_vectors  # noqa: E402
+from w2v_core.layout_job import LayoutJob  # noqa: E402
+from w2v_core.projection import TsneLayout, project  # noqa: E402
+
+
+def cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def kept_neighbours(vectors: np.ndarray, coords: np.ndarray, k: int = 10) -> float:
+    unit = unit_rows(vectors)
+    high = NearestNeighbors(n_neighbors=k + 1).fit(unit).kneighbors(unit, return_distance=False)[:, 1:]
+    low = NearestNeighbors(n_neighbors=k + 1).fit(coords).kneighbors(coords, return_distance=False)[:, 1:]
+    return float(np.mean([len(set(a) & set(b)) / k for a, b in zip(high, low, strict=True)]))
+
+
+def sklearn_before(vectors: np.ndarray) -> np.ndarray:
+    """What the page ran before: scikit-learn's t-SNE on the raw vectors, PCA start, one OpenMP thread."""
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return TSNE(2, init="pca", learning_rate="auto", random_state=0).fit_transform(vectors.astype(np.float64))
+
+
+def sklearn_pca50(vectors: np.ndarray) -> np.ndarray:
+    """scikit-learn's t-SNE after unit rows and PCA to 50 dimensions (the same input as ours)."""
+    reduced = PCA(50, random_state=0).fit_transform(unit_rows(vectors).astype(np.float64))
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return TSNE(2, init="pca", learning_rate="auto", random_state=0).fit_transform(reduced)
+
+
+def ours(vectors: np.ndarray) -> np.ndarray:
+    return project(vectors, "tsne")
+
+
+def timed(function, *args) -> tuple[float, float, np.ndarray]:  # noqa: ANN001
+    wall, used = time.perf_counter(), cpu()
+    result = function(*args)
+    return time.perf_counter() - wall, cpu() - used, result
+
+
+def wake_latency(seconds: float) -> np.ndarray:
+    """Delays (ms) of 2 ms sleeps in this thread: long ones mean another thread held the GIL."""
+    delays, end = [], time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        began = time.perf_counter()
+        time.sleep(0.002)
+        delays.append((time.perf_counter() - began - 0.002) * 1000)
+    return np.array(delays)
+
+
+def gil_check(vectors: np.ndarray) -> None:
+    def python_loop() -> None:
+        end = time.perf_counter() + 4
+        while time.perf_counter() < end:
+            pass
+
+    def tsne() -> None:
+        layout = TsneLayout(vectors)
+        layout.advance(300)
+
+    for name, target in (("idle", None), ("t-SNE thread", tsne), ("pure-Python thread", python_loop)):
+        thread = threading.Thread(target=target) if target else None
+        if thread:
+            thread.start()
+        delays = wake_latency(4)
+        if thread:
+            thread.join()
+        p50, p99 = np.percentile(delays, [50, 99])
+        print(f"| GIL: 2 ms sleep overshoot beside {name} | p50 {p50:.1f} ms, p99 {p99:.1f} ms, max "
+              f"{delays.max():.0f} ms |")
+
+
+def job_seconds(method: str, vectors: np.ndarray) -> float:
+    began = time.perf_counter()
+    job = LayoutJob(method, vectors).start()
+    while job.snapshot().active:
+        time.sleep(0.05)
+    assert job.snapshot().state == "finished", job.snapshot().message
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--vectors", help="a vector file (most frequent words first)")
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--words", type=int, default=5000)
+    args = parser.parse_args()
+    path = Path(args.vectors or REPO / "benchmarks" / "data" / "kjv_vectors.npz")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "w2v_core", "train", str(REPO / "data" / "kjv.txt.gz"), "-o",
+                        str(path), "--min-count", "2", "--epochs", "3", "--quiet"], check=True, cwd=REPO)
+    vectors = load_vectors(path).vectors
+    sample = vectors[:args.words]
+    print(f"{len(sample):,} words x {sample.shape[1]} dims from {path.name}; load average "
+          f"{os.getloadavg()[0]:.1f}\n")
+    warnings.filterwarnings("ignore")
+    runs: dict[str, list[tuple[float, float, float]]] = {}
+    for _ in range(args.repeats):
+        for name, function in (("ours: openTSNE (PCA-50, FFT)", ours), ("scikit-learn as before", sklearn_before),
+                               ("scikit-learn after PCA-50", sklearn_pca50)):
+            wall, used, coords = timed(function, sample)
+            runs.setdefault(name, []).append((wall, used, kept_neighbours(sample, coords)))
+            print(f"  {name}: {wall:.1f} s, {used:.1f} CPU s", flush=True)
+    base = statistics.median(w for w, _, _ in runs["ours: openTSNE (PCA-50, FFT)"])
+    print("\n| t-SNE, 5,000 words | wall s (median) | CPU s | × ours | 10-NN kept |\n|---|---|---|---|---|")
+    for name, rows in runs.items():
+        wall, used = statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows)
+        print(f"| {name} | {wall:.1f} | {used:.1f} | {wall / base:.1f} | {statistics.median(r[2] for r in rows):.3f} |")
+    print()
+    gil_check(sample)
+    big = np.vstack([vectors + np.random.default_rng(i).normal(scale=0.01, size=vectors.shape).astype(np.float32)
+                     for i in range(-(-20_000 // len(vectors)))])[:20_000]
+    wall, used, _ = timed(project, big, "pca")
+    print(f"| PCA, 20,000 words | {wall:.2f} s wall, {used:.2f} CPU s |")
+    print(f"| UMAP job, 5,000 words (first: forkserver start + compile) | {job_seconds('umap', sample):.1f} s |")
+    print(f"| UMAP job, 5,000 words (warm) | {job_seconds('umap', sample):.1f} s |")
+    print(f"| UMAP job, 20,000 words (warm) | {job_seconds('umap', big):.1f} s |")
+    print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
