@@ -9,9 +9,10 @@ import streamlit as st
 from ui.charts import plot_text
 from ui.errors import user_errors
 from ui.exports import figure_html, projection_csv
+from ui.model_views import ModelView
 from ui.projection_chart import projection_figure
 from ui.projection_view import KeptMap, cached, keep, kept_maps, progress_text, session_layout, start_layout
-from ui.state import ModelView, remember_queries, touch_session
+from ui.state import remember_queries, touch_session
 from ui.text import md_literal
 from ui.vectors import choose_view, order_words
 from w2v_core.embeddings import unit_rows

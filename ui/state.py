@@ -1,4 +1,5 @@
-"""Per-session state: the corpus, the trainer (stopped when the session ends) and opened vectors.
+"""Per-session state: the settings, the corpus and the trainer's life (stopped when the session ends). The current
+run's keys belong to ``ui/current_run.py``, the vectors pages explore to ``ui/model_views.py``.
 
 Widget values live under their keys with ``persist_state="session"``; ``setting(key)`` reads one from any page
 (falling back to its default until the widget has been shown). Non-widget values use ``_``-prefixed keys,
@@ -7,7 +8,6 @@ except ``trainer`` (the current ``Trainer`` or ``None``), which tests poll.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
@@ -237,74 +237,6 @@ def set_uploads(files: list[tuple[str, bytes]], problem: str | None = None) -> N
     st.session_state["_upload_problem"] = problem
     st.session_state["_upload_encoding"] = "utf-8"
     st.session_state.pop("_uploaded_corpus", None)
-
-
-# ------------------------------------------------------------------------------------------------- models
-
-
-@dataclass
-class ModelView:
-    """Word vectors to explore, with where they come from."""
-
-    emb: Embeddings
-    label: str  # e.g. "trained model at 1,200,000 words"
-    live: bool  # a snapshot of a training that is still running
-    key: tuple  # identifies this snapshot (for caching projections)
-
-
-@dataclass
-class OpenedVectors:
-    """Vectors opened from a file trained elsewhere."""
-
-    emb: Embeddings
-    name: str
-    number: int  # counts files opened in this session
-
-
-def has_output_vectors(trainer: Trainer) -> bool:
-    """Hierarchical softmax has no output vector per word."""
-    return trainer.config.loss != "hierarchical"
-
-
-def trained_view(kind: str = "input", refresh: bool = False) -> ModelView | None:
-    """A snapshot of the trainer's vectors; while it runs, the same snapshot until ``refresh``."""
-    trainer = get_trainer()
-    if trainer is None:
-        return None
-    words_done = trainer.progress().words_done
-    if words_done == 0:
-        return None
-    if kind == "output" and not has_output_vectors(trainer):
-        kind = "input"
-    run = run_number()
-    live = trainer.is_active
-    snapshots: dict[str, ModelView] = st.session_state.setdefault("_snapshots", {})
-    cached = snapshots.get(kind)
-    if cached is not None and cached.key[0] == run and not refresh and (live or cached.key[1] == words_done):
-        return cached
-    emb = trainer.embeddings(kind=kind)
-    state = "" if live else f", {trainer.state}"
-    view = ModelView(emb=emb, live=live, key=(run, words_done, kind),
-                     label=f"run {run}{state}, {kind} vectors at {words_done:,} words")
-    snapshots[kind] = view
-    return view
-
-
-def opened_view() -> ModelView | None:
-    """The vectors opened from a file, if any."""
-    opened: OpenedVectors | None = st.session_state.get("_vectors")
-    if opened is None:
-        return None
-    return ModelView(emb=opened.emb, live=False, key=("file", opened.number),
-                     label=f"{opened.name} ({len(opened.emb.words):,} words)")
-
-
-def set_opened_vectors(emb: Embeddings, name: str) -> None:
-    """Keep vectors opened from a file for this session and explore them."""
-    number = st.session_state.get("_vectors_number", 0) + 1
-    st.session_state["_vectors_number"] = number
-    st.session_state["_vectors"] = OpenedVectors(emb=emb, name=name, number=number)
-    st.session_state["model_source"] = "opened"
 
 
 # ------------------------------------------------------------------------------------------------- status

@@ -9,17 +9,11 @@ import numpy as np
 import streamlit as st
 
 from ui import server_files
+from ui.current_run import get_trainer
 from ui.errors import message_of, safe_callback
 from ui.limits import limits
-from ui.state import (
-    ModelView,
-    get_trainer,
-    has_output_vectors,
-    opened_view,
-    server_vectors,
-    set_opened_vectors,
-    trained_view,
-)
+from ui.model_views import ModelView, has_output_vectors, opened_view, set_opened_vectors, trained_view
+from ui.state import server_vectors
 from ui.text import md_literal, md_message
 from w2v_core.embeddings import Embeddings
 from w2v_core.formats import projector_zip_bytes, vectors_from_bytes, vectors_to_bytes
