@@ -77,8 +77,11 @@ def test_projection_of_the_trained_model(trained):
     labels = next(t for t in spec["data"] if t["name"] == "labels")
     assert 30 <= len(labels["text"]) <= 100 and "the" in labels["text"]  # the most frequent words, readable
     at.text_input(key="projection_query").set_value("king").run()
-    search = plotly_specs(at)[0]["data"][-1]
-    assert search["text"][-1] == "<b>king</b>" and len(search["text"]) == 11
+    spec = plotly_specs(at)[0]
+    search = spec["data"][-1]
+    callouts = [note["text"] for note in spec["layout"].get("annotations", [])]
+    assert len(values(search["x"])) == 11 and search["marker"]["symbol"][-1] == "diamond"
+    assert "<b>king</b>" in [*search["text"], *callouts] and len([t for t in search["text"] if t]) + len(callouts) == 11
     assert any(c.startswith("Neighbours of **king**") for c in texts(at, "caption"))
     at.number_input(key="projection_labels").set_value(0).run()
     assert "labels" not in [t["name"] for t in plotly_specs(at)[0]["data"]]

@@ -4,7 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from ui.projection_chart import _box, place_labels, projection_figure, screen_points
+from ui.projection_chart import _box, _callout_box, place_labels, projection_figure, screen_points
 
 
 def _points(trace) -> int:
@@ -13,7 +13,8 @@ def _points(trace) -> int:
 
 def boxes(coords, words, labels):
     screen = screen_points(coords)
-    return [_box(screen[label.row], words[label.row], label.position) for label in labels]
+    return [_callout_box(screen[label.row], words[label.row], label.offset) if label.position == "callout"
+            else _box(screen[label.row], words[label.row], label.position) for label in labels]
 
 
 def overlapping(a, b) -> bool:
@@ -36,10 +37,15 @@ def test_required_labels_are_always_drawn_and_spread_around_their_points():
     words = [f"w{i}" for i in range(55)]
     labels = place_labels(coords, words, required=[0, 1, 2, 3, 4], count=50)
     assert [label.row for label in labels[:5]] == [0, 1, 2, 3, 4]
-    assert len({label.position for label in labels[:5]}) == 4  # a pile of five points: four sides used
-    optional = boxes(coords, words, labels[5:])
-    required = boxes(coords, words, labels[:5])
-    assert not any(overlapping(a, b) for a in optional for b in required)
+    # a pile of five points: the free sides first, then callouts further out; no two labels overlap
+    assert labels[0].position == "top center" and labels[4].position == "callout"
+    assert np.hypot(*labels[4].offset) > 30 and all(label.position != "callout" for label in labels[5:])
+    placed = boxes(coords, words, labels)
+    assert not any(overlapping(a, b) for i, a in enumerate(placed) for b in placed[i + 1:])
+    fig = projection_figure(coords, words, highlight=[1, 2, 3, 4], query=0, label_count=0)
+    assert fig.data[-1].name == "search" and len(fig.layout.annotations) == 3
+    callout = fig.layout.annotations[0]
+    assert callout.text.startswith("<b>w") and callout.showarrow and (callout.ax, callout.ay) != (0, 0)
 
 
 def test_labels_in_3d_use_the_default_view():

@@ -4,8 +4,9 @@ directly.
 
 Labels are placed greedily in approximate screen space (the chart's size is known roughly, its zoom is not):
 required labels (the highlighted word and its neighbours) first, each at the first of four positions around
-its point that overlaps no label placed so far (the least-overlapping one if none is free), then the most
-frequent words, skipped where every position overlaps. 3-D scenes use the default camera's view.
+its point that overlaps no label placed so far, else as a callout (text further out with a line to its point)
+at the first free one of 24 offsets, else the least crowded of those; then the most frequent words, skipped
+where every position overlaps. 3-D scenes use the default camera's view.
 """
 
 from __future__ import annotations
@@ -29,10 +30,16 @@ SCENE_MARGIN = {"l": 0, "r": 0, "t": 50, "b": 10}
 
 @dataclass(frozen=True)
 class Label:
-    """A word label: the row of its point and where the text sits around it (a Plotly textposition)."""
+    """A word label: the row of its point and where the text sits around it: a Plotly textposition, or
+    "callout" with the text's centre ``offset`` (dx, dy) pixels away (y up)."""
 
     row: int
     position: str
+    offset: tuple[float, float] = (0.0, 0.0)
+
+
+CALLOUTS = tuple((radius * np.cos(angle), radius * np.sin(angle)) for radius in (34.0, 58.0, 82.0)
+                 for angle in np.deg2rad(np.arange(0, 360, 45) + 22.5))
 
 
 def screen_points(coords: np.ndarray, size: tuple[float, float] = PLOT_SIZE_PX) -> np.ndarray:
@@ -68,6 +75,12 @@ def _box(point: np.ndarray, text: str, position: str) -> np.ndarray:
     return np.array([x - GAP_PX - 2 - width, y - LINE_PX / 2, x - GAP_PX - 2, y + LINE_PX / 2])
 
 
+def _callout_box(point: np.ndarray, text: str, offset: tuple[float, float]) -> np.ndarray:
+    width = len(text) * CHAR_PX + 2
+    x, y = point[0] + offset[0], point[1] + offset[1]
+    return np.array([x - width / 2, y - LINE_PX / 2, x + width / 2, y + LINE_PX / 2])
+
+
 def _overlap(box: np.ndarray, placed: np.ndarray) -> float:
     """Total area of ``box`` [x0, y0, x1, y1] shared with the (k, 4) boxes ``placed``."""
     if len(placed) == 0:
@@ -92,11 +105,14 @@ def place_labels(coords: np.ndarray, words: Sequence[str], required: Sequence[in
     labels: list[Label] = []
     required = list(dict.fromkeys(int(r) for r in required if 0 <= r < n))
     for row in required:
-        boxes = [_box(screen[row], words[row], position) for position in POSITIONS]
-        overlaps = [_overlap(box, np.array(placed)) for box in boxes]
+        frame = np.array(placed) if placed else np.zeros((0, 4))
+        candidates = [(_box(screen[row], words[row], position), Label(row, position)) for position in POSITIONS]
+        candidates += [(_callout_box(screen[row], words[row], offset), Label(row, "callout", offset))
+                       for offset in CALLOUTS]
+        overlaps = [_overlap(box, frame) for box, _ in candidates]
         best = int(np.argmin(overlaps))  # the first free position, else the least crowded one
-        placed.append(boxes[best])
-        labels.append(Label(row, POSITIONS[best]))
+        placed.append(candidates[best][0])
+        labels.append(candidates[best][1])
     taken = set(required)
     optional = 0
     for row in range(n):
@@ -174,27 +190,37 @@ def projection_figure(coords: np.ndarray, words: Sequence[str], colour: np.ndarr
                           colorbar={"title": colour_title, "thickness": 14})
         fig.add_trace(_points_trace(coords, rows, "words", marker, safe, showlegend=False))
     marked = [int(i) for i in highlight if i != query] + ([int(query)] if query is not None else [])
-    labels = place_labels(coords, list(words), marked, label_count)
+    labels = place_labels(coords, list(words), marked[-1:] + marked[:-1], label_count)  # the query first
     plain = [label for label in labels if label.row not in set(marked)]
     if plain:
         fig.add_trace(_text_trace(coords, [label.row for label in plain], [safe[label.row] for label in plain],
                                   [label.position for label in plain], "labels",
                                   {"size": 11, "color": "#333333"}))
+    callouts = [label for label in labels if label.position == "callout"]
     if marked:
         where = {label.row: label.position for label in labels}
         is_query = [row == query for row in marked]
-        texts = [f"<b>{safe[row]}</b>" for row in marked]
+        texts = ["" if where[row] == "callout" else f"<b>{safe[row]}</b>" for row in marked]
         styles = {"size": [16 if q else 9 for q in is_query], "color": "#111111",
                   "symbol": ["diamond" if q else "circle" for q in is_query],
                   "line": {"color": "#ffffff", "width": 1}}
-        fig.add_trace(_text_trace(coords, marked, texts, [where[row] for row in marked], "search",
-                                  {"size": 13, "color": "#000000"}, styles))
+        positions = ["top center" if where[row] == "callout" else where[row] for row in marked]
+        fig.add_trace(_text_trace(coords, marked, texts, positions, "search", {"size": 13, "color": "#000000"},
+                                  styles))
+    notes = [{"x": float(coords[label.row, 0]), "y": float(coords[label.row, 1]),
+              **({"z": float(coords[label.row, 2])} if dims == 3 else {}),
+              "text": f"<b>{safe[label.row]}</b>", "ax": label.offset[0], "ay": -label.offset[1],
+              "showarrow": True, "arrowhead": 0, "arrowwidth": 1, "arrowcolor": "#555555", "standoff": 4,
+              "font": {"size": 13, "color": "#000000"}, "bgcolor": "rgba(255,255,255,0.75)"}
+             for label in callouts]
     layout: dict = {"title": title, "height": CHART_HEIGHT, "uirevision": revision or title,
                     "legend": {"itemsizing": "constant"}}
     if dims == 3:
         layout["margin"] = SCENE_MARGIN
         eye = dict(zip("xyz", CAMERA_EYE.tolist(), strict=True))
-        layout["scene"] = {"camera": {"eye": eye}, "aspectmode": "cube"}
+        layout["scene"] = {"camera": {"eye": eye}, "aspectmode": "cube", "annotations": notes}
+    elif notes:
+        layout["annotations"] = notes
     if axis_titles:
         layout["xaxis_title"], layout["yaxis_title"] = axis_titles[0], axis_titles[1]
     fig.update_layout(**layout)
