@@ -24,6 +24,7 @@ CHART_HEIGHT = 680
 PLOT_SIZE_PX = (740.0, 470.0)  # width, height of the plotting area, on the small side (the page width varies)
 CHAR_PX, LINE_PX, GAP_PX = 7.0, 15.0, 4.0  # label metrics at 11 px, with a little room
 POSITIONS = ("top center", "bottom center", "middle right", "middle left")
+SCENE_SIZE_PX = (430.0, 380.0)  # the 3-D cube's drawing on screen, roughly (smaller than a 2-D plot area)
 CAMERA_EYE = np.array([1.45, 1.45, 0.95])  # further out than Plotly's default, so that tick labels stay inside
 SCENE_MARGIN = {"l": 0, "r": 0, "t": 50, "b": 10}
 
@@ -190,7 +191,8 @@ def projection_figure(coords: np.ndarray, words: Sequence[str], colour: np.ndarr
                           colorbar={"title": colour_title, "thickness": 14})
         fig.add_trace(_points_trace(coords, rows, "words", marker, safe, showlegend=False))
     marked = [int(i) for i in highlight if i != query] + ([int(query)] if query is not None else [])
-    labels = place_labels(coords, list(words), marked[-1:] + marked[:-1], label_count)  # the query first
+    labels = place_labels(coords, list(words), marked[-1:] + marked[:-1], label_count,  # the query first
+                          SCENE_SIZE_PX if dims == 3 else PLOT_SIZE_PX)
     plain = [label for label in labels if label.row not in set(marked)]
     if plain:
         fig.add_trace(_text_trace(coords, [label.row for label in plain], [safe[label.row] for label in plain],
