@@ -336,7 +336,8 @@ def read_run(source: str | Path | bytes, max_bytes: int = MAX_UNPACKED_BYTES, na
             return _read_archive(archive, max_bytes)
         except RunFileError as error:
             raise RunFileError(f"{what}: {error}") from None
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, NotImplementedError) as error:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, NotImplementedError,
+                RuntimeError) as error:  # RuntimeError: a damaged flag byte can mark an entry as encrypted
             raise RunFileError(f"{what} is damaged or truncated ({error}). Save the run again.") from error
 
 

@@ -7,6 +7,7 @@ Each test starts its own server (``benchmarks.harness.Server``) to read its memo
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -69,7 +70,8 @@ def test_a_killed_server_leaves_nothing_behind_and_restarts_cleanly(page: Page, 
     with pytest.raises(ProcessLookupError):
         os.killpg(server.pid, 0)  # nothing of the server's process group is left running
     assert snapshot(app) == files  # nothing on disk was written, so nothing can be half-written
-    caches = [p for p in app.rglob("__pycache__/*") if p.suffix not in (".pyc", ".nbi", ".nbc")]
+    caches = [p for p in app.rglob("__pycache__/*") if p.suffix not in (".pyc", ".nbi", ".nbc")
+              and not re.fullmatch(r"char_tables-[0-9a-f]{16}\.npz", p.name)]  # the tokenizer's, renamed in whole
     assert not caches, caches  # no half-written cache files either
 
     restarted = Server(output_dir / "restarted.log", cwd=app, port=server.port)
