@@ -125,7 +125,7 @@ def test_bad_uploads_each_say_what_is_wrong_and_the_session_goes_on(limited_serv
     expect(page.get_by_text("le · café · est · très · bon").first).to_be_attached(timeout=30_000)
     wait_idle(page)
     upload_expecting(page, [("fine.txt", "東京 🍕 שלום the cat sat on the mat\n".encode() * 10)],
-                     lambda timeout: expect(page.get_by_text("東京 · 🍕 · שלום · the").first).to_be_attached(
+                     lambda timeout: expect(page.get_by_text("東 · 京 · 🍕 · שלום · the").first).to_be_attached(
                          timeout=timeout))
     wait_idle(page)
     shot(page, "upload-good-after-bad")
