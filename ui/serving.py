@@ -130,7 +130,7 @@ def reclaim_memory() -> int:
     A closed session's objects (its AppSession, corpus views, trainer and vectors) form reference cycles, which
     Python frees only at its next full collection, and glibc keeps the freed heap pages of its threads' arenas
     for reuse: without both steps a server's memory stays near the peak of its busiest hour
-    (BENCHMARKS.md, "Fifty sessions come and go").
+    (BENCHMARKS.md, "Memory after fifty sessions twice").
     """
     collected = gc.collect()
     if _MALLOC_TRIM is not None:
