@@ -1,14 +1,10 @@
-"""The Projection page's maps: t-SNE of 5,000 words (ours, openTSNE, against the scikit-learn t-SNE the page used
-before, with and without PCA to 50 dimensions first), UMAP and PCA of 20,000 words, and how much of the GIL a
-t-SNE thread leaves to the web server.
+"""The Projection page's maps: t-SNE of 5,000 words (ours, openTSNE, against the scikit-learn t-SNE the page ran
+before, with and without PCA-50 first), PCA and UMAP of 20,000 words, and the GIL a t-SNE thread leaves the server.
+Alternating in one process, medians over repeats, CPU seconds from rusage; "10-NN kept": share of each word's 10
+nearest cosine neighbours among its 10 nearest on the map. Without --vectors it trains KJV vectors once
+(min_count 2) into benchmarks/data/kjv_vectors.npz; the 20,000 words are those repeated with small noise.
 
-    python benchmarks/bench_projection.py --vectors vectors.npz [--repeats 2]
-
-Without --vectors it trains KJV vectors once (data/kjv.txt.gz, min_count 2: 8,727 words) into
-benchmarks/data/kjv_vectors.npz; 20,000 words are those vectors repeated with small noise (timing only).
-Runs alternate (ours, peers, ours, ...) in this one process; each figure is the median over repeats, with CPU
-seconds from rusage. Quality: the share of each word's 10 nearest cosine neighbours that are among its 10
-nearest on the map (higher is better).
+    python -m benchmarks.bench_projection --repeats 2 [--vectors vectors.npz]
 """
 
 from __future__ import annotations
@@ -25,19 +21,17 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from sklearn.decomposition import PCA
+from sklearn.manifold import TSNE
+from sklearn.neighbors import NearestNeighbors
+from threadpoolctl import threadpool_limits
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from sklearn.decomposition import PCA  # noqa: E402
-from sklearn.manifold import TSNE  # noqa: E402
-from sklearn.neighbors import NearestNeighbors  # noqa: E402
-from threadpoolctl import threadpool_limits  # noqa: E402
-
-from w2v_core.embeddings import unit_rows  # noqa: E402
-from w2v_core.formats import load_vectors  # noqa: E402
-from w2v_core.layout_job import LayoutJob  # noqa: E402
-from w2v_core.projection import TsneLayout, project  # noqa: E402
+from benchmarks.harness import ROOT
+from w2v_core.datasets import KJV_PATH
+from w2v_core.embeddings import unit_rows
+from w2v_core.formats import load_vectors
+from w2v_core.layout_job import LayoutJob
+from w2v_core.projection import TsneLayout, project
 
 
 def cpu() -> float:
@@ -52,21 +46,15 @@ def kept_neighbours(vectors: np.ndarray, coords: np.ndarray, k: int = 10) -> flo
     return float(np.mean([len(set(a) & set(b)) / k for a, b in zip(high, low, strict=True)]))
 
 
-def sklearn_before(vectors: np.ndarray) -> np.ndarray:
-    """What the page ran before: scikit-learn's t-SNE on the raw vectors, PCA start, one OpenMP thread."""
+def sklearn_tsne(vectors: np.ndarray) -> np.ndarray:
+    """scikit-learn's t-SNE, PCA start, one OpenMP thread (what the page ran before, on the raw vectors)."""
     with threadpool_limits(limits=1, user_api="openmp"):
         return TSNE(2, init="pca", learning_rate="auto", random_state=0).fit_transform(vectors.astype(np.float64))
 
 
 def sklearn_pca50(vectors: np.ndarray) -> np.ndarray:
     """scikit-learn's t-SNE after unit rows and PCA to 50 dimensions (the same input as ours)."""
-    reduced = PCA(50, random_state=0).fit_transform(unit_rows(vectors).astype(np.float64))
-    with threadpool_limits(limits=1, user_api="openmp"):
-        return TSNE(2, init="pca", learning_rate="auto", random_state=0).fit_transform(reduced)
-
-
-def ours(vectors: np.ndarray) -> np.ndarray:
-    return project(vectors, "tsne")
+    return sklearn_tsne(PCA(50, random_state=0).fit_transform(unit_rows(vectors).astype(np.float64)))
 
 
 def timed(function, *args) -> tuple[float, float, np.ndarray]:  # noqa: ANN001
@@ -92,8 +80,7 @@ def gil_check(vectors: np.ndarray) -> None:
             pass
 
     def tsne() -> None:
-        layout = TsneLayout(vectors)
-        layout.advance(300)
+        TsneLayout(vectors).advance(300)
 
     for name, target in (("idle", None), ("t-SNE thread", tsne), ("pure-Python thread", python_loop)):
         thread = threading.Thread(target=target) if target else None
@@ -122,11 +109,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--words", type=int, default=5000)
     args = parser.parse_args()
-    path = Path(args.vectors or REPO / "benchmarks" / "data" / "kjv_vectors.npz")
-    if not path.exists():
+    path = Path(args.vectors or ROOT / "benchmarks" / "data" / "kjv_vectors.npz")
+    if not path.exists():  # the KJV sample shipped in w2v_core/data (skip-gram, 100 dims, 3 epochs)
         path.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "w2v_core", "train", str(REPO / "data" / "kjv.txt.gz"), "-o",
-                        str(path), "--min-count", "2", "--epochs", "3", "--quiet"], check=True, cwd=REPO)
+        subprocess.run([sys.executable, "-m", "w2v_core", "train", str(KJV_PATH), "-o", str(path), "--min-count",
+                        "2", "--epochs", "3", "--quiet"], check=True, cwd=ROOT)
     vectors = load_vectors(path).vectors
     sample = vectors[:args.words]
     print(f"{len(sample):,} words x {sample.shape[1]} dims from {path.name}; load average "
@@ -134,7 +121,8 @@ def main() -> None:
     warnings.filterwarnings("ignore")
     runs: dict[str, list[tuple[float, float, float]]] = {}
     for _ in range(args.repeats):
-        for name, function in (("ours: openTSNE (PCA-50, FFT)", ours), ("scikit-learn as before", sklearn_before),
+        for name, function in (("ours: openTSNE (PCA-50, FFT)", lambda v: project(v, "tsne")),
+                               ("scikit-learn as before", sklearn_tsne),
                                ("scikit-learn after PCA-50", sklearn_pca50)):
             wall, used, coords = timed(function, sample)
             runs.setdefault(name, []).append((wall, used, kept_neighbours(sample, coords)))
