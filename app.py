@@ -7,9 +7,10 @@ import streamlit as st
 from ui.kernels import warm_kernels_in_background
 from ui.runs import record_current_run
 from ui.serving import log_server_time
+from ui.settings import setting
 from ui.share import apply_shared_setup, show_share_warnings, write_setup_to_url
 from ui.sidebar import show_status
-from ui.state import keep_session_guard, setting
+from ui.training import keep_session_guard
 
 started = time.perf_counter()
 st.set_page_config(page_title="Word2Vec Lab", layout="wide")

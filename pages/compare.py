@@ -9,13 +9,13 @@ import streamlit as st
 from ui.errors import message_of, user_errors
 from ui.runs import (
     MAX_RUNS,
-    NOTICE_KEY,
     RunRecord,
     config_comparison,
     loss_comparability,
     loss_overlay_figure,
     record_current_run,
     recorded_runs,
+    runs_notice,
 )
 from ui.saved_runs import download_record_button, open_run_section
 from ui.standard_eval import standard_evaluation
@@ -133,7 +133,7 @@ st.title("Compare")
 st.write(f"Every finished or stopped run of this session is kept (the last {MAX_RUNS}) to be compared here.")
 with user_errors("The Compare page failed"):
     record_current_run()  # app.py records too; this covers a run that ended while this page was open
-    notice = st.session_state.get(NOTICE_KEY)
+    notice = runs_notice()
     if notice:
         st.info(notice)
     kept = recorded_runs()

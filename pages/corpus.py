@@ -8,11 +8,20 @@ import streamlit as st
 from ui import server_files
 from ui.charts import keep_probability_figure, zipf_figure
 from ui.corpus_source import SOURCES, LoadedCorpus, encodings_in_use, min_count_table, upload_problem
+from ui.corpus_state import current_corpus
 from ui.errors import message_of, user_errors
 from ui.limits import limits
 from ui.option_inputs import option_input
-from ui.state import DEFAULTS, current_corpus, set_uploads, setting
+from ui.settings import DEFAULTS, set_setting, setting
 from ui.text import md_literal, md_message
+from ui.uploads import (
+    is_new_upload,
+    read_uploads_as_latin1,
+    refused_uploads,
+    set_uploads,
+    upload_encoding,
+    uploads,
+)
 from w2v_core.corpus import MAX_SENTENCE_TOKENS, CorpusEncodingError
 
 
@@ -21,7 +30,7 @@ def choose_source() -> None:
     offered = server_files.listing(limits().corpora_dir, "corpora")
     sources = [name for name in SOURCES if name != "server" or offered]
     if setting("corpus_source") not in sources:  # the server's folder emptied since this session chose from it
-        st.session_state["corpus_source"] = DEFAULTS["corpus_source"]
+        set_setting("corpus_source", DEFAULTS["corpus_source"])
     left, right = st.columns([3, 2])
     with left:
         source = st.radio("Text to train on", sources, format_func=SOURCES.get, key="corpus_source",
@@ -51,7 +60,7 @@ def server_corpus_widget(offered: list[server_files.ServerFile]) -> None:
     if chosen not in names:
         if chosen:
             st.warning(f"{md_literal(chosen)} is no longer on this server (moved or deleted): choose another.")
-        st.session_state["server_corpus"] = names[0]
+        set_setting("server_corpus", names[0])
     labels = {entry.name: entry.label for entry in offered}
     st.selectbox("Corpus on this server", names, format_func=labels.get, key="server_corpus",
                  persist_state="session", help="Text prepared on this server for everyone: read from the server's "
@@ -81,14 +90,13 @@ def upload_widget() -> None:
                f"unpacked) in at most {allowed.max_upload_files} files.")
     if files:
         signature = [(f.file_id, f.name, f.size) for f in files]
-        if signature != st.session_state.get("_upload_signature"):
-            st.session_state["_upload_signature"] = signature
+        if is_new_upload(signature):
             problem = upload_problem([(f.name, f.size) for f in files], allowed.max_upload_files,
                                      allowed.max_corpus_bytes)  # checked before copying anything
             set_uploads([] if problem else [(f.name, f.getvalue()) for f in files], problem)
-    elif st.session_state.get("_upload_problem"):  # the refused files were removed
+    elif refused_uploads():  # the refused files were removed
         set_uploads([])
-    kept = st.session_state.get("_uploads", [])
+    kept = uploads()
     if kept and not files:
         names = ", ".join(name for name, _ in kept)
         st.caption(f"Using the files uploaded earlier: {md_literal(names)}")
@@ -103,17 +111,13 @@ def file_limit_mb() -> int:
     return max(1, min(math.ceil(limits().max_corpus_mb), int(st.get_option("server.maxUploadSize"))))
 
 
-def _read_as_latin1() -> None:
-    st.session_state["_upload_encoding"] = "latin-1"
-
-
 def load() -> LoadedCorpus | None:
     """Build the chosen corpus, or show why it cannot be used."""
-    problem = st.session_state.get("_upload_problem")
+    problem = refused_uploads()
     if setting("corpus_source") == "upload" and problem:
         st.error(f"Could not use these files: {md_message(problem)}")
         return None
-    if setting("corpus_source") == "upload" and not st.session_state.get("_uploads"):
+    if setting("corpus_source") == "upload" and not uploads():
         st.info(f"Upload one or more text files above to train on your own text. A file marked in red was not "
                 f"uploaded: hover over it to see why (a file over {file_limit_mb()} MB is too large for this "
                 "server).")
@@ -122,14 +126,14 @@ def load() -> LoadedCorpus | None:
         loaded = current_corpus()
     except CorpusEncodingError as error:
         st.error(f"Could not read the text: {md_message(str(error))}")
-        st.button("Read the files as latin-1", on_click=_read_as_latin1,
+        st.button("Read the files as latin-1", on_click=read_uploads_as_latin1,
                   help="Every byte becomes one character; right for Western European text in old encodings.")
     except (ValueError, KeyError) as error:
         st.error(f"Could not use this corpus: {md_message(message_of(error))}")
     else:
         if setting("corpus_source") == "upload":
-            encoding = st.session_state.get("_upload_encoding", "utf-8")
-            used = encodings_in_use(st.session_state.get("_uploads", []), encoding)
+            encoding = upload_encoding()
+            used = encodings_in_use(uploads(), encoding)
             latin = " (chosen because the files are not valid UTF-8)" if encoding == "latin-1" else ""
             st.caption(f"Read as {md_message(used)}{latin}.")
         return loaded

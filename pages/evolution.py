@@ -3,10 +3,9 @@ a word at each snapshot, and (teaching corpus) the share of its analogies answer
 
 import streamlit as st
 
-from ui.current_run import run_number
+from ui.current_run import get_trainer, run_corpus_name, run_number
 from ui.errors import user_errors
 from ui.replay_view import accuracy_figure, evolution_figure
-from ui.state import get_trainer, run_corpus_name
 from ui.text import md_literal
 from w2v_core.replay import (
     analogy_accuracy_over_time,

@@ -5,7 +5,18 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from ui.current_run import get_trainer
 from ui.errors import user_errors
+from ui.lab_state import (
+    apply_step,
+    lab_words_done,
+    last_step,
+    request_lab_reset,
+    session_lab,
+    take_lab_reset,
+    take_step_error,
+    worked_example,
+)
 from ui.lab_view import (
     CBOW_FULL_STEP,
     CHAIN,
@@ -23,11 +34,10 @@ from ui.lab_view import (
     gradient_heatmap,
     moved_table,
     sentence_words,
-    session_lab,
     top_softmax_table,
 )
-from ui.state import get_trainer, setting
-from ui.text import md_literal, md_message
+from ui.settings import setting
+from ui.text import md_literal
 from w2v_core.config import SHARED_DRAWS_PER_NEGATIVE
 from w2v_core.corpus import Corpus
 from w2v_core.gradcheck import TOLERANCE
@@ -40,16 +50,15 @@ LOSSES = {"negative": "Negative sampling", "softmax": "Full softmax", "hierarchi
 
 def weights_section() -> tuple[GradientLab, Corpus]:
     """Which weights the lab works on, with a button to copy them again."""
-    reset = st.session_state.pop("_lab_reset", False)
-    lab, corpus, source = session_lab(reset)
+    lab, corpus, source = session_lab(take_lab_reset())
     left, right = st.columns([4, 1])
     steps = lab.version
     left.caption(f"Weights: a copy of {md_literal(lab.source)}" + (f", changed by {steps} lab step(s)" if steps else "")
                  + ". Steps change only this copy, never the trainer.")
     trainer = get_trainer()
-    newer = source.words_done != st.session_state.get("_lab_words_done", 0)
-    right.button("Copy the weights again", key="lab_reset", on_click=st.session_state.__setitem__,
-                 args=("_lab_reset", True), type="primary" if newer else "secondary",
+    newer = source.words_done != lab_words_done()
+    right.button("Copy the weights again", key="lab_reset", on_click=request_lab_reset,
+                 type="primary" if newer else "secondary",
                  help="Discard the lab's steps and copy the trainer's current weights (fresh ones if nothing is "
                       "trained).")
     if newer:
@@ -124,18 +133,6 @@ def _default_word(lab: GradientLab, word: str, rank: int) -> str:
 def _default_context(lab: GradientLab) -> list[str]:
     wanted = ["the", "sat", "on", "throne"]
     return [w for w in wanted if w in lab.words] or lab.words[:3]
-
-
-def compute(lab: GradientLab, settings: dict) -> Example:
-    """The example for these settings on the lab's current weights (cached until they change)."""
-    key = (id(lab), lab.version, tuple(sorted((k, str(v)) for k, v in settings.items())))
-    cached = st.session_state.get("_lab_example")
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    with st.spinner("Computing the example and its finite-difference check…"):
-        example = lab.example(**settings)
-    st.session_state["_lab_example"] = (key, example)
-    return example
 
 
 def forward_section(lab: GradientLab, example: Example, exponent: float) -> None:
@@ -230,13 +227,6 @@ def gradient_section(lab: GradientLab, example: Example) -> None:
     st.plotly_chart(gradient_heatmap(example.grad_output_rows(rows), labels, title), key="lab_grad_output")
 
 
-def _apply(lab: GradientLab, example: Example, alpha: float, watch: list[int], full_step: bool) -> None:
-    try:
-        st.session_state["_lab_step"] = lab.apply_step(example, alpha, watch, cbow_full_step=full_step)
-    except LabError as error:
-        st.session_state["_lab_step_error"] = md_message(str(error))
-
-
 def step_section(lab: GradientLab, example: Example) -> None:
     st.subheader("3 · One SGD step")
     st.latex(STEP)
@@ -260,13 +250,13 @@ def step_section(lab: GradientLab, example: Example) -> None:
                                      "the gradient step. Off: the plain gradient step.")
         if full_step:
             st.latex(CBOW_FULL_STEP)
-    right.button("Apply SGD step", type="primary", on_click=_apply,
+    right.button("Apply SGD step", type="primary", on_click=apply_step,
                  args=(lab, example, float(alpha), watch, full_step),
                  key="lab_apply", help="Apply this example's gradients to the lab's copy of the weights.")
-    error = st.session_state.pop("_lab_step_error", None)
+    error = take_step_error()
     if error:
         st.error(error)
-    result: StepResult | None = st.session_state.get("_lab_step")
+    result = last_step()
     if result is not None:
         show_step(result)
 
@@ -295,7 +285,7 @@ st.write("One training example, worked through with the model's own numbers: the
 with user_errors("The gradient lab"):
     current_lab, lab_corpus = weights_section()
     chosen = choose_example(current_lab, lab_corpus)
-    worked = compute(current_lab, chosen)
+    worked = worked_example(current_lab, chosen)
     forward_section(current_lab, worked, chosen["ns_exponent"])
     gradient_section(current_lab, worked)
     step_section(current_lab, worked)

@@ -5,8 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from ui.charts import gradient_frequency_figure, gradient_history_figure, top_gradients_figure
+from ui.current_run import get_trainer
 from ui.errors import user_errors
-from ui.state import get_trainer
 from w2v_core.trainer import Trainer
 
 POLL_SECONDS = 2.0  # four charts: redrawing them every second cost a browser most of a core

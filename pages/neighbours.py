@@ -8,8 +8,8 @@ import streamlit as st
 from ui.errors import user_errors
 from ui.exports import config_json
 from ui.model_views import ModelView
+from ui.queries import remember_queries
 from ui.standard_eval import standard_evaluation
-from ui.state import remember_queries
 from ui.text import md_literal
 from ui.vectors import barely_trained_note, choose_view, order_words, vector_downloads
 from w2v_core.embeddings import ANALOGY_METHODS, Embeddings

@@ -12,8 +12,9 @@ from ui.exports import figure_html, projection_csv
 from ui.model_views import ModelView
 from ui.projection_chart import projection_figure
 from ui.projection_view import KeptMap, cached, keep, kept_maps, progress_text, session_layout, start_layout
-from ui.state import remember_queries, touch_session
+from ui.queries import remember_queries
 from ui.text import md_literal
+from ui.training import touch_session
 from ui.vectors import choose_view, order_words
 from w2v_core.embeddings import unit_rows
 from w2v_core.projection import (

@@ -4,29 +4,26 @@ import streamlit as st
 
 from ui.charts import alpha_figure, loss_figure
 from ui.corpus_source import LoadedCorpus
+from ui.corpus_state import current_corpus
+from ui.current_run import get_trainer, run_corpus_name
 from ui.errors import message_of, safe_callback, user_errors
 from ui.exports import config_json, figure_html, history_csv
 from ui.limits import limits
 from ui.option_inputs import option_input
 from ui.saved_runs import continue_section, download_current_button
-from ui.state import (
-    DEFAULTS,
-    current_corpus,
-    get_trainer,
+from ui.settings import DEFAULTS, setting, training_config
+from ui.text import md_literal, md_message
+from ui.training import (
     queue_position,
     resume_trainer,
-    run_corpus_name,
     set_trainer,
-    setting,
     start_in_queue,
     stop_notice,
     stop_trainer,
     touch_session,
-    training_config,
     training_phase,
     waiting_poll_seconds,
 )
-from ui.text import md_literal, md_message
 from w2v_core.corpus import check_trainable
 from w2v_core.states import ACTIVE, STARTABLE, State
 from w2v_core.trainer import ConfigError, Progress, Trainer

@@ -10,7 +10,7 @@ from apptest_support import APP, button, plotly_specs, texts, wait_until_done
 from streamlit.testing.v1 import AppTest
 
 from ui.limits import CONFIG_ENV
-from ui.state import training_status
+from ui.training import training_status
 from w2v_core.embeddings import Embeddings
 from w2v_core.formats import vectors_to_bytes
 from w2v_core.trainer import Trainer

@@ -6,7 +6,7 @@ import pytest
 from apptest_support import button, set_up_run, texts
 
 from ui.serving import training_queue
-from ui.state import training_status
+from ui.training import training_status
 from w2v_core.corpus import build_corpus
 from w2v_core.trainer import TrainConfig, Trainer, warm_up
 

@@ -16,7 +16,8 @@ from apptest_support import (
 )
 
 from ui.charts import merge_partial_chunks
-from ui.state import TrainerGuard, training_status
+from ui.serving import TrainerGuard
+from ui.training import training_status
 from w2v_core.corpus import build_corpus
 from w2v_core.trainer import TrainConfig, Trainer
 

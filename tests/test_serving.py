@@ -253,7 +253,7 @@ def test_page_times_are_logged_only_when_asked(tmp_path, monkeypatch):
 
 def test_a_session_that_ends_asks_the_watchdog_to_reclaim_its_memory(corpus):
     from ui.serving import idle_watchdog
-    from ui.state import _release_guard
+    from ui.training import _release_guard
 
     watchdog = idle_watchdog()  # the server's (outside a server: this process's)
     watchdog._reclaim.clear()

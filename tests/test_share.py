@@ -4,8 +4,8 @@ import dataclasses
 
 import pytest
 
+from ui.settings import DEFAULTS
 from ui.share import PARAMS, parse_setup, setup_params
-from ui.state import DEFAULTS
 from w2v_core.config import TrainConfig
 
 

@@ -1,6 +1,6 @@
 """The corpus a session trains on: a bundled one (generated teaching text, sample text) or uploaded files.
 
-Pure functions (no Streamlit): ``ui.state`` caches and stores their results.
+Pure functions (no Streamlit): ``ui/corpus_state.py`` and ``ui/uploads.py`` cache and store their results.
 """
 
 from __future__ import annotations

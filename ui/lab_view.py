@@ -1,20 +1,15 @@
-"""Gradient lab helpers: its formulas (LaTeX in the notation of docs/derivation.md), figures, and the
-session's lab (its own copy of the weights, never the running trainer's arrays)."""
+"""Gradient lab helpers: its formulas (LaTeX in the notation of docs/derivation.md), tables, figures, and the
+lines of a corpus as training sees them. The session's lab itself is kept by ``ui/lab_state.py``."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import streamlit as st
 
 from ui.charts import plot_text
-from ui.current_run import run_number
-from ui.state import current_corpus, get_trainer, run_corpus_name, setting
 from w2v_core.corpus import Corpus
-from w2v_core.lab import GradientLab, StepResult
+from w2v_core.lab import StepResult
 from w2v_core.lab_example import Example
 
 # ------------------------------------------------------------------------------------------------ formulas
@@ -128,63 +123,6 @@ def gradient_heatmap(matrix: np.ndarray, labels: list[str], title: str) -> go.Fi
 
 
 # ------------------------------------------------------------------------------------------------ the lab
-
-
-@dataclass
-class LabSource:
-    """Where the lab's weights come from: a trainer's corpus and weights, or the chosen corpus, fresh."""
-
-    corpus: Corpus
-    label: str
-    words_done: int  # of the trainer copied (0 for fresh weights)
-
-
-def lab_source() -> LabSource:
-    """The trainer's corpus when it has trained some words, else the corpus chosen on the Corpus page."""
-    trainer = get_trainer()
-    if trainer is not None and trainer.progress().words_done > 0:
-        run = run_number()
-        words = trainer.progress().words_done
-        return LabSource(trainer.corpus, f"run {run} ({trainer.state}) at {words:,} words on "
-                                         f"{run_corpus_name() or 'its corpus'}", words)
-    loaded = current_corpus()
-    return LabSource(loaded.corpus, f"fresh random weights on {loaded.name} (nothing trained yet)", 0)
-
-
-def _new_lab(source: LabSource) -> GradientLab:
-    trainer = get_trainer()
-    vocab = source.corpus.vocab
-    if source.words_done and trainer is not None:
-        w_in = trainer.vectors("input")
-        # A consistent copy for output vectors; inner-node vectors are only readable directly (a racy read of
-        # a running Hogwild trainer is harmless for a worked example).
-        w_out = trainer.vectors("output") if trainer.config.loss != "hierarchical" else np.array(trainer.w_out)
-        return GradientLab.from_trained(vocab.words, vocab.counts, w_in, w_out, trainer.config.loss,
-                                        source.label, seed=trainer.config.seed)
-    lab = GradientLab.fresh_model(vocab.words, vocab.counts, int(setting("cfg_dim")), int(setting("cfg_seed")))
-    lab.source = source.label
-    return lab
-
-
-def session_lab(reset: bool = False) -> tuple[GradientLab, Corpus, LabSource]:
-    """The session's lab, made on first use or ``reset``, or when its corpus is no longer the source's.
-
-    A lab without steps of its own follows the trainer: it copies the weights again once a run has trained
-    (or ended); a lab with steps is kept until ``reset``.
-    """
-    source = lab_source()
-    lab: GradientLab | None = st.session_state.get("_lab")
-    trainer = get_trainer()
-    moved_on = (lab is not None and lab.version == 0 and source.words_done != st.session_state.get("_lab_words_done")
-                and (not lab.trained or trainer is None or not trainer.is_active))
-    if reset or moved_on or lab is None or st.session_state.get("_lab_corpus") is not source.corpus:
-        lab = _new_lab(source)
-        st.session_state["_lab"] = lab
-        st.session_state["_lab_corpus"] = source.corpus
-        st.session_state["_lab_words_done"] = source.words_done
-        st.session_state.pop("_lab_example", None)
-        st.session_state.pop("_lab_step", None)
-    return lab, st.session_state["_lab_corpus"], source
 
 
 def sentence_words(corpus: Corpus, line: int) -> np.ndarray:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from ui.current_run import get_trainer, run_number
+from ui.settings import set_setting
 from w2v_core.embeddings import Embeddings
 from w2v_core.trainer import Trainer
 
@@ -77,4 +78,4 @@ def set_opened_vectors(emb: Embeddings, name: str) -> None:
     number = st.session_state.get("_vectors_number", 0) + 1
     st.session_state["_vectors_number"] = number
     st.session_state["_vectors"] = OpenedVectors(emb=emb, name=name, number=number)
-    st.session_state["model_source"] = "opened"
+    set_setting("model_source", "opened")

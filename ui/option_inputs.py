@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ui.state import setting
+from ui.settings import setting
 from w2v_core.options import OPTIONS
 
 

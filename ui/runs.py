@@ -2,8 +2,8 @@
 vectors and the whole run (to download as a run file). At most ``MAX_RUNS`` are kept; recording one more drops
 the oldest, with a notice.
 
-``record_run`` is called where the app sees a run end (``app.py`` on every rerun, and ``ui.state.set_trainer``
-when a paused run is replaced). This module must not import ``ui.state`` (which imports it).
+``record_run`` is called where the app sees a run end (``app.py`` on every rerun, and ``ui.training.set_trainer``
+when a paused run is replaced). This module must not import ``ui.training`` (which imports it).
 """
 
 from __future__ import annotations
@@ -71,6 +71,11 @@ def recorded_runs() -> list[RunRecord]:
     return list(st.session_state.get(RUNS_KEY, []))
 
 
+def runs_notice() -> str | None:
+    """Which runs were dropped the last time one too many was kept, if any were."""
+    return st.session_state.get(NOTICE_KEY)
+
+
 def make_record(trainer: Trainer, corpus_name: str, number: int, source: dict | None = None) -> RunRecord | None:
     """A record of ``trainer`` if its run ended (finished or stopped) after training some words, else None;
     ``source`` says how its corpus is built again (see ``runfile.CorpusInfo``)."""
@@ -93,7 +98,7 @@ def keep(runs: list[RunRecord], record: RunRecord, limit: int = MAX_RUNS) -> tup
 
 def record_run(trainer: Trainer | None, corpus_name: str, number: int, source: dict | None = None) -> RunRecord | None:
     """Keep the session's run ``number`` once it has ended (once per run); returns the new record, if any."""
-    if trainer is None or any(r.number == number for r in st.session_state.get(RUNS_KEY, [])):
+    if trainer is None or any(r.number == number for r in recorded_runs()):
         return None
     record = make_record(trainer, corpus_name, number, source)
     if record is None:

@@ -9,12 +9,14 @@ from pathlib import Path
 import streamlit as st
 
 from ui.corpus_source import bundled_settings
-from ui.current_run import run_corpus_source, run_number
+from ui.corpus_state import bundled_corpus, current_corpus
+from ui.current_run import get_trainer, run_corpus_name, run_corpus_source, run_number
 from ui.errors import message_of, safe_callback
 from ui.limits import limits
 from ui.runs import RunRecord
-from ui.state import bundled_corpus, current_corpus, get_trainer, run_corpus_name, set_trainer, setting, start_in_queue
+from ui.settings import setting
 from ui.text import md_literal, md_message
+from ui.training import set_trainer, start_in_queue
 from w2v_core.corpus import Corpus, check_trainable
 from w2v_core.runfile import EXTENSION, RunFileError, RunState, describe_file, read_run, run_bytes
 from w2v_core.states import ENDED_WITH_VECTORS, State

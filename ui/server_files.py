@@ -3,7 +3,8 @@
 Sessions see these files by name and pick one from the list; nothing a session sends becomes a path (a name is
 looked up in a fresh listing). A corpus is streamed from disk chunk by chunk, not held as text, and is not subject
 to the upload cap; vectors may be any size (large word2vec files are memory-mapped through ``vector_cache``).
-``ui.state`` builds each once and shares it read-only with every session. No Streamlit here.
+``ui/corpus_state.py`` and ``ui/vectors.py`` build each once and share it read-only with every session. No
+Streamlit here.
 """
 
 from __future__ import annotations

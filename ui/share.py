@@ -13,6 +13,7 @@ from typing import Any
 
 import streamlit as st
 
+from ui.settings import set_setting
 from ui.text import md_message
 from w2v_core.options import CORPUS_OPTIONS, OPTIONS, TRAIN_OPTIONS, Option
 
@@ -125,7 +126,7 @@ def apply_shared_setup() -> None:
     st.session_state[APPLIED_KEY] = True
     values, warnings = parse_setup(st.query_params.to_dict())
     for key, value in values.items():
-        st.session_state[key] = value
+        set_setting(key, value)
     st.session_state[WARNINGS_KEY] = warnings
 
 

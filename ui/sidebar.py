@@ -5,17 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.corpus_source import LoadedCorpus
+from ui.corpus_state import current_corpus
+from ui.current_run import get_trainer
 from ui.errors import user_errors
-from ui.state import (
-    current_corpus,
-    get_trainer,
-    setting,
-    touch_session,
-    training_phase,
-    training_status,
-    waiting_poll_seconds,
-)
+from ui.settings import setting
 from ui.text import md_literal, plural
+from ui.training import touch_session, training_phase, training_status, waiting_poll_seconds
+from ui.uploads import refused_uploads, uploads
 
 POLL_SECONDS = 2.0
 
@@ -36,9 +32,9 @@ def _safe_status(was: str) -> None:
 def corpus_line() -> tuple[str, LoadedCorpus | None]:
     """The sidebar's corpus line (short: the Corpus page explains problems) and the corpus, if usable."""
     if setting("corpus_source") == "upload":
-        if st.session_state.get("_upload_problem"):
+        if refused_uploads():
             return "**Corpus:** the upload was refused: see the Corpus page", None
-        if not st.session_state.get("_uploads"):
+        if not uploads():
             return "**Corpus:** none yet: upload text files on the Corpus page", None
     try:
         loaded = current_corpus()

@@ -13,7 +13,6 @@ from ui.current_run import get_trainer
 from ui.errors import message_of, safe_callback
 from ui.limits import limits
 from ui.model_views import ModelView, has_output_vectors, opened_view, set_opened_vectors, trained_view
-from ui.state import server_vectors
 from ui.text import md_literal, md_message
 from w2v_core.embeddings import Embeddings
 from w2v_core.formats import projector_zip_bytes, vectors_from_bytes, vectors_to_bytes
@@ -26,6 +25,21 @@ DOWNLOADS = (  # label, format, file name, mime, help
     ("word2vec binary", "binary", "vectors.bin", "application/octet-stream", "word2vec binary format (C tool)."),
     ("NumPy .npz", "npz", "vectors.npz", "application/octet-stream", "words, vectors and counts as arrays."),
 )
+
+
+@st.cache_resource(max_entries=3, show_spinner="Opening the vectors on the server…")
+def _server_vectors(name: str, stamp: str) -> Embeddings:
+    """Vectors of the server's ``vectors_dir``, opened once for all sessions (read-only; ``stamp``: size and
+    modification time, so that a replaced file is opened again)."""
+    allowed = limits()
+    return server_files.open_server_vectors(server_files.find(allowed.vectors_dir, "vectors", name),
+                                            allowed.vectors_cache_dir)
+
+
+def server_vectors(name: str) -> Embeddings:
+    """The vectors called ``name`` in the server's ``vectors_dir`` (``ServerFileError`` when gone)."""
+    entry = server_files.find(limits().vectors_dir, "vectors", name)
+    return _server_vectors(entry.name, entry.stamp)
 
 
 def _open(name: str, load: Callable[[], Embeddings], too_large: str) -> None:
