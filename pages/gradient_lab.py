@@ -26,9 +26,10 @@ from ui.lab_view import (
     HIDDEN,
     REPEATED_NOISE,
     SHARED,
-    SKIPGRAM_HIERARCHICAL_TRAINER,
     STEP,
+    STEP_PAIRS,
     first_useful_line,
+    form,
     forward_formulas,
     forward_table,
     gradient_heatmap,
@@ -139,28 +140,34 @@ def forward_section(lab: GradientLab, example: Example, exponent: float) -> None
     st.subheader("1 · Forward pass")
     words = lab.words
     context = ", ".join(words[w] for w in example.context)
-    who = (f"The centre word **{md_literal(words[example.center])}** predicts each context word "
-           f"({md_literal(context)})." if example.model == "skipgram" else
-           f"The mean of the context vectors ({md_literal(context)}) predicts the centre word "
-           f"**{md_literal(words[example.center])}**.")
+    centre = md_literal(words[example.center])
+    if example.predicts_centre:
+        who = (f"Each context word's vector h_j ({md_literal(context)}) predicts the Huffman path of the centre word "
+               f"**{centre}**, as the trainer does for skip-gram with hierarchical softmax (the C tool's and gensim's "
+               "way). The trainer takes one SGD step per context word, in turn: each pair's gradients are computed "
+               "after the pair before it moved the path's inner nodes.")
+    elif example.model == "skipgram":
+        who = f"The centre word **{centre}** predicts each context word ({md_literal(context)})."
+    else:
+        who = f"The mean of the context vectors ({md_literal(context)}) predicts the centre word **{centre}**."
     st.write(who)
-    if example.model == "skipgram" and example.loss == "hierarchical":
-        st.info("The trainer does this the other way round, as the C tool and gensim do: each context word's "
-                "vector predicts the centre word's Huffman path, with one SGD step per context word before the "
-                "next is computed. Over a corpus both count the same (word, context) pairs in expectation over the "
-                "random window, so they have the same expected objective (docs/derivation.md, section 2). The lab "
-                "shows the derivation's form, the centre predicting each context word.")
-        st.latex(SKIPGRAM_HIERARCHICAL_TRAINER)
+    if example.predicts_centre:
+        st.caption("The gradients below are all taken at the example's weights (the first pair's are exactly its "
+                   "step); **Apply SGD step** takes the pairs in turn, as the trainer. Over a corpus this counts "
+                   "the same (word, context) pairs as the centre predicting its context, in expectation over the "
+                   "random window (docs/derivation.md, section 2).")
     st.caption("The trainer draws a window of 1 to m words for each centre word (near words count more often); "
                f"the lab uses the whole window, m = {int(st.session_state.get('lab_window', 2))}.")
     left, right = st.columns([2, 1])
     with left:
-        st.latex(HIDDEN[example.model])
+        st.latex(HIDDEN[form(example)])
         for formula in forward_formulas(example.loss, exponent):
             st.latex(formula)
     with right:
         st.metric("Loss J", f"{example.loss_value:.4f}", help="Summed over the predictions of this window.")
-        st.caption(f"‖h‖ = {np.linalg.norm(example.hidden):.4g} over {len(example.hidden)} dimensions.")
+        norms = np.linalg.norm(np.atleast_2d(example.hidden), axis=1)
+        name = "‖h_j‖" if example.predicts_centre else "‖h‖"
+        st.caption(f"{name} = {', '.join(f'{n:.4g}' for n in norms)} over {example.hidden.shape[-1]} dimensions.")
     if example.loss == "softmax":
         st.caption("Scores u_w·h and ŷ of the true words (rank among all words):")
         st.dataframe(forward_table(example), hide_index=True)
@@ -178,8 +185,10 @@ def forward_section(lab: GradientLab, example: Example, exponent: float) -> None
                        "σ(±score) is σ(u·h) for the true word and σ(−u·h) for a negative; training makes both grow.")
         st.dataframe(forward_table(example), hide_index=True)
     else:
-        st.caption("Each true word's path from the root of the Huffman tree: at node n_j the code b_j says which "
-                   "branch leads to the word; σ(t_j s_j) with t_j = 1 − 2b_j is the probability of taking it.")
+        whose = ("The centre word's path from the root of the Huffman tree, scored with each pair's h" if
+                 example.predicts_centre else "Each true word's path from the root of the Huffman tree")
+        st.caption(f"{whose}: at node n_j the code b_j says which branch leads to the word; σ(t_j s_j) with "
+                   "t_j = 1 − 2b_j is the probability of taking it.")
         st.dataframe(forward_table(example), hide_index=True)
 
 
@@ -191,7 +200,7 @@ def gradient_section(lab: GradientLab, example: Example) -> None:
         for formula in GRADIENT_SHARED if shared else GRADIENT[example.loss]:
             st.latex(formula)
         if not shared:
-            st.latex(CHAIN[example.model])
+            st.latex(CHAIN[form(example)])
         if example.loss == "negative":
             st.latex(REPEATED_NOISE)
             weight = (f" Each shared noise term carries the weight mK/S = {example.shared_weight:.3g} (the table's "
@@ -214,7 +223,8 @@ def gradient_section(lab: GradientLab, example: Example) -> None:
                        f"{len(check.input_rows)} input and {len(check.output_rows)} output rows, in "
                        f"{check.seconds:.2f} s.")
     in_labels = [lab.words[r] for r in example.in_rows]
-    name = "v_c" if example.model == "skipgram" else "v_a (context words)"
+    name = ("v_{c+j} (context words)" if example.predicts_centre else "v_c" if example.model == "skipgram" else
+            "v_a (context words)")
     st.plotly_chart(gradient_heatmap(example.grad_input, in_labels, f"∂J/∂{name}: the input rows it changes"),
                     key="lab_grad_input")
     rows = example.shown_rows
@@ -223,13 +233,14 @@ def gradient_section(lab: GradientLab, example: Example) -> None:
     if example.loss == "softmax":
         title = f"∂J/∂U: full softmax touches all {len(example.out_rows):,} rows; the true words and the largest shown"
     elif example.loss == "hierarchical":
-        title = "∂J/∂u_{n_j}: the inner nodes on the paths of the true words"
+        title = ("∂J/∂u_{n_j}: the inner nodes on the centre word's path" if example.predicts_centre else
+                 "∂J/∂u_{n_j}: the inner nodes on the paths of the true words")
     st.plotly_chart(gradient_heatmap(example.grad_output_rows(rows), labels, title), key="lab_grad_output")
 
 
 def step_section(lab: GradientLab, example: Example) -> None:
     st.subheader("3 · One SGD step")
-    st.latex(STEP)
+    st.latex(STEP_PAIRS if example.predicts_centre else STEP)
     trainer = get_trainer()
     alpha_default = trainer.config.start_alpha if trainer is not None else 0.025
     left, middle, right = st.columns([1, 2, 1])
@@ -237,7 +248,8 @@ def step_section(lab: GradientLab, example: Example) -> None:
                               key="lab_alpha", help="Larger steps show the movement better; the trainer starts at "
                                                     "0.025 (skip-gram) or 0.05 (CBOW).")
     movers = list(dict.fromkeys([example.center, *example.in_rows.tolist()]))
-    moving = movers[:1] if example.model == "skipgram" else example.in_rows.tolist()[:2]  # CBOW moves the context
+    # the input rows that move: the centre's (skip-gram), else the context words' (CBOW, skip-gram + HS)
+    moving = movers[:1] if example.model == "skipgram" and not example.predicts_centre else example.in_rows.tolist()[:2]
     watch = middle.multiselect("Neighbours of", movers, moving, format_func=lambda r: lab.words[r],
                                key=f"lab_watch_{example.model}", max_selections=4,
                                help="Words whose nearest neighbours (cosine of input vectors) are compared "
@@ -269,6 +281,9 @@ def show_step(result: StepResult) -> None:
     c.metric("Vectors moved", f"{len(result.moved):,}", help=f"α = {result.alpha:g}")
     rule = "‖Δ‖ = α‖∂J/∂row‖" + (f" (input rows: {result.input_scale:g}α, the C tool's CBOW step)"
                                  if result.input_scale != 1 else "")
+    if result.pairs_in_turn:
+        rule = (f"the {result.pairs_in_turn} pairs stepped in turn, as the trainer: ‖Δ‖ = α‖gradients applied‖, "
+                "which from the second pair on were taken at the weights the pairs before left")
     st.caption(f"The vectors that moved, largest change first: {rule}.")
     st.dataframe(moved_table(result).head(50), hide_index=True)
     for word, before in result.neighbours_before.items():

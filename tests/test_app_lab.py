@@ -113,7 +113,22 @@ def test_the_lab_says_what_the_trainer_does_differently(at):
     assert "window of 1 to m words" in captions and "MAX_EXP" in captions
     at.checkbox(key="lab_shared").uncheck().run()
     assert not any(r"\frac{mK}{S}\, n_s" in str(e.value) for e in at.get("latex"))  # per pair: the plain form
-    at.radio(key="lab_loss").set_value("hierarchical").run()
-    (note,) = texts(at, "info")
-    assert "other way round" in note and "one SGD step per context word" in note
-    assert any("F(w_c" in str(e.value) for e in at.get("latex"))
+    at.radio(key="lab_loss").set_value("hierarchical").run()  # shown as the trainer does it, context -> centre
+    example = at.session_state["_lab_example"][1]
+    assert example.predicts_centre and set(example.in_rows) == set(example.context)
+    said = " ".join(str(m.value) for m in at.markdown)
+    assert "Each context word's vector h_j" in said and "one SGD step per context word, in turn" in said
+    assert "the pairs in turn" in " ".join(texts(at, "caption")) and not texts(at, "info")
+    latex = [str(e.value) for e in at.get("latex")]
+    assert any("F(w_c,\\, h_j)" in formula for formula in latex)  # J = Σ_j F(w_c, h_j), h_j = v_{c+j}
+    assert any("for each pair" in formula for formula in latex)  # the sequential step
+    assert at.dataframe[0].value["context word (h)"].tolist()[0] in [lab_word(at, w) for w in example.context]
+    button(at, "Apply SGD step").click().run()
+    step = at.session_state["_lab_step"]
+    assert step.pairs_in_turn == len(example.context)
+    assert set(step.moved["row"][step.moved["vector"] == "input v_w"]) == set(example.context)
+    assert any("pairs stepped in turn" in c for c in texts(at, "caption"))
+
+
+def lab_word(at, row: int) -> str:
+    return at.session_state["_lab"].words[row]

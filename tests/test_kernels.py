@@ -115,3 +115,38 @@ def test_single_worker_runs_are_bit_identical(model):
         runs.append(trainer.vectors())
     assert np.array_equal(runs[0], runs[1])
     assert not np.array_equal(runs[0], runs[2])
+
+
+def test_gradient_lab_takes_the_trainers_skipgram_hierarchical_steps():
+    """The gradient lab's skip-gram + hierarchical softmax is the trainer's: each context word's vector predicts
+    the centre's path, one SGD step per pair in turn; replaying the traced windows in the lab lands on the
+    kernel's weights."""
+    from w2v_core.lab import GradientLab
+
+    corpus = _small_corpus()
+    alpha = 0.1
+    config = TrainConfig(model="skipgram", loss="hierarchical", dim=8, window=3, sample=0.0, epochs=1,
+                         alpha=alpha, min_alpha=alpha, workers=1)
+    trainer = Trainer(corpus, config, chunk_words=100_000)
+    trainer.w_out[:] = np.random.default_rng(1).normal(scale=0.3, size=trainer.w_out.shape)
+    lab = GradientLab.from_trained(corpus.vocab.words, corpus.vocab.counts, trainer.w_in, trainer.w_out,
+                                   "hierarchical", "the trainer's start")
+    result = trainer.run_job(0, trace_rows=10_000)
+    windows = [(int(c), [int(w) for w in row if w >= 0])
+               for row, c in zip(result.trace_context, result.trace_center, strict=True) if c >= 0]
+    assert len(windows) > 50
+
+    center, context = windows[0]  # one pair: the lab's gradients are the replay's one-pair step
+    w_in, w_out = lab.w_in.astype(np.float64), lab.output_matrix("hierarchical").astype(np.float64)
+    one = lab.example("skipgram", "hierarchical", center, context[:1])
+    loss, g_hidden, g_out = target_loss(w_in[context[0]], center, w_out, "hierarchical", tree=trainer.tree)
+    assert one.loss_value == pytest.approx(loss) and one.check.passed
+    np.testing.assert_allclose(one.grad_input, g_hidden[None, :])
+    np.testing.assert_allclose(one.grad_output, g_out[one.out_rows])
+    assert list(one.in_rows) == [context[0]] and set(one.out_rows) == set(trainer.tree.path(center)[0])
+
+    for center, context in windows:  # every window, its pairs stepped in turn
+        step = lab.apply_step(lab.example("skipgram", "hierarchical", center, context, check=False), alpha, k=1)
+        assert step.pairs_in_turn == len(context)
+    np.testing.assert_allclose(lab.w_in, trainer.w_in, rtol=1e-4, atol=2e-6)
+    np.testing.assert_allclose(lab.output_matrix("hierarchical"), trainer.w_out, rtol=1e-4, atol=2e-6)

@@ -12,7 +12,14 @@ from w2v_core.huffman import build_huffman_tree
 from w2v_core.lab import GradientLab, LabError, draw_negatives, window_around
 from w2v_core.lab_check import RestrictedLoss
 from w2v_core.losses import sigmoid
-from w2v_core.models import LOSSES, MODELS, cbow_loss, skipgram_loss, skipgram_shared_negatives_loss
+from w2v_core.models import (
+    LOSSES,
+    MODELS,
+    cbow_loss,
+    skipgram_context_loss,
+    skipgram_loss,
+    skipgram_shared_negatives_loss,
+)
 
 COMBINATIONS = [(model, loss) for model in MODELS for loss in LOSSES]
 
@@ -56,6 +63,11 @@ def test_example_matches_the_reference_loss_and_passes_the_check(model, loss):
         assert len(example.shared) == 4 * SHARED_DRAWS_PER_NEGATIVE and not example.negatives
         value, grad_in, grad_out = skipgram_shared_negatives_loss(9, context, w_in, w_out, example.shared, 4)
         assert example.shared_weight == len(context) * 4 / len(example.shared)
+    elif model == "skipgram" and loss == "hierarchical":  # the trainer's form: each context word predicts w9
+        value, grad_in, grad_out = skipgram_context_loss(9, context, w_in, w_out, loss, tree)
+        assert np.allclose(example.hidden, w_in[context]) and example.targets == [9] * 4
+        assert list(example.in_rows) == [3, 5, 17] and example.predicts_centre
+        assert np.allclose(example.grad_hidden[1] + example.grad_hidden[2], grad_in[5])  # w5 twice: both pairs
     elif model == "skipgram":
         value, grad_in, grad_out = skipgram_loss(9, context, w_in, w_out, loss, example.negatives or None, tree)
         assert np.allclose(example.hidden, w_in[9])
@@ -109,6 +121,13 @@ def test_forward_tables_show_the_scores():
     assert list(hs.forward["node"]) == list(path) and list(hs.forward["code"]) == list(codes)
     assert hs.forward["loss_term"].sum() == pytest.approx(hs.loss_value)
     assert list(hs.shown_rows) == list(path)
+    pairs = lab.example("skipgram", "hierarchical", 4, [1, 2])  # the trainer's form: context words predict w4
+    assert list(pairs.forward["node"]) == list(path) * 2
+    assert list(pairs.forward["pair"]) == [1] * len(path) + [2] * len(path)
+    assert list(pairs.forward["context_word"]) == ["w1"] * len(path) + ["w2"] * len(path)
+    score = lab.output_matrix("hierarchical")[path[0]].astype(np.float64) @ lab.w_in[2]
+    assert pairs.forward["score"][len(path)] == pytest.approx(score)  # pair 2 scores with h = v_{w2}
+    assert pairs.forward["loss_term"].sum() == pytest.approx(pairs.loss_value) and list(pairs.shown_rows) == list(path)
 
     sm = lab.example("skipgram", "softmax", 4, [1, 2])
     assert sm.forward["loss_term"].sum() == pytest.approx(sm.loss_value)

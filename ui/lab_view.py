@@ -16,6 +16,7 @@ from w2v_core.lab_example import Example
 
 HIDDEN = {
     "skipgram": r"h = v_c, \qquad J = \sum_{-m \le j \le m,\ j \ne 0} F(w_{c+j},\, v_c)",
+    "skipgram_pairs": r"h_j = v_{w_{c+j}}, \qquad J = \sum_{-m \le j \le m,\ j \ne 0} F(w_c,\, h_j)",
     "cbow": r"h = \frac{1}{C} \sum_{j=1}^{C} v_{w_j}, \qquad J = F(w_c,\, h)",
 }
 FORWARD = {
@@ -41,12 +42,15 @@ GRADIENT_SHARED = [
     r"\frac{\partial J}{\partial u_{w_{c+j}}} = -\big(1-\sigma(u_{w_{c+j}}^T v_c)\big)\, v_c, \qquad "
     r"\frac{\partial J}{\partial u_s} = \frac{mK}{S}\, n_s\, \sigma(u_s^T v_c)\, v_c",
 ]
-SKIPGRAM_HIERARCHICAL_TRAINER = r"J_j = F(w_c,\, v_{w_{c+j}}) \quad \text{one SGD step per context word } j"
+STEP_PAIRS = (r"\text{for each pair } j \text{ in turn:} \quad v_{w_{c+j}} \leftarrow v_{w_{c+j}} - \alpha\, "
+              r"\frac{\partial F(w_c, h_j)}{\partial h_j}, \qquad u_{n_i} \leftarrow u_{n_i} - \alpha\, g_i\, h_j")
 CHAIN = {
     "skipgram": r"\frac{\partial J}{\partial v_c} = \sum_j \frac{\partial F(w_{c+j}, v_c)}{\partial v_c}, \qquad "
                 r"\frac{\partial J}{\partial U} = \sum_j \frac{\partial F(w_{c+j}, v_c)}{\partial U}",
     "cbow": r"\frac{\partial J}{\partial v_a} = \frac{n_a}{C}\,\frac{\partial F(w_c, h)}{\partial h}, \qquad "
             r"\frac{\partial J}{\partial U} = \frac{\partial F(w_c, h)}{\partial U}",
+    "skipgram_pairs": r"\frac{\partial J}{\partial v_{w_{c+j}}} = \frac{\partial F(w_c, h_j)}{\partial h_j}, \qquad "
+                      r"\frac{\partial J}{\partial U} = \sum_j \frac{\partial F(w_c, h_j)}{\partial U}",
 }
 CHECK = [r"n_i = \frac{J(\theta + \epsilon e_i) - J(\theta - \epsilon e_i)}{2\epsilon} \approx "
          r"a_i = \frac{\partial J}{\partial \theta_i}",
@@ -66,11 +70,17 @@ NOISE = r"k_1, \dots, k_K \sim P_n(w) = \frac{\mathrm{count}(w)^{%s}}{\sum_{w'} 
 FORWARD_LABELS = {
     "negative": {"noise_p": "P_n(w)", "score": "score u·h", "sigma": "σ(±score)", "loss_term": "loss term"},
     "hierarchical": {"step": "step j", "node": "node n_j", "code": "code b_j", "score": "score s_j",
-                     "sigma": "σ(t_j s_j)", "loss_term": "loss term", "g": "g_j"},
+                     "sigma": "σ(t_j s_j)", "loss_term": "loss term", "g": "g_j", "context_word": "context word (h)"},
     "softmax": {"score": "score u·h", "y_hat": "ŷ", "loss_term": "loss −log ŷ"},
 }
 TOP_SOFTMAX_LABELS = {"score": "score u·h", "y_hat": "ŷ"}
 MOVED_LABELS = {"moved_by": "moved by", "gradient_norm": "gradient norm"}
+
+
+def form(example: Example) -> str:
+    """Which formulas of HIDDEN and CHAIN an example follows: its model's, or "skipgram_pairs" when each context
+    word predicts the centre (skip-gram + hierarchical softmax, as the trainer)."""
+    return "skipgram_pairs" if example.predicts_centre else example.model
 
 
 def labelled(table: np.ndarray, labels: dict[str, str]) -> pd.DataFrame:

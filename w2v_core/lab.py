@@ -3,8 +3,10 @@
 A ``GradientLab`` holds its own copy of the weights (input vectors ``w_in`` (V, d), output vectors (V, d) and
 Huffman inner-node vectors (V-1, d), all float32) and of the vocabulary. ``example`` builds one skip-gram or CBOW
 example: the forward pass (hidden vector h, scores, ŷ / σ / the Huffman path), the loss and the gradients of the
-reference losses (``models.skipgram_loss`` / ``models.cbow_loss``), with a centred finite-difference check on the
-touched rows only. ``apply_step`` takes that one SGD step on the lab's weights and reports what moved.
+reference losses (``models.skipgram_loss`` / ``models.cbow_loss``; for skip-gram + hierarchical softmax
+``models.skipgram_context_loss``, each context word predicting the centre as the trainer does), with a centred
+finite-difference check on the touched rows only. ``apply_step`` takes that SGD step on the lab's weights (for
+skip-gram + hierarchical softmax one step per pair in turn, as the trainer) and reports what moved.
 Notation as ``docs/derivation.md``: v_c input vectors, u_w output vectors, u_{n_j} inner nodes, h the hidden vector.
 """
 
@@ -20,9 +22,16 @@ from .embeddings import Embeddings
 from .gradcheck import numerical_gradient, relative_error
 from .huffman import HuffmanTree, build_huffman_tree
 from .lab_check import RestrictedLoss
-from .lab_example import Check, Example
-from .losses import log_sigmoid, sigmoid
-from .models import LOSSES, MODELS, cbow_loss, skipgram_loss, skipgram_shared_negatives_loss
+from .lab_example import Check, Example, predicts_centre
+from .losses import hierarchical_softmax_loss, log_sigmoid, sigmoid
+from .models import (
+    LOSSES,
+    MODELS,
+    cbow_loss,
+    skipgram_context_loss,
+    skipgram_loss,
+    skipgram_shared_negatives_loss,
+)
 
 MAX_LAB_ELEMENTS = 60_000_000  # V × d of the lab's copy; larger vocabularies are refused with a message
 MAX_CHECKED_OUTPUT_ROWS = 24  # output rows checked by finite differences (the first ones shown)
@@ -71,6 +80,7 @@ class StepResult:
     neighbours_before: dict[str, list[tuple[str, float]]]
     neighbours_after: dict[str, list[tuple[str, float]]]
     input_scale: float = 1.0  # C for the C tool's CBOW step, else 1
+    pairs_in_turn: int = 0  # skip-gram + hierarchical softmax: the m per-pair steps taken one after another
 
 
 @dataclass
@@ -161,7 +171,8 @@ class GradientLab:
         Negative sampling draws from P_n with ``seed``: K = ``negative`` words per pair (CBOW: per window), or
         for skip-gram with ``shared_negatives`` one set of S = 4K words for the window, each weighted m K / S (the
         trainer's former default; docs/derivation.md). ``negatives`` (one (K,) array per target) or ``shared``
-        (S,) replay a draw.
+        (S,) replay a draw. Skip-gram + hierarchical softmax is the trainer's form: each context word's vector
+        h_j = v_{c+j} predicts the centre's path, all pairs' gradients at the example's weights.
         """
         if model not in MODELS or loss not in LOSSES:
             raise LabError(f"Unknown model {model!r} or loss {loss!r}.")
@@ -171,7 +182,8 @@ class GradientLab:
             raise LabError(f"Word ids must be between 0 and {len(self.words) - 1}.")
         started = time.perf_counter()
         w_out = self.output_matrix(loss)
-        targets = list(context) if model == "skipgram" else [center]
+        reversed_pairs = predicts_centre(model, loss)
+        targets = [center] * len(context) if reversed_pairs else list(context) if model == "skipgram" else [center]
         shared_mode = loss == "negative" and model == "skipgram" and (shared is not None or (
             negatives is None and shared_negatives))
         weight = 0.0
@@ -197,6 +209,9 @@ class GradientLab:
             value, grad_in, grad_out = skipgram_shared_negatives_loss(center, targets, self.w_in, w_out, shared,
                                                                       negative)
             hidden = self.w_in[center].astype(np.float64)
+        elif reversed_pairs:
+            value, grad_in, grad_out = skipgram_context_loss(center, context, self.w_in, w_out, loss, tree)
+            hidden = self.w_in[context].astype(np.float64)  # (m, d): each pair's h_j = v_{c+j}
         elif model == "skipgram":
             value, grad_in, grad_out = skipgram_loss(center, targets, self.w_in, w_out, loss, negatives or None,
                                                      tree)
@@ -205,15 +220,18 @@ class GradientLab:
             value, grad_in, grad_out = cbow_loss(context, center, self.w_in, w_out, loss,
                                                  negatives[0] if negatives else None, tree)
             hidden = self.w_in[context].astype(np.float64).mean(axis=0)
-        in_rows = np.unique([center] if model == "skipgram" else context).astype(np.int64)
+        in_rows = np.unique([center] if model == "skipgram" and not reversed_pairs else context).astype(np.int64)
         noise_sets = negatives + ([shared] if shared_mode else [])
         out_rows = self._touched_rows(loss, targets, noise_sets, len(w_out))
-        if model == "skipgram":
+        if reversed_pairs:  # each pair's ∂F_j/∂h_j = Σ_i g_ji u_{n_i} (a repeated word's row in grad_in sums them)
+            grad_hidden = np.stack([self._path_step(h, center, w_out)[1] for h in hidden])
+        elif model == "skipgram":
             grad_hidden = grad_in[center]
         else:  # ∂J/∂v_a = (n_a / C) ∂J/∂h for a context word a occurring n_a times
             n_first = int(np.sum(np.asarray(context) == in_rows[0]))
             grad_hidden = grad_in[in_rows[0]] * len(context) / n_first
-        forward, top = self._forward(loss, hidden, targets, negatives, w_out, ns_exponent, shared, weight)
+        forward, top = self._forward(loss, hidden, targets, negatives, w_out, ns_exponent, shared, weight,
+                                     list(context) if reversed_pairs else None)
         shown = self._shown_rows(loss, targets, noise_sets, out_rows, grad_out)
         result = Example(model, loss, center, list(context), targets, negatives, hidden, value, grad_hidden,
                          in_rows, grad_in[in_rows], out_rows, grad_out[out_rows], shown, forward, top,
@@ -223,6 +241,13 @@ class GradientLab:
             result.check = self._check(result, w_out)
         result.seconds = time.perf_counter() - started
         return result
+
+    def _path_step(self, hidden: np.ndarray, word: int, w_out: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """Hierarchical softmax of ``word``'s path from ``hidden`` (d,), reading only the path's rows:
+        loss, ∂F/∂h (d,) and ∂F/∂u_{n_i} (L, d) for the path's nodes in order."""
+        path, codes = self.tree.path(word)
+        local = w_out[path].astype(np.float64)
+        return hierarchical_softmax_loss(hidden, np.arange(len(path)), codes, local)
 
     def _touched_rows(self, loss: str, targets: list[int], negatives: list[np.ndarray], n_rows: int) -> np.ndarray:
         """Output rows the example's loss reads (and its gradient may change): all of them for full softmax."""
@@ -249,10 +274,11 @@ class GradientLab:
         return np.array(unique[:limit], dtype=np.int64)
 
     def _forward(self, loss: str, hidden: np.ndarray, targets: list[int], negatives: list[np.ndarray],
-                 w_out: np.ndarray, ns_exponent: float, shared: np.ndarray | None,
-                 weight: float) -> tuple[np.recarray, np.recarray | None]:
+                 w_out: np.ndarray, ns_exponent: float, shared: np.ndarray | None, weight: float,
+                 inputs: list[int] | None = None) -> tuple[np.recarray, np.recarray | None]:
         """The forward pass as a record array (one row per score; shared noise words once, with their weight)
-        and, for full softmax, the top of ŷ (ui/lab_view.py labels the columns with the derivation's notation)."""
+        and, for full softmax, the top of ŷ (ui/lab_view.py labels the columns with the derivation's notation).
+        ``inputs``: the context word of each pair when each predicts the centre (``hidden`` is then (m, d))."""
         rows: list[dict] = []
         top = None
         if loss == "softmax":
@@ -283,11 +309,13 @@ class GradientLab:
         else:
             for j, target in enumerate(targets):
                 path, codes = self.tree.path(target)
+                h = hidden[j] if inputs is not None else hidden
+                who = ({"pair": j + 1, "context_word": self.words[inputs[j]]} if inputs is not None else
+                       {"target": j + 1, "word": self.words[target]})
                 for step, (node, code) in enumerate(zip(path, codes, strict=True)):
-                    score = float(w_out[node].astype(np.float64) @ hidden)
+                    score = float(w_out[node].astype(np.float64) @ h)
                     sign = 1.0 - 2.0 * float(code)
-                    rows.append({"target": j + 1, "word": self.words[target], "step": step + 1,
-                                 "node": int(node), "code": int(code), "score": score,
+                    rows.append({**who, "step": step + 1, "node": int(node), "code": int(code), "score": score,
                                  "sigma": float(sigmoid(sign * score)),
                                  "loss_term": float(-log_sigmoid(sign * score)),
                                  "g": float(sigmoid(score)) - (1.0 - float(code))})
@@ -322,7 +350,10 @@ class GradientLab:
         (default: the centre word) before and after.
 
         With ``cbow_full_step`` (the C tool's and the trainer's default) every CBOW context position takes the full
-        ∂F/∂h, i.e. the input rows move C times the gradient step (docs/derivation.md).
+        ∂F/∂h, i.e. the input rows move C times the gradient step (docs/derivation.md). Skip-gram + hierarchical
+        softmax takes one step per (context word, centre) pair in turn, as the trainer: a pair's gradients are
+        those at the weights the pairs before it left, so the "gradient_norm" of what moved is that of the
+        gradients applied (the first pair's equal the example's).
         """
         if example.version != self.version:
             raise LabError("The weights changed since this example was computed; compute it again first.")
@@ -333,8 +364,13 @@ class GradientLab:
         w_out = self.output_matrix(example.loss)
         old_in, old_out = self.w_in[example.in_rows].copy(), w_out[example.out_rows].copy()
         scale = float(len(example.context)) if cbow_full_step and example.model == "cbow" else 1.0
-        self.w_in[example.in_rows] -= (alpha * scale * example.grad_input).astype(np.float32)
-        w_out[example.out_rows] -= (alpha * example.grad_output).astype(np.float32)
+        if example.predicts_centre:
+            applied_in, applied_out = self._step_pairs(example, alpha, w_out)
+        else:
+            applied_in, applied_out = scale * example.grad_input, example.grad_output
+            self.w_in[example.in_rows] -= (alpha * applied_in).astype(np.float32)
+            w_out[example.out_rows] -= (alpha * applied_out).astype(np.float32)
+            applied_in = example.grad_input  # the CBOW full step's norm is reported as its gradient's
         self.version += 1
         change_in = np.linalg.norm(self.w_in[example.in_rows].astype(np.float64) - old_in, axis=1)
         change_out = np.linalg.norm(w_out[example.out_rows].astype(np.float64) - old_out, axis=1)
@@ -342,17 +378,35 @@ class GradientLab:
         moved = _records(
             [{"vector": "input v_w", "row": int(r), "word": self.words[r], "moved_by": float(c),
               "gradient_norm": float(np.linalg.norm(g))}
-             for r, c, g in zip(example.in_rows, change_in, example.grad_input, strict=True)]
+             for r, c, g in zip(example.in_rows, change_in, applied_in, strict=True)]
             + [{"vector": kind, "row": int(r), "word": self.out_label(example.loss, int(r)), "moved_by": float(c),
                 "gradient_norm": float(np.linalg.norm(g))}
-               for r, c, g in zip(example.out_rows, change_out, example.grad_output, strict=True)])
+               for r, c, g in zip(example.out_rows, change_out, applied_out, strict=True)])
         moved = moved[moved["moved_by"] > 0]
         moved = moved[np.argsort(-moved["moved_by"], kind="stable")]
         after = self.example(example.model, example.loss, example.center, example.context, check=False,
                              negative=max(example.negatives_per_pair, 1), negatives=example.negatives or None,
                              shared=example.shared)
         return StepResult(alpha, example.loss_value, after.loss_value, moved, before,
-                          self._neighbours(watch, k), scale)
+                          self._neighbours(watch, k), scale, len(example.context) if example.predicts_centre else 0)
+
+    def _step_pairs(self, example: Example, alpha: float, w_out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The trainer's skip-gram + hierarchical softmax step (kernels._skipgram_hierarchical_pairs): for each
+        context word in turn, v ← v − α ∂F(w_c, v)/∂v and u_{n_i} ← u_{n_i} − α g_i v on the centre's path, each
+        pair at the weights the previous one left. Returns the gradients applied, summed per row, aligned with
+        ``in_rows`` (r, d) and ``out_rows`` (s, d)."""
+        path = self.tree.path(example.center)[0]
+        in_position = {int(r): i for i, r in enumerate(example.in_rows)}
+        out_position = np.searchsorted(example.out_rows, path)  # out_rows is the sorted path
+        applied_in = np.zeros((len(example.in_rows), self.dim))
+        applied_out = np.zeros((len(example.out_rows), self.dim))
+        for word in example.context:
+            _, grad_hidden, grad_nodes = self._path_step(self.w_in[word].astype(np.float64), example.center, w_out)
+            w_out[path] -= (alpha * grad_nodes).astype(np.float32)
+            self.w_in[word] -= (alpha * grad_hidden).astype(np.float32)
+            applied_in[in_position[int(word)]] += grad_hidden
+            applied_out[out_position] += grad_nodes
+        return applied_in, applied_out
 
     def _neighbours(self, rows: list[int], k: int) -> dict[str, list[tuple[str, float]]]:
         emb = Embeddings(self.words, self.w_in)

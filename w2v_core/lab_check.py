@@ -28,7 +28,8 @@ class RestrictedLoss:
         self.in_rows = example.in_rows[self.in_checked]
         self.inputs = self.all_in[self.in_checked].copy()
         local_in = {int(r): i for i, r in enumerate(example.in_rows)}
-        source = [example.center] if example.model == "skipgram" else example.context
+        self.per_pair = example.predicts_centre  # each context word's own h_j predicts the centre's path
+        source = [example.center] if example.model == "skipgram" and not self.per_pair else example.context
         self.hidden_rows = np.array([local_in[int(w)] for w in source], dtype=np.int64)
         if example.loss == "softmax":  # the checked rows are the local rows; the rest only adds scores
             loss_rows = np.unique(np.concatenate([example.targets, example.shown_rows])).astype(np.int64)
@@ -57,10 +58,15 @@ class RestrictedLoss:
             paths = [tree.path(t) for t in example.targets]
             self.nodes = np.concatenate([[local[int(n)] for n in path] for path, _ in paths]).astype(np.int64)
             self.signs = np.concatenate([1.0 - 2.0 * codes.astype(np.float64) for _, codes in paths])
+            self.node_pair = np.concatenate([np.full(len(path), j) for j, (path, _) in enumerate(paths)])
 
     def value(self) -> float:
         self.all_in[self.in_checked] = self.inputs
         self.all_out[self.out_checked] = self.outputs
+        if self.per_pair:  # (m, d): pair j scores the path's nodes with its own h_j = v_{c+j}
+            hiddens = self.all_in[self.hidden_rows][self.node_pair]
+            scores = np.einsum("nd,nd->n", self.all_out[self.nodes], hiddens)
+            return float(-log_sigmoid(self.signs * scores).sum())
         hidden = self.all_in[self.hidden_rows].mean(axis=0)
         if self.loss == "negative":
             positive = self.all_out[self.targets] @ hidden  # (T,)

@@ -12,6 +12,12 @@ import numpy as np
 from .gradcheck import TOLERANCE
 
 
+def predicts_centre(model: str, loss: str) -> bool:
+    """Whether the trainer exchanges skip-gram's roles for this loss: with hierarchical softmax each context word's
+    vector predicts the centre's Huffman path, one SGD step per pair (the C tool's way; kernels.py)."""
+    return model == "skipgram" and loss == "hierarchical"
+
+
 @dataclass
 class Check:
     """Finite-difference check of the touched rows: relative errors (gradcheck.relative_error) and its cost."""
@@ -37,11 +43,12 @@ class Example:
     loss: str
     center: int
     context: list[int]
-    targets: list[int]  # the predicted words: the outside words (skip-gram) or [center] (CBOW)
+    targets: list[int]  # the predicted words: the outside words (skip-gram), [center] (CBOW), or the centre
+    # once per pair for skip-gram + hierarchical softmax (each context word predicts it: ``predicts_centre``)
     negatives: list[np.ndarray]  # one (K,) array per target (negative sampling per pair, CBOW), else empty
-    hidden: np.ndarray  # (d,) h: v_c (skip-gram) or the context mean (CBOW)
+    hidden: np.ndarray  # (d,) h: v_c (skip-gram) or the context mean (CBOW); (m, d) one h_j = v_{c+j} per pair
     loss_value: float
-    grad_hidden: np.ndarray  # (d,) ∂J/∂h (skip-gram: ∂J/∂v_c)
+    grad_hidden: np.ndarray  # (d,) ∂J/∂h (skip-gram: ∂J/∂v_c); (m, d) ∂F_j/∂h_j per pair when predicts_centre
     in_rows: np.ndarray  # (r,) input rows with a gradient
     grad_input: np.ndarray  # (r, d)
     out_rows: np.ndarray  # (s,) output rows with a gradient (every row for full softmax)
@@ -55,6 +62,11 @@ class Example:
     check: Check | None = None
     version: int = 0  # the lab's weights version this example was computed on
     seconds: float = 0.0
+
+    @property
+    def predicts_centre(self) -> bool:
+        """Each context word's vector predicts the centre (skip-gram + hierarchical softmax, as the trainer)."""
+        return predicts_centre(self.model, self.loss)
 
     def grad_output_rows(self, rows: np.ndarray) -> np.ndarray:
         """(len(rows), d) ∂J/∂U for the given output rows (zero where untouched)."""

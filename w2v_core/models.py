@@ -57,6 +57,28 @@ def skipgram_loss(center: int, outside_words: Sequence[int], input_vectors: np.n
     return total, grad_input, grad_output
 
 
+def skipgram_context_loss(center: int, outside_words: Sequence[int], input_vectors: np.ndarray,
+                          output_vectors: np.ndarray, loss: str,
+                          tree: HuffmanTree | None = None) -> tuple[float, np.ndarray, np.ndarray]:
+    """Skip-gram with the roles exchanged, as the C tool and the trainer's hierarchical softmax: each outside word's
+    input vector predicts the centre, J = Σ_j F(w_c, v_{o_j}), every pair at the same weights.
+
+    The trainer takes these pairs as sequential SGD steps (kernels._skipgram_hierarchical_pairs), so its first
+    pair's step is exactly this gradient's term and later pairs see the output rows the earlier ones moved.
+    Returns: loss, grad_input (n, d) (the outside words' rows), grad_output (same shape as output_vectors).
+    """
+    total = 0.0
+    grad_input = np.zeros(input_vectors.shape, dtype=np.float64)
+    grad_output = np.zeros(output_vectors.shape, dtype=np.float64)
+    for word in outside_words:
+        loss_j, grad_hidden, grad_out = target_loss(input_vectors[word].astype(np.float64), center, output_vectors,
+                                                    loss, None, tree)
+        total += loss_j
+        grad_input[word] += grad_hidden
+        grad_output += grad_out
+    return total, grad_input, grad_output
+
+
 def skipgram_shared_negatives_loss(center: int, outside_words: Sequence[int], input_vectors: np.ndarray,
                                    output_vectors: np.ndarray, shared: np.ndarray,
                                    negatives_per_pair: int) -> tuple[float, np.ndarray, np.ndarray]:
