@@ -17,6 +17,7 @@ from ui.text import md_literal
 from ui.training import touch_session
 from ui.vectors import choose_view, order_words
 from w2v_core.embeddings import unit_rows
+from w2v_core.layout_job import LayoutState
 from w2v_core.projection import (
     ProjectionError,
     SemanticAxis,
@@ -220,12 +221,12 @@ def layout_map(view: ModelView, settings: dict, extras: dict) -> None:
     def live() -> None:
         touch_session()
         snapshot = job.snapshot()
-        if snapshot.state == "failed":
+        if snapshot.state == LayoutState.FAILED:
             st.error(f"{name} failed: {md_literal(snapshot.message)}")
             return
         if not snapshot.active:
             if snapshot.coords is not None:
-                stopped = None if snapshot.state == "finished" else (snapshot.iteration, snapshot.total)
+                stopped = None if snapshot.state == LayoutState.FINISHED else (snapshot.iteration, snapshot.total)
                 keep(key, KeptMap(snapshot.coords, stopped))
                 session_layout().forget()
             st.rerun(scope="app")

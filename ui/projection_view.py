@@ -11,7 +11,7 @@ import numpy as np
 import streamlit as st
 
 from ui.limits import limits
-from w2v_core.layout_job import LayoutJob, LayoutSnapshot
+from w2v_core.layout_job import LayoutJob, LayoutSnapshot, LayoutState
 
 KEEP_MAPS = 6  # maps and clusterings kept per session
 
@@ -88,9 +88,9 @@ def start_layout(key: tuple, method: str, vectors: np.ndarray, dims: int) -> Lay
 
 def progress_text(name: str, snapshot: LayoutSnapshot, unit: str) -> str:
     """One line on what a job is doing, e.g. "t-SNE: iteration 120 of 750 · 2.3 s"."""
-    if snapshot.state == "waiting":
+    if snapshot.state == LayoutState.WAITING:
         return (f"{name} waits for a free slot: this server computes {limits().layout_slots} t-SNE/UMAP maps at "
                 "once. It starts by itself.")
-    if snapshot.state == "preparing":
+    if snapshot.state == LayoutState.PREPARING:
         return f"{name}: {snapshot.message or 'preparing'}… {snapshot.seconds:.1f} s"
     return f"{name}: {unit} {snapshot.iteration:,} of {snapshot.total:,} · {snapshot.seconds:.1f} s"

@@ -7,7 +7,9 @@ numba code once: that code holds the GIL, and compiling it takes many CPU second
 process, which would freeze a web server's other threads. Stopping a UMAP job ends its process.
 
 ``slots`` (a semaphore shared by all jobs of a server) caps how many maps are computed at once; a job waits
-for a free slot in state "waiting". No Streamlit here.
+for a free slot in state ``WAITING``. No Streamlit here.
+
+waiting → preparing (→ running) → finished; stopped or failed from any state before that.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 from multiprocessing import context as mp_context
 from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
 
@@ -28,9 +31,22 @@ import numpy as np
 from w2v_core.projection import ProjectionError, TsneLayout, umap_layout
 
 LAYOUT_METHODS = ("tsne", "umap")
-RUNNING_STATES = ("waiting", "preparing", "running")
 SNAPSHOT_SECONDS = 0.25  # how often a running job publishes its map
 _WARM_UP_MODULE = "w2v_core.umap_warmup"
+
+
+class LayoutState(StrEnum):
+    """A layout job's state; a ``StrEnum``, so each state equals its name as a string."""
+
+    WAITING = "waiting"  # for a free slot (``slots``)
+    PREPARING = "preparing"  # finding neighbours, or getting UMAP ready
+    RUNNING = "running"  # publishing maps as it converges
+    FINISHED = "finished"
+    STOPPED = "stopped"  # asked to stop: keeps the map it had
+    FAILED = "failed"  # see ``LayoutSnapshot.message``
+
+
+ACTIVE = frozenset({LayoutState.WAITING, LayoutState.PREPARING, LayoutState.RUNNING})  # not ended yet
 
 
 @dataclass(frozen=True)
@@ -40,13 +56,13 @@ class LayoutSnapshot:
     coords: np.ndarray | None  # (n, dims) float32
     iteration: int
     total: int
-    state: str  # waiting, preparing, running, finished, stopped, failed
+    state: LayoutState
     seconds: float  # since the job started computing (after waiting for a slot)
     message: str = ""  # what it is doing (preparing) or why it failed
 
     @property
     def active(self) -> bool:
-        return self.state in RUNNING_STATES
+        return self.state in ACTIVE
 
 
 _context_lock = threading.Lock()
@@ -109,7 +125,7 @@ class LayoutJob:
         self._slots = slots
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._snapshot = LayoutSnapshot(None, 0, 0, "waiting", 0.0)
+        self._snapshot = LayoutSnapshot(None, 0, 0, LayoutState.WAITING, 0.0)
         self._started = time.monotonic()
         self._thread = threading.Thread(target=self._run, name=f"layout-{method}", daemon=True)
 
@@ -118,7 +134,7 @@ class LayoutJob:
         return self
 
     def stop(self) -> None:
-        """Ask the job to stop; it keeps the map it has so far (state "stopped")."""
+        """Ask the job to stop; it keeps the map it has so far (state ``STOPPED``)."""
         self._stop.set()
 
     def join(self, timeout: float | None = None) -> None:
@@ -136,7 +152,7 @@ class LayoutJob:
     def _run(self) -> None:
         try:
             if not self._take_slot():
-                self._publish(state="stopped")
+                self._publish(state=LayoutState.STOPPED)
                 return
             try:
                 self._started = time.monotonic()
@@ -145,9 +161,9 @@ class LayoutJob:
                 if self._slots is not None:
                     self._slots.release()
         except ProjectionError as error:
-            self._publish(state="failed", message=str(error))
+            self._publish(state=LayoutState.FAILED, message=str(error))
         except Exception as error:  # noqa: BLE001 - any failure becomes the job's message, never a crash
-            self._publish(state="failed", message=f"{type(error).__name__}: {error}")
+            self._publish(state=LayoutState.FAILED, message=f"{type(error).__name__}: {error}")
 
     def _take_slot(self) -> bool:
         """Wait for a free slot (False if stopped meanwhile)."""
@@ -159,13 +175,13 @@ class LayoutJob:
         return True
 
     def _run_tsne(self) -> None:
-        self._publish(state="preparing", message="finding each word's neighbours")
+        self._publish(state=LayoutState.PREPARING, message="finding each word's neighbours")
         layout = TsneLayout(self._vectors, dims=self.dims, seed=self.seed)
-        self._publish(state="running", coords=layout.coords, total=layout.total, message="")
+        self._publish(state=LayoutState.RUNNING, coords=layout.coords, total=layout.total, message="")
         chunk = 10
         while not layout.done:
             if self._stop.is_set():
-                self._publish(state="stopped")
+                self._publish(state=LayoutState.STOPPED)
                 return
             began = time.monotonic()
             coords = layout.advance(chunk)
@@ -173,11 +189,11 @@ class LayoutJob:
             # iterations per snapshot, so that the page gets a new map about every SNAPSHOT_SECONDS
             spent = max(time.monotonic() - began, 1e-3)
             chunk = int(np.clip(chunk * SNAPSHOT_SECONDS / spent, 5, 100))
-        self._publish(state="finished")
+        self._publish(state=LayoutState.FINISHED)
 
     def _run_umap(self) -> None:
         ready = umap_is_ready()
-        self._publish(state="preparing", message="finding each word's neighbours" if ready else
+        self._publish(state=LayoutState.PREPARING, message="finding each word's neighbours" if ready else
                       "getting UMAP ready (compiling it, once after the server starts)")
         receiver, sender = multiprocessing.Pipe(duplex=False)
         process = _umap_process(sender, self._vectors, self.dims, self.seed)
@@ -196,7 +212,7 @@ class LayoutJob:
                      process: multiprocessing.process.BaseProcess) -> None:
         while True:
             if self._stop.is_set():
-                self._publish(state="stopped")
+                self._publish(state=LayoutState.STOPPED)
                 return
             if not receiver.poll(0.1):
                 if not process.is_alive() and not receiver.poll(0):
@@ -211,11 +227,11 @@ class LayoutJob:
                 self._publish(message="finding each word's neighbours")
             elif kind == "epoch":
                 epoch, total, coords = payload
-                self._publish(state="running", coords=coords, iteration=epoch, total=total, message="")
+                self._publish(state=LayoutState.RUNNING, coords=coords, iteration=epoch, total=total, message="")
             elif kind == "done":
                 (coords,) = payload
                 snapshot = self.snapshot()
-                self._publish(state="finished", coords=coords, iteration=snapshot.total or 1,
+                self._publish(state=LayoutState.FINISHED, coords=coords, iteration=snapshot.total or 1,
                               total=snapshot.total or 1, message="")
                 return
             elif kind == "error":
