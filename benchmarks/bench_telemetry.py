@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.bench_report import CONFIGS, DEFAULT_CONFIGS, SETTINGS
+from benchmarks.bench_gensim import CONFIGS, DEFAULT_CONFIGS, SETTINGS
 from benchmarks.harness import ROOT, print_header, table_head, table_row
 from w2v_core.corpus import load_corpus
 from w2v_core.trainer import TrainConfig, Trainer, warm_up

@@ -1,29 +1,28 @@
 """The benchmark scripts on fake numbers (no training): medians, ratios, tables, report, commands, RSS."""
 
+import json
 import math
 import sys
 
 import pytest
 
 from benchmarks import bench_gensim as bench
-from benchmarks import bench_report as summary
 from benchmarks import gensim_train
 
 
-def run(tool, config="skipgram-negative", workers=2, repeat=0, wall=10.0, wps=1e5, wordsim=0.5, analogy=0.2,
-        phase="compare", telemetry=True):
-    return summary.RunResult(tool=tool, phase=phase, config=config, workers=workers, repeat=repeat,
-                           telemetry=telemetry if tool == "ours" else None, wall_seconds=wall, cpu_seconds=wall * 1.5,
-                           peak_rss_mb=300.0 if tool == "ours" else 200.0, words_per_second=wps, vocab=14140,
-                           tokens=959320, wordsim=wordsim, simlex=0.2, analogy=analogy, seed=repeat + 1)
+def run(tool, config="skipgram-negative", workers=2, repeat=0, wall=10.0, wps=1e5, wordsim=0.5, analogy=0.2):
+    return bench.RunResult(tool=tool, config=config, workers=workers, repeat=repeat, wall_seconds=wall,
+                             cpu_seconds=wall * 1.5, peak_rss_mb=300.0 if tool == "ours" else 200.0,
+                             words_per_second=wps, vocab=14140, tokens=959320, wordsim=wordsim, simlex=0.2,
+                             analogy=analogy, seed=repeat + 1)
 
 
 def test_median_ignores_nan_and_ratio_direction():
-    assert summary.median([3.0, float("nan"), 1.0, 2.0]) == 2.0
-    assert math.isnan(summary.median([float("nan")]))
-    assert summary.speed_ratio(gensim_seconds=12.0, our_seconds=6.0) == 2.0  # ours twice as fast
-    assert summary.speed_ratio(6.0, 12.0) == 0.5
-    assert math.isnan(summary.speed_ratio(1.0, 0.0))
+    assert bench.median([3.0, float("nan"), 1.0, 2.0]) == 2.0
+    assert math.isnan(bench.median([float("nan")]))
+    assert bench.speed_ratio(gensim_seconds=12.0, our_seconds=6.0) == 2.0  # ours twice as fast
+    assert bench.speed_ratio(6.0, 12.0) == 0.5
+    assert math.isnan(bench.speed_ratio(1.0, 0.0))
 
 
 def test_summarize_takes_medians_and_pairs_ratios_by_repeat():
@@ -31,14 +30,13 @@ def test_summarize_takes_medians_and_pairs_ratios_by_repeat():
     for repeat, (ours, gensim) in enumerate([(5.0, 10.0), (6.0, 9.0), (50.0, 11.0)]):  # one noisy run of ours
         runs += [run("ours", repeat=repeat, wall=ours, wordsim=0.50 + repeat / 100),
                  run("gensim", repeat=repeat, wall=gensim, wordsim=0.52)]
-    runs.append(run("ours", repeat=0, wall=1.0, wps=9e9, phase="telemetry", telemetry=False))  # not compared
-    (row,) = summary.summarize(runs)
-    assert (row.config, row.workers) == ("skipgram-negative", 2)
-    assert row.wall_ours == 6.0 and row.wall_gensim == 10.0
-    assert row.ratio == pytest.approx(10.0 / 6.0)
-    assert row.ratio_low == pytest.approx(11.0 / 50.0) and row.ratio_high == pytest.approx(2.0)
-    assert row.wps_ours == 1e5 and row.cpu_ours == pytest.approx(9.0)
-    assert row.wordsim_ours == pytest.approx(0.51) and row.wordsim_gensim == pytest.approx(0.52)
+    (row,) = bench.summarize(runs)
+    assert (row["config"], row["workers"]) == ("skipgram-negative", 2)
+    assert row["wall_ours"] == 6.0 and row["wall_gensim"] == 10.0
+    assert row["ratio"] == pytest.approx(10.0 / 6.0)
+    assert row["ratio_low"] == pytest.approx(11.0 / 50.0) and row["ratio_high"] == pytest.approx(2.0)
+    assert row["wps_ours"] == 1e5 and row["cpu_ours"] == pytest.approx(9.0)
+    assert row["wordsim_ours"] == pytest.approx(0.51) and row["wordsim_gensim"] == pytest.approx(0.52)
 
 
 def test_summarize_orders_rows_and_skips_one_sided_cells():
@@ -46,19 +44,19 @@ def test_summarize_orders_rows_and_skips_one_sided_cells():
             run("ours", "skipgram-negative", 2), run("gensim", "skipgram-negative", 2),
             run("ours", "skipgram-negative", 1), run("gensim", "skipgram-negative", 1),
             run("ours", "skipgram-hierarchical", 2)]  # gensim missing: no row
-    rows = summary.summarize(runs)
-    assert [(r.config, r.workers) for r in rows] == [("skipgram-negative", 1), ("skipgram-negative", 2),
+    rows = bench.summarize(runs)
+    assert [(r["config"], r["workers"]) for r in rows] == [("skipgram-negative", 1), ("skipgram-negative", 2),
                                                      ("cbow-negative", 1)]
 
 
 def test_quality_bar():
-    def row(ws_o, ws_g, an_o, an_g):
+    def ok(ws_o, ws_g, an_o, an_g):
         runs = [run("ours", wordsim=ws_o, analogy=an_o), run("gensim", wordsim=ws_g, analogy=an_g)]
-        return summary.summarize(runs)[0]
+        return bench.quality_by_config(runs)[0]["quality_ok"]
 
-    assert row(0.49, 0.50, 0.18, 0.20).quality_ok  # within 0.02 and exactly 0.9x
-    assert not row(0.47, 0.50, 0.30, 0.20).quality_ok  # WordSim 0.03 below
-    assert not row(0.60, 0.50, 0.17, 0.20).quality_ok  # analogy 0.85x
+    assert ok(0.49, 0.50, 0.18, 0.20)  # within 0.02 and exactly 0.9x
+    assert not ok(0.47, 0.50, 0.30, 0.20)  # WordSim 0.03 below
+    assert not ok(0.60, 0.50, 0.17, 0.20)  # analogy 0.85x
 
 
 def test_quality_is_judged_on_means_over_seeds_and_worker_counts():
@@ -67,54 +65,56 @@ def test_quality_is_judged_on_means_over_seeds_and_worker_counts():
         for repeat, (an_ours, an_gensim) in enumerate([(0.036, 0.044), (0.039, 0.036), (0.043, 0.040)]):
             runs += [run("ours", "cbow-negative", workers, repeat, analogy=an_ours, wordsim=0.22),
                      run("gensim", "cbow-negative", workers, repeat, analogy=an_gensim, wordsim=0.21)]
-    runs.append(run("ours", "cbow-negative", 2, 0, analogy=0.0, phase="telemetry"))  # not a compared run
-    (pooled,) = summary.quality_by_config(runs)
+    (pooled,) = bench.quality_by_config(runs)
     assert (pooled["runs_ours"], pooled["runs_gensim"], pooled["seeds"]) == (6, 6, 3)
     assert pooled["analogy_ours"] == pytest.approx(0.0393, abs=1e-4)
     assert pooled["analogy_ratio"] == pytest.approx(0.118 / 0.120) and pooled["quality_ok"]
-    assert not summary.quality_by_config([r for r in runs if r.seed == 1])[0]["quality_ok"]  # one seed: 0.82x
+    assert not bench.quality_by_config([r for r in runs if r.seed == 1])[0]["quality_ok"]  # one seed: 0.82x
     runs = [run("ours", analogy=0.17), run("gensim", analogy=0.2)]
-    assert not summary.quality_by_config(runs)[0]["quality_ok"]
-    table = summary.quality_table(summary.quality_by_config(runs))
+    assert not bench.quality_by_config(runs)[0]["quality_ok"]
+    table = bench.quality_table(bench.quality_by_config(runs))
     assert "| skipgram-negative | 1 / 1 (1) |" in table and table.endswith("(0.85×) | missed |")
 
 
 def test_markdown_table_has_a_cell_per_column():
     runs = [run("ours", wall=4.0, wps=912_345.6), run("gensim", wall=6.0, wps=456_789.0)]
-    table = summary.markdown_table(summary.summarize(runs))
+    table = bench.markdown_table(bench.summarize(runs))
     header, rule, body = table.splitlines()
-    assert header.count("|") == rule.count("|") == body.count("|") == len(summary.COLUMNS) + 1
+    assert header.count("|") == rule.count("|") == body.count("|") == len(bench.COLUMNS) + 1
     cells = [cell.strip() for cell in body.strip("|").split("|")]
     assert cells[:5] == ["skipgram-negative", "2", "4.0", "6.0", "**1.50** (1.50–1.50)"]
     assert "912,346" in cells and "456,789" in cells and cells[-1] == "0.200 / 0.200"
 
 
 def test_report_round_trips_through_json(tmp_path):
-    runs = [run("ours", wall=4.0), run("gensim", wall=6.0), run("ours", phase="telemetry", wps=90.0),
-            run("ours", phase="telemetry", telemetry=False, wps=100.0)]
+    runs = [run("ours", wall=4.0), run("gensim", wall=6.0)]
     meta = {"header": {"Command": "`python benchmarks/bench_gensim.py`", "Date": "today"}, "epochs": 5,
             "repeats": 1, "corpus": "benchmarks/data/corpus.lower.txt"}
-    summary.save_runs(tmp_path / "runs.json", runs, meta)
-    loaded, loaded_meta = summary.load_runs(tmp_path / "runs.json")
+    bench.save_runs(tmp_path / "runs.json", runs, meta)
+    loaded, loaded_meta = bench.load_runs(tmp_path / "runs.json")
     assert loaded == runs and loaded_meta == meta
-    text = summary.report(loaded, **loaded_meta)
+    older = json.loads((tmp_path / "runs.json").read_text())  # older files held telemetry runs: left out
+    older["runs"] += [{**older["runs"][0], "phase": "telemetry", "telemetry": False, "words_per_second": 9e9}]
+    (tmp_path / "old.json").write_text(json.dumps(older))
+    assert bench.load_runs(tmp_path / "old.json")[0] == runs
+    text = bench.report(loaded, **loaded_meta)
     assert text.startswith("- Command: `python benchmarks/bench_gensim.py`\n- Date: today\n")
     assert "epochs 5, 1 repeat(s)" in text and "ours 14,140 words / 959,320 tokens" in text
-    assert summary.markdown_table(summary.summarize(runs)) in text
+    assert bench.markdown_table(bench.summarize(runs)) in text
 
 
 def test_parse_summary_takes_the_last_json_line():
     out = 'loading\n{"tokens": 1}\nnot json {\n{"tokens": 5, "vocab": 2}\n'
-    assert summary.parse_summary(out) == {"tokens": 5, "vocab": 2}
+    assert bench.parse_summary(out) == {"tokens": 5, "vocab": 2}
     with pytest.raises(ValueError, match="no JSON summary"):
-        summary.parse_summary("progress only\n")
+        bench.parse_summary("progress only\n")
 
 
-@pytest.mark.parametrize("config", list(summary.CONFIGS))
+@pytest.mark.parametrize("config", list(bench.CONFIGS))
 def test_both_commands_parse_to_the_same_settings(config, tmp_path):
     from w2v_core.cli import build_parser
 
-    model, loss = summary.CONFIGS[config]
+    model, loss = bench.CONFIGS[config]
     ours = bench.train_command("ours", tmp_path / "c.txt", tmp_path / "o.bin", config, 2, 3, telemetry=False, seed=4)
     theirs = bench.train_command("gensim", tmp_path / "c.txt", tmp_path / "g.bin", config, 2, 3, seed=4)
     a = build_parser().parse_args(ours[ours.index("train"):])
