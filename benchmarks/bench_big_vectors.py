@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     DATA.mkdir(parents=True, exist_ok=True)
     path = DATA / f"synthetic-{args.words}x{args.dim}.bin"
-    from w2v_core.vector_cache import cache_folder
+    from w2v_core.formats import cache_folder
 
     rng = np.random.default_rng(1)
     picks = rng.choice(args.words, size=QUERIES + 6, replace=False)

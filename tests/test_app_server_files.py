@@ -17,8 +17,8 @@ import streamlit as st
 from apptest_support import button, new_app, plotly_specs, stop_trainer, texts
 
 from ui.limits import CONFIG_ENV
-from w2v_core import vector_cache
 from w2v_core.embeddings import Embeddings
+from w2v_core.formats import _cache as vector_cache
 from w2v_core.formats import save_vectors
 from w2v_core.teaching import generate_teaching_corpus
 

@@ -15,14 +15,12 @@ from w2v_core.formats import (
     format_of,
     load_vectors,
     projector_zip_bytes,
-    read_word2vec_binary,
-    read_word2vec_text,
     save_vectors,
     vectors_from_bytes,
     vectors_to_bytes,
-    write_projector_tsv,
-    write_word2vec_binary,
 )
+from w2v_core.formats._projector import write_projector_tsv
+from w2v_core.formats._word2vec import read_word2vec_binary, read_word2vec_text, write_word2vec_binary
 
 TEST_DATA = Path(gensim.__file__).parent / "test" / "test_data"
 

@@ -70,7 +70,7 @@ def third_party_imports(paths: list[Path]) -> dict[str, str]:
 
 
 def test_every_import_of_the_app_and_library_is_declared() -> None:
-    sources = [*REPO.glob("w2v_core/*.py"), *REPO.glob("ui/*.py"), *REPO.glob("pages/*.py"), REPO / "app.py"]
+    sources = [*REPO.glob("w2v_core/**/*.py"), *REPO.glob("ui/*.py"), *REPO.glob("pages/*.py"), REPO / "app.py"]
     imports = third_party_imports(sources)
     distributions = importlib.metadata.packages_distributions()
     runtime = declared(PYPROJECT["project"]["dependencies"])

@@ -17,11 +17,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from w2v_core.formats import load_vectors, vectors_from_bytes
-from w2v_core.safe_zip import UnsafeZipError, read_zip
+from w2v_core.formats import VectorFormatError, load_vectors, vectors_from_bytes
+from w2v_core.formats._safe_zip import UnsafeZipError, read_zip
 from w2v_core.spark_engine import spark_missing
 from w2v_core.teaching import TEACHING_GROUPS, generate_teaching_corpus
-from w2v_core.word2vec_format import VectorFormatError
 
 REPO = Path(__file__).resolve().parent.parent
 SPARK_MODEL = REPO / "tests" / "data" / "spark_model"

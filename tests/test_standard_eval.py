@@ -13,8 +13,7 @@ from w2v_core.cli import main
 from w2v_core.datasets import DATA_DIR, STANDARD_SETS
 from w2v_core.embeddings import Embeddings
 from w2v_core.evaluation import evaluate_analogies, evaluate_standard, evaluate_word_pairs, read_analogies
-from w2v_core.formats import load_vectors, save_vectors, vectors_from_bytes
-from w2v_core.word2vec_format import VectorFormatError
+from w2v_core.formats import VectorFormatError, load_vectors, save_vectors, vectors_from_bytes
 
 GENSIM_DATA = Path(gensim.__file__).parent / "test" / "test_data"
 

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 import w2v_core.embeddings as embeddings_module
-from w2v_core import vector_cache
 from w2v_core.cli import main
 from w2v_core.embeddings import Embeddings
-from w2v_core.formats import load_vectors, save_vectors
-from w2v_core.vector_cache import VectorCacheError, cache_folder, open_cached, open_vectors
+from w2v_core.formats import VectorCacheError, cache_folder, load_vectors, open_vectors, save_vectors
+from w2v_core.formats import _cache as vector_cache
+from w2v_core.formats._cache import open_cached
 
 
 def random_embeddings(n: int = 3000, dim: int = 16, seed: int = 0) -> Embeddings:

@@ -2,7 +2,7 @@
 
 Sessions see these files by name and pick one from the list; nothing a session sends becomes a path (a name is
 looked up in a fresh listing). A corpus is streamed from disk chunk by chunk, not held as text, and is not subject
-to the upload cap; vectors may be any size (large word2vec files are memory-mapped through ``vector_cache``).
+to the upload cap; vectors may be any size (large word2vec files are memory-mapped by ``open_vectors``).
 ``ui/corpus_state.py`` and ``ui/vectors.py`` build each once and share it read-only with every session. No
 Streamlit here.
 """
@@ -15,8 +15,7 @@ from pathlib import Path
 from ui.corpus_source import CorpusSettings, LoadedCorpus, load_file
 from w2v_core.corpus import CorpusError
 from w2v_core.embeddings import Embeddings
-from w2v_core.spark_format import looks_like_spark_model
-from w2v_core.vector_cache import CACHE_SUFFIX, VectorCacheError, open_vectors
+from w2v_core.formats import CACHE_SUFFIX, VectorCacheError, looks_like_spark_model, open_vectors
 
 CORPUS_SUFFIXES = (".txt", ".gz")
 VECTOR_SUFFIXES = (".txt", ".vec", ".bin", ".npz", ".gz", ".zip")

@@ -18,12 +18,12 @@ from .config import ConfigError
 from .corpus import CorpusError
 from .embeddings import EmbeddingsError, UnknownWordError
 from .evaluation import AnalogyResult, EvaluationError, PairResult
+from .formats import VectorFormatError, format_of, open_vectors, save_vectors
 from .options import OPTIONS, TRAIN_OPTIONS, Option
 from .phrases import PHRASE_MIN_COUNT, PHRASE_THRESHOLD
 from .progress import Stage
 from .states import State
 from .tokenizer import CJK_MODES
-from .word2vec_format import VectorFormatError
 
 USER_ERRORS = (CorpusError, ConfigError, VectorFormatError, EmbeddingsError, UnknownWordError, EvaluationError,
                OSError, ValueError)
@@ -204,7 +204,6 @@ def _spark_refusal(args: argparse.Namespace, given: set[str]) -> str | None:
 
 
 def run_spark_train(args: argparse.Namespace) -> int:
-    from .formats import format_of, save_vectors
     from .spark_engine import SparkSettings, spark_missing, train_on_spark
 
     format_of(args.output)
@@ -333,7 +332,6 @@ def run_train(args: argparse.Namespace) -> int:
     given = [name for name in SPARK_ONLY if name in _given_train_options(args.argv)]
     if given:
         raise ValueError(f"--{given[0].replace('_', '-')} is an option of --engine spark.")
-    from .formats import format_of, save_vectors
     from .runfile import write_run
 
     format_of(args.output)  # fail on a bad extension before the work
@@ -430,8 +428,6 @@ def run_eval(args: argparse.Namespace) -> int:
 
 def _open(path: str, args: argparse.Namespace):  # noqa: ANN202 - Embeddings
     """Vectors for a command: large word2vec files through their memory-mapped cache (notices on stderr)."""
-    from .vector_cache import open_vectors
-
     return open_vectors(path, limit=args.limit, cache_dir=args.cache_dir,
                         notice=lambda text: print(text, file=sys.stderr, flush=True))
 
@@ -457,8 +453,6 @@ def run_neighbours(args: argparse.Namespace) -> int:
 
 
 def run_convert(args: argparse.Namespace) -> int:
-    from .formats import format_of, save_vectors
-
     format_of(args.output)
     written = save_vectors(_open(args.input, args), args.output)
     print("wrote " + ", ".join(str(path) for path in written), file=sys.stderr)

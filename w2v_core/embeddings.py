@@ -3,8 +3,8 @@
 ``Embeddings`` holds ``words`` (ordered by descending frequency), ``vectors`` (n, d) float32 and optional
 ``counts`` (n,) int64. Every query uses cosine similarity over the unit-normalised vectors, computed once and
 cached, with one matrix-vector product per query, so a 100k x 300 vocabulary answers in milliseconds. Vectors
-larger than ``UNIT_COPY_BYTES``, and memory-mapped ones (from a ``vector_cache``), get no unit copy: their row norms
-are kept instead and queries run as matrix products over blocks of ``CHUNK_ROWS`` rows, so 3M x 300 vectors
+larger than ``UNIT_COPY_BYTES``, and memory-mapped ones (from ``formats.open_vectors``), get no unit copy: their
+row norms are kept instead and queries run as matrix products over blocks of ``CHUNK_ROWS`` rows, so 3M x 300 vectors
 answer without a second 3.6 GB array. Treat an ``Embeddings`` as immutable: the cached unit vectors and norms
 are not refreshed if the arrays are changed in place.
 """

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .embeddings import Embeddings
-from .word2vec_format import VectorFormatError, check_limit, to_embeddings
+from w2v_core.embeddings import Embeddings
+
+from ._common import VectorFormatError, check_limit, to_embeddings
 
 MODEL_CLASSES = ("org.apache.spark.ml.feature.Word2VecModel", "org.apache.spark.mllib.feature.Word2VecModel")
 MAX_METADATA_BYTES = 1 << 20

@@ -1,6 +1,6 @@
 """Vectors larger than memory: a memory-mapped ``.npy`` cache of a word2vec file, built once, checked each time.
 
-``open_vectors(path)`` reads small files into memory as ``formats.load_vectors`` does; a word2vec text or binary
+``open_vectors(path)`` reads small files into memory as ``load_vectors`` does; a word2vec text or binary
 file of ``MAPPED_MIN_BYTES`` or more is converted once, record by record, into a cache folder (beside the file,
 ``<name>.w2vcache/``, or under ``cache_dir``) and then opened memory-mapped: the OS pages the vectors in as
 queries read them, and ``Embeddings`` keeps only their norms (blockwise queries, no unit copy). A 3M x 300 file
@@ -26,9 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .embeddings import Embeddings
-from .formats import format_of, load_vectors
-from .word2vec_format import VectorFormatError, binary_records, text_records, to_embeddings
+from w2v_core.embeddings import Embeddings
+
+from ._common import VectorFormatError, to_embeddings
+from ._files import format_of, load_vectors
+from ._word2vec import binary_records, text_records
 
 MAPPED_MIN_BYTES = 256 << 20
 CACHE_SUFFIX = ".w2vcache"
