@@ -46,6 +46,24 @@ def wait_until_done(at: AppTest, limit: float = 60.0):
     return trainer
 
 
+def upload_corpus(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
+    """On the Corpus page, "My text files" with these ``(name, bytes)`` files uploaded."""
+    at.switch_page("pages/corpus.py").run()
+    at.radio(key="corpus_source").set_value("upload").run()
+    at.file_uploader(key="corpus_files").set_value([(name, data, "text/plain") for name, data in files]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def open_vectors(at: AppTest, name: str, data: bytes, page: str = "neighbours",
+                 mime: str = "application/octet-stream") -> AppTest:
+    """Open a vector file (``name``, ``data``) with the uploader of the Neighbours or Projection page."""
+    at.switch_page(f"pages/{page}.py").run()
+    at.file_uploader(key=f"vector_file_{page}").set_value((name, data, mime)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def choose_teaching_corpus(at: AppTest, sentences: int) -> None:
     """On the Corpus page, a generated teaching corpus of ``sentences`` sentences."""
     at.switch_page("pages/corpus.py").run()

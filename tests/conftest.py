@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 from apptest_support import new_app, stop_trainer
+from eval_support import google_like_vectors
 from packaging_support import Installed, build_and_install
 from streamlit.testing.v1 import AppTest
+
+from w2v_core.embeddings import Embeddings
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +24,9 @@ def at() -> AppTest:
     app = new_app()
     yield app
     stop_trainer(app)
+
+
+@pytest.fixture(scope="module")
+def google_vectors() -> Embeddings:
+    """Vectors in which many Google analogies hold, plus about half of the word-pair words (random)."""
+    return google_like_vectors()

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from apptest_support import APP, button, plotly_specs, texts, wait_until_done
+from apptest_support import APP, button, open_vectors, plotly_specs, texts, upload_corpus, wait_until_done
 from streamlit.testing.v1 import AppTest
 
 from ui.limits import CONFIG_ENV
@@ -26,13 +26,6 @@ def small_limits(tmp_path, monkeypatch):
     monkeypatch.setenv(CONFIG_ENV, str(path))
 
 
-def upload(at, *files):
-    at.switch_page("pages/corpus.py").run()
-    at.radio(key="corpus_source").set_value("upload").run()
-    at.file_uploader(key="corpus_files").set_value([(name, data, "text/plain") for name, data in files]).run()
-    assert not at.exception, [e.value for e in at.exception]
-
-
 def only_error(at) -> str:
     errors = texts(at, "error")
     assert len(errors) == 1, errors
@@ -44,14 +37,14 @@ def vocabulary(at) -> int:
 
 
 def test_uploads_over_the_session_limits_are_refused_before_reading(at, small_limits):
-    upload(at, ("big.txt", b"word " * 400))
+    upload_corpus(at, ("big.txt", b"word " * 400))
     assert "at most 0.001 MB of text per session" in only_error(at)
     assert at.session_state["_uploads"] == []  # nothing was copied into the session
-    upload(at, ("a.txt", b"a b"), ("b.txt", b"c d"), ("c.txt", b"e f"))
+    upload_corpus(at, ("a.txt", b"a b"), ("b.txt", b"c d"), ("c.txt", b"e f"))
     assert "3 files were uploaded, but this server takes at most 2 per session" in only_error(at)
-    upload(at, ("bomb.txt.gz", gzip.compress(b"word " * 2000)))  # 60 bytes that unpack to 10 kB
+    upload_corpus(at, ("bomb.txt.gz", gzip.compress(b"word " * 2000)))  # 60 bytes that unpack to 10 kB
     assert "bomb.txt.gz: the text is too large" in only_error(at)
-    upload(at, ("fine.txt", b"the cat sat on the mat\n" * 20))
+    upload_corpus(at, ("fine.txt", b"the cat sat on the mat\n" * 20))
     assert not at.error and vocabulary(at) == 5
     help_text = at.file_uploader(key="corpus_files").help
     assert "Up to 2 files and 0.001 MB of text per session" in help_text
@@ -66,16 +59,16 @@ def test_the_default_limits_are_in_the_uploader_help(at):
 def test_one_100_mb_line_is_refused_at_once(at):
     data = b"word " * 20_000_000  # 100 MB, no newline
     started = time.perf_counter()
-    upload(at, ("line.txt", data))
+    upload_corpus(at, ("line.txt", data))
     assert "The upload is 100.0 MB, too large: this server takes at most 50 MB" in only_error(at)
     assert time.perf_counter() - started < 10
-    upload(at, ("fine.txt", b"the cat sat on the mat\n" * 20))
+    upload_corpus(at, ("fine.txt", b"the cat sat on the mat\n" * 20))
     assert not at.error
 
 
 def test_random_bytes_without_nul_are_called_binary(at):
     data = bytes(np.random.default_rng(1).integers(1, 256, 4000, dtype=np.uint8))
-    upload(at, ("noise.txt", data))
+    upload_corpus(at, ("noise.txt", data))
     assert "looks like a binary file" in only_error(at)
     assert not any(b.label == "Read the files as latin-1" for b in at.button)
 
@@ -90,7 +83,7 @@ def small_train(at, **settings) -> None:
 
 def test_cjk_emoji_and_right_to_left_text_train_and_show(at):
     text = "東京 大阪 京都 🍕 🍣 שלום עולם مرحبا بالعالم\n".encode() * 30
-    upload(at, ("world.txt", text))
+    upload_corpus(at, ("world.txt", text))
     at.number_input(key="min_count").set_value(1).run()
     assert not at.error and vocabulary(at) == 11  # one token per Han character: 東 京 大 阪 都
     assert "東 · 京 · 大 · 阪 · 京 · 都 · 🍕" in at.dataframe[-1].value["tokens"][0]
@@ -103,14 +96,14 @@ def test_cjk_emoji_and_right_to_left_text_train_and_show(at):
 
 
 def test_one_word_per_line_says_why_it_cannot_train(at):
-    upload(at, ("words.txt", b"hello\nworld\nhello\n"))
+    upload_corpus(at, ("words.txt", b"hello\nworld\nhello\n"))
     at.number_input(key="min_count").set_value(1).run()
     small_train(at)
     assert "no word has a neighbour to learn from" in only_error(at) and "trainer" not in at.session_state
 
 
 def test_a_one_word_vocabulary_trains_with_a_warning(at):
-    upload(at, ("hello.txt", b"hello hello hello\n" * 10))
+    upload_corpus(at, ("hello.txt", b"hello hello hello\n" * 10))
     at.number_input(key="min_count").set_value(1).run()
     small_train(at, cfg_negative=1)
     assert any("single word ('hello')" in w for w in texts(at, "warning"))
@@ -132,7 +125,7 @@ def test_zero_or_negative_sizes_cannot_be_entered_and_a_link_with_them_falls_bac
 
 
 def test_odd_but_possible_settings_train_with_warnings(at):
-    upload(at, ("short.txt", b"a b c\nd e\n" * 20))
+    upload_corpus(at, ("short.txt", b"a b c\nd e\n" * 20))
     at.number_input(key="min_count").set_value(1).run()
     small_train(at, cfg_window=20, cfg_negative=30)
     warnings = texts(at, "warning")
@@ -163,12 +156,6 @@ def test_a_crashing_trainer_thread_fails_its_run_and_the_session_goes_on(at, mon
     assert training_status(trainer) == "failed: see the Train page"  # the sidebar line stays short
     button(at, "Start training").click().run()
     assert wait_until_done(at).state == "finished" and not at.exception
-
-
-def open_vectors(at, name: str, data: bytes) -> None:
-    at.switch_page("pages/neighbours.py").run()
-    at.file_uploader(key="vector_file_neighbours").set_value((name, data, "application/octet-stream")).run()
-    assert not at.exception, [e.value for e in at.exception]
 
 
 @pytest.mark.parametrize(("data", "expected"), [
@@ -206,7 +193,7 @@ def test_markup_words_and_file_names_are_shown_literally(at):
 
 
 def test_file_names_are_only_labels_never_paths(at):
-    upload(at, ("../../../../etc/passwd.txt", b"hello world\n" * 5))
+    upload_corpus(at, ("../../../../etc/passwd.txt", b"hello world\n" * 5))
     at.number_input(key="min_count").set_value(1).run()
     assert not at.error and at.session_state["_uploaded_corpus"].corpus.vocab.words == ["hello", "world"]
     assert at.session_state["_uploaded_corpus"].name == "Uploaded: ../../../../etc/passwd.txt"

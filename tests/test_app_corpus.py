@@ -4,18 +4,9 @@ import codecs
 import gzip
 
 import pytest
-from apptest_support import APP, TIMEOUT, button, n_points, plotly_specs, texts
+from apptest_support import APP, TIMEOUT, button, n_points, plotly_specs, texts, upload_corpus
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
-
-
-def upload(at, *files):
-    """Choose "My text files" and upload (name, bytes) files."""
-    at.switch_page("pages/corpus.py").run()
-    at.radio(key="corpus_source").set_value("upload").run()
-    at.file_uploader(key="corpus_files").set_value([(name, data, "text/plain") for name, data in files]).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def test_app_opens_on_train_with_the_teaching_corpus(at):
@@ -50,7 +41,7 @@ def test_sample_text_and_min_count_change_the_vocabulary(at):
 
 def test_upload_of_a_small_text_file_becomes_the_corpus(at):
     text = b"the cat sat on the mat\nthe dog sat on the log\n" * 5
-    upload(at, ("small.txt", text), ("more.txt.gz", gzip.compress(b"a cat and a dog\n" * 5)))
+    upload_corpus(at, ("small.txt", text), ("more.txt.gz", gzip.compress(b"a cat and a dog\n" * 5)))
     assert not at.error
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Tokens in the text"] == "85" and metrics["Sentences"] == "15"
@@ -69,14 +60,14 @@ def test_upload_of_a_small_text_file_becomes_the_corpus(at):
     (b"\x1f\x8b\x08\x00" + bytes(6) + b"garbage!!!", "damaged"),
 ])
 def test_bad_uploads_explain_the_problem(at, data, expected):
-    upload(at, ("bad.txt", data))
+    upload_corpus(at, ("bad.txt", data))
     errors = texts(at, "error")
     assert len(errors) == 1 and expected in errors[0] and "bad.txt" in errors[0], errors
     assert "_uploaded_corpus" not in at.session_state
 
 
 def test_non_utf8_upload_offers_latin1(at):
-    upload(at, ("old.txt", "le café est très bon\n".encode("latin-1") * 6))
+    upload_corpus(at, ("old.txt", "le café est très bon\n".encode("latin-1") * 6))
     assert "not valid UTF-8" in texts(at, "error")[0]
     button(at, "Read the files as latin-1").click().run()
     assert not at.error
@@ -84,13 +75,13 @@ def test_non_utf8_upload_offers_latin1(at):
 
 
 def test_min_count_that_removes_everything_says_what_works(at):
-    upload(at, ("tiny.txt", b"one two two three three three\n"))
+    upload_corpus(at, ("tiny.txt", b"one two two three three three\n"))
     at.number_input(key="min_count").set_value(10).run()
     assert "Set min_count to 3 or less" in texts(at, "error")[0]
 
 
 def test_markup_tokens_are_shown_literally(at):
-    upload(at, ("markup.txt", b"<script>alert(1)</script> **bold** [x](javascript:alert(1))\n" * 6))
+    upload_corpus(at, ("markup.txt", b"<script>alert(1)</script> **bold** [x](javascript:alert(1))\n" * 6))
     at.number_input(key="min_count").set_value(1).run()
     assert not at.error
     tokens = at.dataframe[-1].value["tokens"][0]
@@ -125,20 +116,20 @@ def test_the_sidebar_says_briefly_what_the_corpus_is():
 def test_utf16_and_utf32_with_a_byte_order_mark_are_read(at, encoding):
     text = "le café est très bon\nun thé très chaud\n" * 6
     data = text.encode(encoding) if encoding != "utf-16-be" else codecs.BOM_UTF16_BE + text.encode(encoding)
-    upload(at, ("wide.txt", data))
+    upload_corpus(at, ("wide.txt", data))
     assert not at.error and "café" in at.dataframe[-1].value["tokens"][0]
     name = "UTF-32" if "32" in encoding else "UTF-16"
     assert f"Read as {name}." in texts(at, "caption")
 
 
 def test_the_encoding_in_use_is_shown_after_choosing_latin1(at):
-    upload(at, ("old.txt", "le café est très bon\n".encode("latin-1") * 6))
+    upload_corpus(at, ("old.txt", "le café est très bon\n".encode("latin-1") * 6))
     button(at, "Read the files as latin-1").click().run()
     assert "Read as latin-1 (chosen because the files are not valid UTF-8)." in texts(at, "caption")
 
 
 def test_uploader_shows_the_real_limit_and_metrics_read_plainly(at):
-    upload(at, ("one line.txt", b" ".join([b"alpha beta gamma delta"] * 6_000)))  # one line of 24,000 tokens
+    upload_corpus(at, ("one line.txt", b" ".join([b"alpha beta gamma delta"] * 6_000)))  # one line of 24,000 tokens
     assert at.file_uploader(key="corpus_files").proto.max_upload_size_mb == 50  # not Streamlit's 200 per file
     assert any("50 MB of text per session" in c for c in texts(at, "caption"))
     metrics = {m.label: m for m in at.metric}

@@ -7,6 +7,7 @@ import pytest
 from apptest_support import (
     button,
     new_app,
+    open_vectors,
     plotly_specs,
     set_up_run,
     start_training,
@@ -15,6 +16,7 @@ from apptest_support import (
     train_small,
     values,
 )
+from wait_support import wait_for
 
 from w2v_core.embeddings import Embeddings
 from w2v_core.formats import vectors_to_bytes
@@ -49,13 +51,6 @@ def small_vectors(n: int = 60, dim: int = 5) -> Embeddings:
     rng = np.random.default_rng(0)
     words = ["alpha", "beta", "gamma"] + [f"w{i}" for i in range(n - 3)]
     return Embeddings(words, rng.normal(size=(n, dim)).astype(np.float32), np.arange(n, 0, -1) * 10)
-
-
-def open_file(at, name: str, data: bytes, page: str = "neighbours"):
-    at.switch_page(f"pages/{page}.py").run()
-    at.file_uploader(key=f"vector_file_{page}").set_value((name, data, "application/octet-stream")).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def test_pages_without_vectors_say_what_to_do(at):
@@ -187,7 +182,7 @@ def test_evaluation_files_show_coverage_first(trained):
 
 def test_open_vectors_trained_elsewhere(at):
     emb = small_vectors()
-    open_file(at, "other.vec", vectors_to_bytes(emb, "text"))
+    open_vectors(at, "other.vec", vectors_to_bytes(emb, "text"))
     assert not at.error and any("other.vec (60 words)" in c.replace("\\", "") for c in texts(at, "caption"))
     assert at.session_state["_vectors"].name == "other.vec"
     table = at.dataframe[0].value
@@ -214,7 +209,7 @@ def test_word_count_follows_the_vectors_explored(trained):
 
 
 def test_queries_survive_page_switches_and_reset_for_new_vectors(at):
-    open_file(at, "first.vec", vectors_to_bytes(small_vectors(), "text"))
+    open_vectors(at, "first.vec", vectors_to_bytes(small_vectors(), "text"))
     at.text_input(key="nn_word").set_value("gamma").run()
     at.text_input(key="an_c").set_value("beta").run()
     at.switch_page("pages/corpus.py").run()
@@ -230,7 +225,7 @@ def test_queries_survive_page_switches_and_reset_for_new_vectors(at):
 def test_max_words_limits_what_is_read(at):
     at.switch_page("pages/neighbours.py").run()
     at.number_input(key="vectors_max_words").set_value(100).run()
-    open_file(at, "big.bin", vectors_to_bytes(small_vectors(n=500), "binary"))
+    open_vectors(at, "big.bin", vectors_to_bytes(small_vectors(n=500), "binary"))
     assert len(at.session_state["_vectors"].emb) == 100
 
 
@@ -245,7 +240,7 @@ def test_max_words_limits_what_is_read(at):
 def test_bad_vector_files_are_explained(at, name, data, expected):
     if data is None:
         data = vectors_to_bytes(small_vectors(), "binary")[:-7]
-    open_file(at, name, data)
+    open_vectors(at, name, data)
     errors = texts(at, "error")
     assert len(errors) == 1 and errors[0].startswith(f"Could not open {name}") and expected in errors[0], errors
     assert "_vectors" not in at.session_state
@@ -254,9 +249,7 @@ def test_bad_vector_files_are_explained(at, name, data, expected):
 def test_live_snapshot_during_training(at):
     set_up_run(at, 3000, dim=16, epochs=1000)
     trainer = start_training(at)
-    deadline = time.monotonic() + 30
-    while trainer.progress().words_done == 0 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_for(lambda: trainer.progress().words_done > 0)
     at.switch_page("pages/neighbours.py").run()
     assert trainer.is_active and any("live snapshot" in i for i in texts(at, "info"))
     first = at.session_state["_snapshots"]["input"].key
@@ -275,5 +268,5 @@ def test_barely_trained_vectors_are_called_so_next_to_the_answers(at):
     warnings = texts(at, "warning")
     assert len(warnings) == 2 and all("barely trained" in w and "more epochs or on more text" in w for w in warnings)
     assert at.dataframe[0].value["cosine"].min() > 0.9  # what the warning explains
-    open_file(at, "random.npz", vectors_to_bytes(small_vectors(), "npz"))  # directions spread out: no warning
+    open_vectors(at, "random.npz", vectors_to_bytes(small_vectors(), "npz"))  # directions spread out: no warning
     assert not texts(at, "warning") and not at.error

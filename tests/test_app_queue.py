@@ -4,18 +4,12 @@ import time
 
 import pytest
 from apptest_support import button, set_up_run, texts
+from wait_support import wait_for
 
 from ui.serving import training_queue
 from ui.training import training_status
 from w2v_core.corpus import build_corpus
 from w2v_core.trainer import TrainConfig, Trainer, warm_up
-
-
-def _wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert condition()
 
 
 @pytest.fixture
@@ -50,7 +44,7 @@ def test_a_run_waits_for_a_free_slot_and_starts_by_itself(at, blockers):
     assert button(at, "Start training").disabled and button(at, "Pause").disabled
     assert not button(at, "Stop").disabled and not at.exception
     training_queue().cancel(blockers[0])  # another session's run ends: ours starts by itself
-    _wait_for(lambda: trainer.progress().words_done > 0)
+    assert wait_for(lambda: trainer.progress().words_done > 0)
     assert training_queue().position(trainer) == 0
     at.run()
     assert not any("Waiting" in i for i in texts(at, "info")) and not button(at, "Pause").disabled
@@ -88,4 +82,4 @@ def test_resume_after_step_mode_goes_through_the_queue(at, blockers):
     assert any("you are number 1 in the queue" in i for i in texts(at, "info"))
     assert button(at, "Train 10,000 words").disabled
     training_queue().cancel(blockers[0])
-    _wait_for(lambda: trainer.state == "running")
+    assert wait_for(lambda: trainer.state == "running")

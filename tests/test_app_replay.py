@@ -1,6 +1,5 @@
 """AppTest: the Evolution page (replay of snapshots, during and after training) and the Compare page."""
 
-import time
 
 import numpy as np
 from apptest_support import (
@@ -13,6 +12,7 @@ from apptest_support import (
     values,
     wait_until_done,
 )
+from wait_support import wait_for
 
 from ui.replay_view import CHAR_PIXELS, PLOT_PIXELS, _label_box
 from w2v_core.replay import in_order
@@ -71,9 +71,7 @@ def overlapping_labels(trace: dict, layout: dict) -> bool:
 def test_evolution_during_training(at):
     set_up_run(at, 3000, dim=16, epochs=300)
     trainer = start_training(at)
-    deadline = time.monotonic() + 60
-    while len(trainer.snapshots()) < 3 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for(lambda: len(trainer.snapshots()) >= 3, limit=60, poll=0.05)
     at.switch_page("pages/evolution.py").run()
     assert not at.exception and not at.error
     assert any(t.startswith("Training is running: this replays the") for t in texts(at, "info"))

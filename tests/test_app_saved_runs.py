@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from apptest_support import button, new_app, plotly_specs, stop_trainer, texts, train_small, values, wait_until_done
+from apptest_support import (
+    button,
+    new_app,
+    plotly_specs,
+    stop_trainer,
+    texts,
+    train_small,
+    upload_corpus,
+    values,
+    wait_until_done,
+)
 
 from ui.limits import CONFIG_ENV
 from ui.runs import MAX_RUNS
@@ -160,10 +170,8 @@ def test_a_run_over_the_servers_limit_is_refused_before_unpacking(tmp_path, monk
 
 
 def upload_text(at, text: str) -> None:
-    at.switch_page("pages/corpus.py").run()
-    at.radio(key="corpus_source").set_value("upload").run()
-    at.file_uploader(key="corpus_files").set_value([("stories.txt", text.encode(), "text/plain")]).run()
-    assert not at.exception and not at.error, texts(at, "error")
+    upload_corpus(at, ("stories.txt", text.encode()))
+    assert not at.error, texts(at, "error")
 
 
 def test_a_run_of_uploaded_text_continues_once_the_same_text_is_uploaded_again():

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import streamlit as st
-from apptest_support import button, new_app, plotly_specs, stop_trainer, texts
+from apptest_support import button, new_app, open_vectors, plotly_specs, stop_trainer, texts
 
 from ui.limits import CONFIG_ENV
 from w2v_core.embeddings import Embeddings
@@ -151,10 +151,7 @@ def zipped(folder: Path, prefix: str) -> bytes:
 @pytest.mark.parametrize(("prefix", "error"), [("spark-model/", None), ("../../", "outside its folder")])
 def test_an_uploaded_zip_of_a_spark_model_opens_and_a_climbing_one_is_refused(server, prefix, error):
     at, _, _, _ = server
-    at.switch_page("pages/neighbours.py").run()
-    at.file_uploader(key="vector_file_neighbours").set_value(
-        ("model.zip", zipped(SPARK_MODEL, prefix), "application/zip")).run()
-    assert not at.exception
+    open_vectors(at, "model.zip", zipped(SPARK_MODEL, prefix), mime="application/zip")
     if error is None:
         assert not at.error and len(at.session_state["_vectors"].emb) == 425
         assert any("Spark's own order" in text for text in texts(at, "info"))

@@ -6,32 +6,17 @@ import math
 
 import numpy as np
 import pytest
-from apptest_support import button, plotly_specs, texts, train_small, values, wait_until_done
+from apptest_support import button, open_vectors, plotly_specs, texts, train_small, values, wait_until_done
 from gensim.models import KeyedVectors
-from test_evaluation import analogy_embeddings
 
 from ui.eval_charts import analogy_sections_figure, pair_scores_figure, standard_table
-from w2v_core.datasets import DATA_DIR
 from w2v_core.embeddings import Embeddings
-from w2v_core.evaluation import AnalogyResult, PairResult, evaluate_standard, read_analogies
+from w2v_core.evaluation import AnalogyResult, PairResult, evaluate_standard
 from w2v_core.formats import vectors_to_bytes
 
 
-@pytest.fixture(scope="module")
-def google_vectors() -> Embeddings:
-    """Vectors in which many Google analogies hold, plus about half of the word-pair words (random)."""
-    emb = analogy_embeddings(read_analogies(DATA_DIR / "questions-words.txt"))
-    known = {word.lower() for word in emb.words}
-    extra = sorted({line.split("\t")[i].lower() for name in ("wordsim353.tsv", "simlex999.txt")
-                    for line in (DATA_DIR / name).read_text().splitlines()[2:] for i in (0, 1)} - known)[::2]
-    rows = np.random.default_rng(1).normal(size=(len(extra), emb.dim))
-    return Embeddings(emb.words + extra, np.vstack([emb.vectors, rows]).astype(np.float32))
-
-
 def test_neighbours_page_scores_opened_vectors_on_the_standard_sets(at, google_vectors):
-    at.switch_page("pages/neighbours.py").run()
-    at.file_uploader(key="vector_file_neighbours").set_value(
-        ("google.npz", vectors_to_bytes(google_vectors, "npz"), "application/octet-stream")).run()
+    open_vectors(at, "google.npz", vectors_to_bytes(google_vectors, "npz"))
     charts_before = len(plotly_specs(at))
     button(at, "Evaluate on the standard sets").click().run()
     assert not at.exception and not at.error, [e.value for e in at.exception]
@@ -65,9 +50,7 @@ def test_a_gensim_pickle_is_refused_with_the_line_that_converts_it(at, tmp_path,
     kv = KeyedVectors(4)
     kv.add_vectors(["king", "queen"], np.eye(2, 4, dtype=np.float32))
     kv.save(str(tmp_path / name))
-    at.switch_page("pages/neighbours.py").run()
-    at.file_uploader(key="vector_file_neighbours").set_value(
-        (name, (tmp_path / name).read_bytes(), "application/octet-stream")).run()
+    open_vectors(at, name, (tmp_path / name).read_bytes())
     (error,) = texts(at, "error")
     assert not at.exception and "never opened" in error and line.replace('"', "") in error.replace('"', "")
 

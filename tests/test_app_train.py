@@ -14,6 +14,7 @@ from apptest_support import (
     values,
     wait_until_done,
 )
+from wait_support import wait_for
 
 from ui.charts import merge_partial_chunks
 from ui.serving import TrainerGuard
@@ -149,9 +150,7 @@ def test_status_line_and_guard_stop_a_running_trainer():
     guard = TrainerGuard()
     guard.watch(trainer)
     trainer.start()
-    deadline = time.monotonic() + 30
-    while trainer.progress().words_done == 0 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_for(lambda: trainer.progress().words_done > 0)
     assert training_status(trainer).startswith(("running", "starting"))
     guard.release()  # what Streamlit calls when the browser session ends
     assert trainer.state == "stopped" and not any(t.is_alive() for t in trainer._threads)

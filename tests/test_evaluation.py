@@ -5,6 +5,7 @@ from pathlib import Path
 import gensim
 import numpy as np
 import pytest
+from eval_support import analogy_embeddings
 from gensim.models import KeyedVectors
 
 from w2v_core.embeddings import Embeddings
@@ -35,29 +36,6 @@ def pair_embeddings(pairs, seed: int = 0) -> Embeddings:
     words = [w for i, w in enumerate(words) if i % 10 != 3]  # about 10% unknown
     words += [w.upper() for w in words[:20]]
     return Embeddings(words, rng.normal(size=(len(words), 12)).astype(np.float32))
-
-
-def analogy_embeddings(sections, d: int = 30, seed: int = 0) -> Embeddings:
-    """Vectors in which many (not all) analogies hold: y = x + relation(section) + noise for seen pairs."""
-    rng = np.random.default_rng(seed)
-    vectors: dict[str, np.ndarray] = {}
-    for questions in sections.values():
-        relation = rng.normal(size=d) * 0.8
-        for question in questions:
-            for x, y in (question[:2], question[2:]):
-                if x not in vectors:
-                    vectors[x] = vectors[y] - relation if y in vectors else rng.normal(size=d)
-                if y not in vectors:
-                    vectors[y] = vectors[x] + relation + rng.normal(size=d) * 0.9
-    words = list(vectors)
-    rows = [vectors[w] for w in words]
-    for w in words[::25]:  # lower-case forms of some words, later in the vocabulary (less frequent)
-        if w.lower() != w:
-            words.append(w.lower())
-            rows.append(vectors[w] + rng.normal(size=d) * 0.05)
-    words += [f"distractor{i}" for i in range(300)]
-    rows += list(rng.normal(size=(300, d)))
-    return Embeddings(words, np.array(rows, dtype=np.float32))
 
 
 def test_read_wordsim_and_simlex_from_gensim():

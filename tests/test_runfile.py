@@ -6,11 +6,11 @@ from __future__ import annotations
 import io
 import json
 import struct
-import time
 import zipfile
 
 import numpy as np
 import pytest
+from wait_support import wait_for
 
 from w2v_core.corpus import build_corpus
 from w2v_core.runfile import MANIFEST, RunFileError, describe_file, read_run, run_bytes, write_run
@@ -93,9 +93,7 @@ def test_a_run_stopped_anywhere_by_several_workers_continues_to_the_end(corpus):
     with pytest.raises(ValueError, match="already trained 1 epoch"):
         continued.stop_after_epoch(1)
     continued.start()
-    deadline = time.monotonic() + 60
-    while continued.state != "finished" and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_for(lambda: continued.state == "finished", limit=60, poll=0.02)
     assert continued.state == "finished" and continued.progress().words_done == 3 * corpus.n_tokens
     assert len(continued.epoch_mean_losses()) == 3
 

@@ -1,10 +1,10 @@
 """The global limit on concurrent trainings: a FIFO queue whose trainers start by themselves."""
 
 import os
-import time
 from pathlib import Path
 
 import pytest
+from wait_support import wait_for
 
 from w2v_core.corpus import build_corpus
 from w2v_core.scheduler import TrainingQueue
@@ -22,13 +22,6 @@ def _trainer(corpus, epochs=200):
     return Trainer(corpus, TrainConfig(dim=20, epochs=epochs, workers=1))
 
 
-def _wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert condition()
-
-
 def test_at_most_max_running_and_the_queue_starts_in_order(corpus):
     queue = TrainingQueue(max_running=2)
     trainers = [_trainer(corpus) for _ in range(4)]
@@ -38,14 +31,14 @@ def test_at_most_max_running_and_the_queue_starts_in_order(corpus):
     assert queue.running == 2 and queue.waiting == 2
 
     trainers[0].stop()
-    _wait_for(lambda: trainers[2].is_active)
+    assert wait_for(lambda: trainers[2].is_active)
     assert queue.position(trainers[3]) == 1 and trainers[3].state == "ready"
 
     queue.cancel(trainers[3])  # a closed session leaves the queue
     assert queue.position(trainers[3]) is None
     for trainer in trainers[1:3]:
         trainer.stop()
-    _wait_for(lambda: queue.running == 0)
+    assert wait_for(lambda: queue.running == 0)
     assert trainers[3].state == "ready" and queue.waiting == 0
 
 
@@ -54,7 +47,7 @@ def test_a_finished_run_frees_its_slot(corpus):
     short, waiting = _trainer(corpus, epochs=1), _trainer(corpus, epochs=1)
     queue.submit(short)
     assert queue.submit(waiting) == 1
-    _wait_for(lambda: waiting.state == "finished")
+    assert wait_for(lambda: waiting.state == "finished")
     assert short.state == "finished" and queue.running == 0
 
 
@@ -65,7 +58,7 @@ def test_a_stopped_waiting_trainer_is_skipped(corpus):
         queue.submit(trainer)
     second.stop()
     first.stop()
-    _wait_for(lambda: third.is_active)
+    assert wait_for(lambda: third.is_active)
     assert second.state == "stopped"
     third.stop()
 

@@ -8,6 +8,7 @@ import threading
 import time
 
 import pytest
+from wait_support import wait_for
 
 from ui.limits import CONFIG_ENV, DEFAULT_PATH, Limits, LimitsError, limits, read_limits
 from ui.serving import IdleWatchdog, TrainerGuard
@@ -31,13 +32,6 @@ def python_in_app(code: str, **env: str) -> subprocess.CompletedProcess:
     root = DEFAULT_PATH.parent
     return subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120,
                           env={**os.environ, **env, "PYTHONPATH": str(root)})
-
-
-def _wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert condition()
 
 
 def test_the_shipped_file_documents_every_limit_with_the_code_defaults():
@@ -106,7 +100,7 @@ def test_an_idle_session_loses_its_slot_with_a_notice(corpus):
     assert guard.enforce(idle_seconds=60, run_seconds=0) == 0 and mine.is_active
     assert guard.enforce(idle_seconds=60, run_seconds=0, now=time.monotonic() + 61) == 1
     assert mine.state == "stopped" and "without activity" in guard.notice(mine)
-    _wait_for(lambda: theirs.is_active)  # the freed slot goes to the next in line
+    assert wait_for(lambda: theirs.is_active)  # the freed slot goes to the next in line
     assert other.enforce(idle_seconds=0, run_seconds=0, now=time.monotonic() + 10**6) == 0  # 0 = never
     other.release()
 
@@ -126,7 +120,7 @@ def test_runs_over_the_time_limit_are_stopped(corpus):
     trainer = long_run(corpus)
     guard.watch(trainer)
     guard._queue.submit(trainer)
-    _wait_for(lambda: trainer.progress().elapsed_seconds > 0.3)
+    assert wait_for(lambda: trainer.progress().elapsed_seconds > 0.3)
     assert guard.enforce(idle_seconds=600, run_seconds=0.2) == 1
     assert trainer.state == "stopped" and "minutes of training" in guard.notice(trainer)
 
@@ -150,7 +144,7 @@ def test_the_watchdog_thread_applies_the_configured_timeout(corpus, tmp_path, mo
         chatty.touch()  # this session keeps polling
         time.sleep(0.02)
     assert first.state == "stopped"
-    _wait_for(lambda: second.is_active)  # the slot went to the session that kept polling
+    assert wait_for(lambda: second.is_active)  # the slot went to the session that kept polling
     assert watchdog._thread in threading.enumerate()
     chatty.release()
     assert watchdog.check() == 0
@@ -222,7 +216,7 @@ def test_the_watchdog_reclaims_memory_after_a_session_ended(tmp_path, monkeypatc
         time.sleep(0.3)
         assert gone() is not None  # nothing collects it by itself
         watchdog.reclaim_soon()
-        _wait_for(lambda: gone() is None, timeout=5)
+        assert wait_for(lambda: gone() is None, limit=5)
     finally:
         gc.enable()
         watchdog.close()

@@ -7,7 +7,6 @@ import gensim
 import numpy as np
 import pytest
 from gensim.models import KeyedVectors
-from test_evaluation import analogy_embeddings
 
 from w2v_core.cli import main
 from w2v_core.datasets import DATA_DIR, STANDARD_SETS
@@ -21,17 +20,6 @@ GENSIM_DATA = Path(gensim.__file__).parent / "test" / "test_data"
 def test_bundled_sets_are_gensims_files_unchanged() -> None:
     for standard in STANDARD_SETS:
         assert standard.path.read_bytes() == (GENSIM_DATA / standard.filename).read_bytes()
-
-
-@pytest.fixture(scope="module")
-def google_vectors() -> Embeddings:
-    """Vectors in which many Google analogies hold, plus every word-pair word that is not already there."""
-    emb = analogy_embeddings(read_analogies(DATA_DIR / "questions-words.txt"))
-    known = {word.lower() for word in emb.words}
-    extra = sorted({line.split("\t")[i].lower() for name in ("wordsim353.tsv", "simlex999.txt")
-                    for line in (DATA_DIR / name).read_text().splitlines()[2:] for i in (0, 1)} - known)[::2]
-    rng = np.random.default_rng(1)
-    return Embeddings(emb.words + extra, np.vstack([emb.vectors, rng.normal(size=(len(extra), emb.dim))]))
 
 
 def test_standard_results_are_those_of_each_file(google_vectors: Embeddings) -> None:

@@ -5,6 +5,7 @@ import time
 
 import numpy as np
 import pytest
+from wait_support import wait_for
 
 from w2v_core.corpus import build_corpus
 from w2v_core.history import BoundedHistory
@@ -18,18 +19,11 @@ def corpus():
     return build_corpus(generate_teaching_corpus(6000, seed=3), min_count=2)
 
 
-def _wait(trainer, states, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while trainer.state not in states and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert trainer.state in states
-
-
 def test_runs_to_the_end_in_background_threads(corpus):
     trainer = Trainer(corpus, TrainConfig(dim=20, epochs=3, workers=2))
     trainer.start()
     assert trainer.state in ("running", "compiling", "finished")
-    _wait(trainer, {"finished"})
+    assert wait_for(lambda: trainer.state == "finished", limit=60)
     progress = trainer.progress()
     assert progress.words_done == progress.words_total == 3 * corpus.n_tokens
     assert progress.fraction == 1.0 and progress.epoch == 3
@@ -127,7 +121,7 @@ def test_bounded_history_thins_the_old_half():
 def test_diverging_learning_rate_fails_the_run_with_advice(corpus):
     trainer = Trainer(corpus, TrainConfig(loss="softmax", dim=20, epochs=2, alpha=10.0, min_alpha=10.0, workers=1))
     trainer.start()
-    _wait(trainer, {"failed", "finished"})
+    assert wait_for(lambda: trainer.state in {"failed", "finished"}, limit=60)
     assert trainer.state == "failed"
     assert "diverged" in trainer.error and "Lower alpha" in trainer.error
 
@@ -136,7 +130,7 @@ def test_an_exception_in_a_worker_marks_the_run_failed(corpus, monkeypatch):
     trainer = Trainer(corpus, TrainConfig(dim=10, epochs=1, workers=2))
     monkeypatch.setattr(trainer, "run_job", lambda *a, **k: (_ for _ in ()).throw(MemoryError("out of memory")))
     trainer.start()
-    _wait(trainer, {"failed"})
+    assert wait_for(lambda: trainer.state == "failed", limit=60)
     assert "MemoryError" in trainer.error and "out of memory" in trainer.error
 
 
@@ -170,5 +164,5 @@ def test_huge_learning_rate_fails_with_advice_for_every_loss(corpus, model, loss
     trainer = Trainer(corpus, TrainConfig(model=model, loss=loss, dim=20, epochs=3, alpha=10.0, min_alpha=10.0,
                                           workers=2))
     trainer.start()
-    _wait(trainer, {"failed", "finished"})
+    assert wait_for(lambda: trainer.state in {"failed", "finished"}, limit=60)
     assert trainer.state == "failed" and "Lower alpha" in trainer.error, trainer.error

@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 
 from browser_support import button, go_to, plotly_points, real_errors, shot, wait_idle
+from eval_support import analogy_embeddings
 from playwright.sync_api import Page, expect
 
-from tests.test_evaluation import analogy_embeddings
 from w2v_core.datasets import DATA_DIR
 from w2v_core.evaluation import evaluate_standard, read_analogies
 from w2v_core.formats import save_vectors
