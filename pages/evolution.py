@@ -7,14 +7,7 @@ from ui.current_run import get_trainer, run_corpus_name, run_number
 from ui.errors import user_errors
 from ui.replay_view import accuracy_figure, evolution_figure
 from ui.text import md_literal
-from w2v_core.replay import (
-    analogy_accuracy_over_time,
-    in_order,
-    neighbours_over_time,
-    replay_coordinates,
-    snapshot_words,
-    stack_vectors,
-)
+from w2v_core import replay
 from w2v_core.teaching import TEACHING_ANALOGIES, group_of
 from w2v_core.trainer import Snapshot, Trainer
 
@@ -62,7 +55,7 @@ def animation(snapshots: list[Snapshot], words: list[str], run_key: tuple) -> No
     index = {w: i for i, w in enumerate(words)}
     rows = [index[w] for w in chosen]
     coords = cached((*run_key, "coords", tuple(rows), alignment, unit),
-                    lambda: replay_coordinates(stack_vectors(snapshots, rows, unit), alignment))
+                    lambda: replay.replay_coordinates(replay.stack_vectors(snapshots, rows, unit), alignment))
     teaching = on_teaching_corpus()
     groups = [group_of(w) for w in chosen] if teaching else [None] * len(chosen)
     figure = evolution_figure(coords, chosen, groups, [s.words_done for s in snapshots],
@@ -86,7 +79,7 @@ def neighbours(snapshots: list[Snapshot], words: list[str], run_key: tuple) -> N
     word = left.selectbox("Word", words, words.index(chosen[0]) if chosen and chosen[0] in words else 0,
                           key="evolution_neighbour_word")
     k = int(right.number_input("Neighbours", 1, 20, 5, key="evolution_k"))
-    table = cached((*run_key, "neighbours", word, k), lambda: neighbours_over_time(snapshots, words, word, k))
+    table = cached((*run_key, "neighbours", word, k), lambda: replay.neighbours_over_time(snapshots, words, word, k))
     st.dataframe(table, hide_index=True, column_config={"loss": st.column_config.NumberColumn(format="%.4f"),
                                                         "words trained": st.column_config.NumberColumn(
                                                             format="localized")})
@@ -97,7 +90,8 @@ def analogies(snapshots: list[Snapshot], words: list[str], run_key: tuple) -> No
     if not on_teaching_corpus():
         return
     st.subheader("Analogies learned over training")
-    frame = cached((*run_key, "analogies"), lambda: analogy_accuracy_over_time(snapshots, words, TEACHING_ANALOGIES))
+    frame = cached((*run_key, "analogies"),
+                   lambda: replay.analogy_accuracy_over_time(snapshots, words, TEACHING_ANALOGIES))
     attempted = int(frame["attempted"].iloc[0]) if len(frame) else 0
     if attempted == 0:
         st.info("None of the teaching corpus analogies has all four words among the snapshot words.")
@@ -108,12 +102,13 @@ def analogies(snapshots: list[Snapshot], words: list[str], run_key: tuple) -> No
                "when the nearest word to b − a + c, other than a, b and c, is d.")
 
 
-def replay(trainer: Trainer) -> None:
-    snapshots = in_order(trainer.snapshots())
+def show_replay(trainer: Trainer) -> None:
+    """The replay of ``trainer``'s snapshots: the animation, neighbours and analogies over time."""
+    snapshots = replay.in_order(trainer.snapshots())
     if not snapshots:
         st.info("No snapshots yet: the first one is taken as soon as training has done a little work.")
         return
-    words = snapshot_words(snapshots, trainer.vocab.words)
+    words = replay.snapshot_words(snapshots, trainer.vocab.words)
     if trainer.is_active:
         left, right = st.columns([4, 1])
         left.info(f"Training is running: this replays the {len(snapshots)} snapshots taken so far (up to "
@@ -138,4 +133,4 @@ with user_errors("The Evolution page failed"):
         st.info("Nothing trained yet. Press **Start training** on the Train page; snapshots are taken as it runs.")
         st.page_link("pages/train.py", label="Go to Train")
     else:
-        replay(current)
+        show_replay(current)

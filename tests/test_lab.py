@@ -6,20 +6,14 @@ import time
 import numpy as np
 import pytest
 
+from w2v_core import models
 from w2v_core.config import SHARED_DRAWS_PER_NEGATIVE
 from w2v_core.gradcheck import TOLERANCE
 from w2v_core.huffman import build_huffman_tree
 from w2v_core.lab import GradientLab, LabError, draw_negatives, window_around
 from w2v_core.lab_check import RestrictedLoss
 from w2v_core.losses import sigmoid
-from w2v_core.models import (
-    LOSSES,
-    MODELS,
-    cbow_loss,
-    skipgram_context_loss,
-    skipgram_loss,
-    skipgram_shared_negatives_loss,
-)
+from w2v_core.models import LOSSES, MODELS
 
 COMBINATIONS = [(model, loss) for model in MODELS for loss in LOSSES]
 
@@ -61,18 +55,18 @@ def test_example_matches_the_reference_loss_and_passes_the_check(model, loss):
     tree = build_huffman_tree(lab.counts) if loss == "hierarchical" else None
     if model == "skipgram" and loss == "negative":  # the lab's shared example: S = 4K negatives for the window
         assert len(example.shared) == 4 * SHARED_DRAWS_PER_NEGATIVE and not example.negatives
-        value, grad_in, grad_out = skipgram_shared_negatives_loss(9, context, w_in, w_out, example.shared, 4)
+        value, grad_in, grad_out = models.skipgram_shared_negatives_loss(9, context, w_in, w_out, example.shared, 4)
         assert example.shared_weight == len(context) * 4 / len(example.shared)
     elif model == "skipgram" and loss == "hierarchical":  # the trainer's form: each context word predicts w9
-        value, grad_in, grad_out = skipgram_context_loss(9, context, w_in, w_out, loss, tree)
+        value, grad_in, grad_out = models.skipgram_context_loss(9, context, w_in, w_out, loss, tree)
         assert np.allclose(example.hidden, w_in[context]) and example.targets == [9] * 4
         assert list(example.in_rows) == [3, 5, 17] and example.predicts_centre
         assert np.allclose(example.grad_hidden[1] + example.grad_hidden[2], grad_in[5])  # w5 twice: both pairs
     elif model == "skipgram":
-        value, grad_in, grad_out = skipgram_loss(9, context, w_in, w_out, loss, example.negatives or None, tree)
+        value, grad_in, grad_out = models.skipgram_loss(9, context, w_in, w_out, loss, example.negatives or None, tree)
         assert np.allclose(example.hidden, w_in[9])
     else:
-        value, grad_in, grad_out = cbow_loss(context, 9, w_in, w_out, loss,
+        value, grad_in, grad_out = models.cbow_loss(context, 9, w_in, w_out, loss,
                                              example.negatives[0] if example.negatives else None, tree)
         assert np.allclose(example.hidden, w_in[context].mean(axis=0))
         assert np.allclose(grad_in[3] * 4, example.grad_hidden)  # ∂J/∂v_a = (1/C) ∂J/∂h
