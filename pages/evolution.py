@@ -8,8 +8,9 @@ from ui.errors import user_errors
 from ui.replay_view import accuracy_figure, evolution_figure
 from ui.text import md_literal
 from w2v_core import replay
+from w2v_core.recorder import Snapshot
 from w2v_core.teaching import TEACHING_ANALOGIES, group_of
-from w2v_core.trainer import Snapshot, Trainer
+from w2v_core.trainer import Trainer
 
 TEACHING_PICKS = ["king", "queen", "man", "woman", "prince", "princess", "boy", "girl", "paris", "france", "rome",
                   "italy", "berlin", "germany", "monday", "tuesday", "friday", "red", "blue", "green", "dog", "cat",
@@ -104,7 +105,7 @@ def analogies(snapshots: list[Snapshot], words: list[str], run_key: tuple) -> No
 
 def show_replay(trainer: Trainer) -> None:
     """The replay of ``trainer``'s snapshots: the animation, neighbours and analogies over time."""
-    snapshots = replay.in_order(trainer.snapshots())
+    snapshots = replay.in_order(trainer.recorder.snapshots())
     if not snapshots:
         st.info("No snapshots yet: the first one is taken as soon as training has done a little work.")
         return

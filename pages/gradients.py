@@ -36,7 +36,7 @@ def panel(was_active: bool) -> None:
     trainer = get_trainer()
     if trainer is None:
         return
-    stats = trainer.gradient_stats()
+    stats = trainer.recorder.gradient_stats()
     if stats is None:
         st.info("No gradients yet: they appear about half a second into training.")
     else:
@@ -77,7 +77,7 @@ def history_section(trainer: Trainer) -> None:
         kind = st.radio("Vectors", ["input", "output"], horizontal=True, key="gradient_kind",
                         help="Input vectors are the word vectors; output vectors are the context side.")
     index = trainer.vocab.index
-    history = trainer.gradient_history([index[w] for w in chosen if w in index])
+    history = trainer.recorder.gradient_history([index[w] for w in chosen if w in index])
     names = {index[w]: w for w in chosen if w in index}
     st.plotly_chart(gradient_history_figure(history, names, f"{kind}_norm"), key="gradient_history")
     st.caption("One point per reporting interval; a gap means the word was not updated in that interval (rare "

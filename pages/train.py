@@ -189,7 +189,7 @@ def live_panel(was: str) -> None:
                  "again.")
     n_tokens = trainer.corpus.n_tokens
     ends = [k * n_tokens for k in range(1, progress.epochs) if k * n_tokens <= progress.words_done]
-    st.plotly_chart(loss_figure(trainer.loss_history(), ends), key="loss_chart")
+    st.plotly_chart(loss_figure(trainer.recorder.loss_history(), ends), key="loss_chart")
     if now != was:
         st.rerun(scope="app")
 
@@ -210,9 +210,9 @@ def schedule_panel() -> None:
                           key="alpha_chart")
         return
     config = trainer.config
-    left.plotly_chart(alpha_figure(trainer.loss_history(), trainer.progress().words_total, config.start_alpha,
+    left.plotly_chart(alpha_figure(trainer.recorder.loss_history(), trainer.progress().words_total, config.start_alpha,
                                    config.end_alpha), key="alpha_chart")
-    epochs = trainer.epoch_losses()
+    epochs = trainer.recorder.epoch_losses()
     if len(epochs):
         right.dataframe(epochs.rename(columns={"loss": "mean loss", "words_done": "words trained"}), hide_index=True,
                         height=min(36 * len(epochs) + 38, 300),
@@ -225,7 +225,7 @@ def downloads() -> None:
     trainer = get_trainer()
     if trainer is None or training_phase(trainer) != "idle":
         return
-    history = trainer.loss_history()
+    history = trainer.recorder.loss_history()
     progress = trainer.progress()
     st.subheader("Export this run")
     a, b, c, d = st.columns(4)

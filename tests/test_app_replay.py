@@ -25,7 +25,7 @@ def test_evolution_replays_the_snapshots(at):
     trainer = train_small(at, dim=16, epochs=2, sentences=3000)
     at.switch_page("pages/evolution.py").run()
     assert not at.exception and not at.error
-    snapshots = in_order(trainer.snapshots())
+    snapshots = in_order(trainer.recorder.snapshots())
     animation, accuracy = plotly_specs(at)
     assert len(animation["frames"]) == len(snapshots) > 5
     (slider,) = animation["layout"]["sliders"]
@@ -71,7 +71,7 @@ def overlapping_labels(trace: dict, layout: dict) -> bool:
 def test_evolution_during_training(at):
     set_up_run(at, 3000, dim=16, epochs=300)
     trainer = start_training(at)
-    wait_for(lambda: len(trainer.snapshots()) >= 3, limit=60, poll=0.05)
+    wait_for(lambda: len(trainer.recorder.snapshots()) >= 3, limit=60, poll=0.05)
     at.switch_page("pages/evolution.py").run()
     assert not at.exception and not at.error
     assert any(t.startswith("Training is running: this replays the") for t in texts(at, "info"))

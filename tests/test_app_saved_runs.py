@@ -89,7 +89,7 @@ def test_continue_an_opened_run_and_the_loss_chart_goes_on(at, saved_run):
     assert not at.error, texts(at, "error")
     trainer = wait_until_done(at)
     assert trainer.state == "finished" and trainer.trainable and trainer.config.epochs == 3
-    history = trainer.loss_history()
+    history = trainer.recorder.loss_history()
     assert len(history) > len(run.loss_points)
     assert np.array_equal(history["words_done"][:len(run.loss_points)], run.loss_points[:, 0])
     assert history["words_done"].iloc[-1] == 3 * run.corpus.tokens

@@ -29,7 +29,7 @@ def test_start_training_shows_progress_loss_and_exports(at):
     progress = at.get("progress")[0].proto.text
     assert progress.startswith("Finished: ") and "ETA" not in progress and " · took " in progress
     loss, alpha = plotly_specs(at)
-    history = trainer.loss_history()
+    history = trainer.recorder.loss_history()
     assert n_points(loss) == len(merge_partial_chunks(history)) > 10  # short end-of-epoch chunks merged
     smoothed = values(loss["data"][1]["y"])
     assert smoothed[-1] < smoothed[0]  # it learned
@@ -50,7 +50,7 @@ def test_hierarchical_softmax_chart_has_no_positive_part_and_no_end_dip(at):
     trainer = train_small(at, epochs=3)
     loss = plotly_specs(at)[0]
     assert [t["name"] for t in loss["data"]] == ["loss per chunk", "smoothed"]
-    history = trainer.loss_history()
+    history = trainer.recorder.loss_history()
     assert history["pairs"].iloc[-1] < 0.5 * history["pairs"].median()  # the run ends on a short chunk
     raw, smoothed = values(loss["data"][0]["y"]), values(loss["data"][1]["y"])
     assert smoothed[-1] == pytest.approx(smoothed[-2], rel=0.02)  # no dip or jump at the end

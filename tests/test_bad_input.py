@@ -150,7 +150,7 @@ def test_a_window_larger_than_any_sentence_is_allowed_with_a_note():
     assert not check_trainable(corpus, window=3)
     trainer = Trainer(corpus, TrainConfig(dim=4, window=50, epochs=1, workers=1))
     trainer.step(10**6)
-    assert trainer.state == "finished" and trainer.loss_history()["loss"].notna().all()
+    assert trainer.state == "finished" and trainer.recorder.loss_history()["loss"].notna().all()
 
 
 def test_more_negatives_than_words_and_a_huge_softmax_vocabulary_warn():

@@ -96,7 +96,7 @@ def test_negative_sampling_reports_positive_and_negative_parts():
     corpus = _small_corpus()
     trainer = Trainer(corpus, TrainConfig(dim=8, window=2, negative=3, epochs=2, workers=1, sample=0.0))
     trainer.step(10**9)
-    history = trainer.loss_history()
+    history = trainer.recorder.loss_history()
     assert len(history) >= 2 and trainer.state == "finished"
     np.testing.assert_allclose(history.loss, history.loss_positive + history.loss_negative)
     assert (history.loss_negative > 0).all()

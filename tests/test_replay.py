@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from w2v_core.recorder import Snapshot
 from w2v_core.replay import (
     ReplayError,
     analogy_accuracy_over_time,
@@ -12,7 +13,6 @@ from w2v_core.replay import (
     snapshot_words,
     stack_vectors,
 )
-from w2v_core.trainer import Snapshot
 
 
 def snapshot(vectors: np.ndarray, words_done: int = 100, epoch: int = 1) -> Snapshot:

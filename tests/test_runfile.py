@@ -51,8 +51,9 @@ def test_a_run_stopped_after_an_epoch_and_resumed_is_bit_identical(corpus, model
     resumed.step(10**9)
     assert resumed.state == "finished"
     assert np.array_equal(resumed.w_in, whole.w_in) and np.array_equal(resumed.w_out, whole.w_out)
-    assert len(resumed.loss_history()) == len(whole.loss_history())  # the loss history goes on where it stopped
-    assert np.allclose(resumed.epoch_mean_losses(), whole.epoch_mean_losses())
+    # the loss history goes on where it stopped
+    assert len(resumed.recorder.loss_history()) == len(whole.recorder.loss_history())
+    assert np.allclose(resumed.recorder.epoch_mean_losses(), whole.recorder.epoch_mean_losses())
 
 
 def test_everything_saved_comes_back(corpus, saved):
@@ -65,12 +66,13 @@ def test_everything_saved_comes_back(corpus, saved):
     opened = Trainer.from_run_state(run)  # without its corpus: to look at, not to train
     assert opened.state == "stopped" and not opened.trainable
     assert np.array_equal(opened.vectors(), original.vectors())
-    assert opened.loss_history().equals(original.loss_history())
-    assert len(opened.snapshots()) == len(original.snapshots())
-    last, then = opened.snapshots()[-1], original.snapshots()[-1]
+    assert opened.recorder.loss_history().equals(original.recorder.loss_history())
+    assert len(opened.recorder.snapshots()) == len(original.recorder.snapshots())
+    last, then = opened.recorder.snapshots()[-1], original.recorder.snapshots()[-1]
     assert last.words_done == then.words_done and np.allclose(last.vectors, then.vectors, atol=1e-3)
-    assert opened.gradient_stats().words_done == original.gradient_stats().words_done
-    history, then = opened.gradient_history([0, 5]), original.gradient_history([0, 5])  # float16 on disk
+    assert opened.recorder.gradient_stats().words_done == original.recorder.gradient_stats().words_done
+    history = opened.recorder.gradient_history([0, 5])  # float16 on disk
+    then = original.recorder.gradient_history([0, 5])
     assert history["words_done"].equals(then["words_done"]) and len(history) >= 2
     assert np.allclose(history["input_norm"], then["input_norm"], rtol=1e-3)
     assert opened.progress().words_done == 2 * corpus.n_tokens and opened.progress().epoch == 3
@@ -78,7 +80,7 @@ def test_everything_saved_comes_back(corpus, saved):
         opened.step(1000)
     assert read_run(run_bytes(opened.run_state())).corpus == run.corpus  # saved again, it stays the same run
     kept = original.run_state()  # what the app keeps for every ended run: the trainer's own history arrays
-    assert kept.snapshot_vectors[-1] is original.snapshots()[-1].vectors
+    assert kept.snapshot_vectors[-1] is original.recorder.snapshots()[-1].vectors
 
 
 def test_a_run_stopped_anywhere_by_several_workers_continues_to_the_end(corpus):
@@ -95,7 +97,7 @@ def test_a_run_stopped_anywhere_by_several_workers_continues_to_the_end(corpus):
     continued.start()
     wait_for(lambda: continued.state == "finished", limit=60, poll=0.02)
     assert continued.state == "finished" and continued.progress().words_done == 3 * corpus.n_tokens
-    assert len(continued.epoch_mean_losses()) == 3
+    assert len(continued.recorder.epoch_mean_losses()) == 3
 
 
 def test_history_beyond_the_position_is_dropped_when_a_run_continues(corpus):
@@ -104,8 +106,8 @@ def test_history_beyond_the_position_is_dropped_when_a_run_continues(corpus):
     continued = Trainer.from_run_state(run, corpus)
     words = continued.progress().words_done
     assert words < run.words_done
-    assert continued.loss_history()["words_done"].max() <= words
-    assert all(s.words_done <= words for s in continued.snapshots())
+    assert continued.recorder.loss_history()["words_done"].max() <= words
+    assert all(s.words_done <= words for s in continued.recorder.snapshots())
 
 
 def test_more_epochs_extend_the_plan_and_its_learning_rate(corpus):
@@ -116,7 +118,7 @@ def test_more_epochs_extend_the_plan_and_its_learning_rate(corpus):
     start = longer.config.start_alpha
     assert longer.progress().alpha == pytest.approx(start - (start - longer.config.end_alpha) / 2, rel=1e-6)
     longer.step(10**9)
-    assert longer.state == "finished" and len(longer.epoch_mean_losses()) == 4
+    assert longer.state == "finished" and len(longer.recorder.epoch_mean_losses()) == 4
     assert not np.array_equal(longer.w_in, finished.w_in)
 
 

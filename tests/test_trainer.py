@@ -1,4 +1,4 @@
-"""Trainer control (start/pause/resume/stop/step), bounded telemetry and snapshots, failures."""
+"""Trainer control (start/pause/resume/stop/step), progress, failures."""
 
 import threading
 import time
@@ -8,7 +8,6 @@ import pytest
 from wait_support import wait_for
 
 from w2v_core.corpus import build_corpus
-from w2v_core.history import BoundedHistory
 from w2v_core.teaching import generate_teaching_corpus
 from w2v_core.trainer import ConfigError, TrainConfig, Trainer, warm_up
 
@@ -28,7 +27,7 @@ def test_runs_to_the_end_in_background_threads(corpus):
     assert progress.words_done == progress.words_total == 3 * corpus.n_tokens
     assert progress.fraction == 1.0 and progress.epoch == 3
     assert progress.alpha == pytest.approx(trainer.config.end_alpha, rel=1e-6)
-    epochs = trainer.epoch_losses()
+    epochs = trainer.recorder.epoch_losses()
     assert list(epochs.epoch) == [1, 2, 3] and epochs.loss.iloc[-1] < epochs.loss.iloc[0]
     assert not any(t.is_alive() for t in trainer._threads)
 
@@ -75,7 +74,7 @@ def test_progress_is_safe_to_poll_from_another_thread(corpus):
         try:
             while trainer.state != "finished":
                 seen.append(trainer.progress().words_done)
-                trainer.loss_history(), trainer.gradient_stats(), trainer.snapshots()
+                trainer.recorder.loss_history(), trainer.recorder.gradient_stats(), trainer.recorder.snapshots()
                 trainer.embeddings().most_similar("monday", k=3)
         except Exception as error:  # noqa: BLE001
             errors.append(error)
@@ -85,37 +84,6 @@ def test_progress_is_safe_to_poll_from_another_thread(corpus):
     poller.start()
     poller.join(60)
     assert not errors and seen == sorted(seen)
-
-
-def test_gradient_telemetry_reports_frequent_words(corpus):
-    trainer = Trainer(corpus, TrainConfig(dim=20, epochs=2, workers=2))
-    trainer.step(10**9)
-    stats = trainer.gradient_stats()
-    assert stats is not None and stats.input_norm.shape == (len(corpus.vocab),)
-    updated = stats.input_updates > 0
-    assert updated[:20].all() and (stats.input_norm[updated] > 0).all()
-    history = trainer.gradient_history([0, 5])
-    assert set(history.word_id) == {0, 5} and (history.input_norm >= 0).all()
-
-
-def test_histories_and_snapshots_stay_bounded(corpus):
-    trainer = Trainer(corpus, TrainConfig(dim=10, epochs=30, workers=2), chunk_words=1000, max_history=50,
-                      max_snapshots=8, snapshot_words=40)
-    trainer.step(10**9)
-    history = trainer.loss_history()
-    assert 25 <= len(history) <= 50
-    assert history.words_done.is_monotonic_increasing and history.words_done.iloc[0] < corpus.n_tokens
-    snapshots = trainer.snapshots()
-    assert 4 <= len(snapshots) <= 8 and snapshots[-1].words_done == trainer.words_total
-    assert snapshots[0].vectors.shape == (40, 10)
-
-
-def test_bounded_history_thins_the_old_half():
-    history = BoundedHistory(8)
-    for i in range(100):
-        history.append(i)
-    items = history.items()
-    assert len(items) <= 8 and items[-1] == 99 and items[0] < 20
 
 
 def test_diverging_learning_rate_fails_the_run_with_advice(corpus):

@@ -40,7 +40,7 @@ NOTICE_KEY = "_runs_notice"
 
 @dataclass
 class RunRecord:
-    """One ended run: ``history`` is ``Trainer.loss_history()``, ``emb`` its input vectors at the end, ``run``
+    """One ended run: ``history`` is ``Trainer.recorder.loss_history()``, ``emb`` its input vectors at the end, ``run``
     everything a run file holds (``emb`` shares its input weights)."""
 
     number: int
@@ -85,7 +85,7 @@ def make_record(trainer: Trainer, corpus_name: str, number: int, source: dict | 
     run = trainer.run_state(corpus_name, source)
     emb = Embeddings(run.words, run.w_in, run.counts, config=run.config)
     return RunRecord(number, corpus_name, trainer.config.to_dict(), trainer.state, progress.words_done,
-                     progress.words_total, progress.elapsed_seconds, trainer.loss_history(), emb, run)
+                     progress.words_total, progress.elapsed_seconds, trainer.recorder.loss_history(), emb, run)
 
 
 def keep(runs: list[RunRecord], record: RunRecord, limit: int = MAX_RUNS) -> tuple[list[RunRecord], list[RunRecord]]:

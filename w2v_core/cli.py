@@ -162,7 +162,7 @@ def _show_training(trainer, stage: Stage) -> None:  # noqa: ANN001 - Trainer, im
     """Move the training stage to the trainer's words done, with the latest loss."""
     progress = trainer.progress()
     stage.update(progress.words_done - stage.done)
-    losses = trainer.epoch_mean_losses()
+    losses = trainer.recorder.epoch_mean_losses()
     if len(losses):
         stage.set_note(f"loss {float(losses[-1]):.4f}")
 
@@ -377,7 +377,7 @@ def run_train(args: argparse.Namespace) -> int:
         writing.update(sum(path.stat().st_size for path in written))
         writing.set_note(", ".join(path.name for path in written))
     progress = trainer.progress()
-    epoch_losses = trainer.epoch_mean_losses()
+    epoch_losses = trainer.recorder.epoch_mean_losses()
     summary = {
         "tokens": corpus.n_tokens, "vocab": len(corpus.vocab), "seconds": round(time.perf_counter() - started, 3),
         "train_seconds": round(progress.elapsed_seconds, 3),

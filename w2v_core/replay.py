@@ -18,7 +18,7 @@ import pandas as pd
 from .embeddings import Embeddings, unit_rows
 from .evaluation import evaluate_analogies
 from .projection import apply_basis, pca_basis, procrustes_align, project
-from .trainer import Snapshot
+from .recorder import Snapshot
 
 ALIGNMENTS = ("fixed", "procrustes")
 

@@ -1,8 +1,8 @@
-"""The trainer: background threads running the compiled kernels, with pause/stop, telemetry and snapshots.
+"""The trainer: background threads running the compiled kernels, with pause/stop; each job feeds a ``Recorder``.
 
 Training state (output weights, noise table, Huffman tree) lives here; the result is an ``Embeddings`` built
-by ``embeddings()``. Every public method is safe to call from another thread; pages poll ``progress()``,
-``loss_history()``, ``gradient_stats()`` and ``snapshots()``.
+by ``embeddings()``. Every public method is safe to call from another thread; pages poll ``progress()`` and
+the histories of ``trainer.recorder`` (a ``Recorder``, fed after every job: loss, gradients, snapshots).
 
 Work is cut into jobs: chunks of whole sentences (about ``chunk_words`` words) in each epoch. A job's learning
 rate and random seed depend only on its position, so ``workers=1`` runs are bit-for-bit reproducible, and a
@@ -14,15 +14,14 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import kernels
 from .config import ConfigError, TrainConfig
 from .corpus import Corpus
-from .history import BoundedHistory
 from .huffman import build_huffman_tree
+from .recorder import Recorder
 from .runfile import (
     CorpusExcerpt,
     CorpusInfo,
@@ -35,10 +34,7 @@ from .runfile import (
 )
 from .states import ACTIVE, STARTABLE, TERMINAL, State
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-__all__ = ["ConfigError", "GradientStats", "Progress", "Snapshot", "TrainConfig", "Trainer"]
+__all__ = ["ConfigError", "Progress", "TrainConfig", "Trainer"]
 
 _MODEL_KIND = {"skipgram": kernels.SKIPGRAM, "cbow": kernels.CBOW}
 _LOSS_KIND = {"negative": kernels.NEGATIVE, "hierarchical": kernels.HIERARCHICAL, "softmax": kernels.SOFTMAX}
@@ -58,31 +54,6 @@ class Progress:
     @property
     def fraction(self) -> float:
         return self.words_done / self.words_total if self.words_total else 1.0
-
-
-@dataclass(frozen=True)
-class GradientStats:
-    """Per-word gradient magnitudes of one reporting interval.
-
-    input_norm / output_norm (V,) float64: mean L2 norm of the gradient applied to each word's input / output
-    vector per update (0 where not updated); for hierarchical softmax the output arrays are indexed by inner
-    node. input_updates / output_updates (V,) int64: number of updates.
-    """
-
-    words_done: int
-    input_norm: np.ndarray
-    output_norm: np.ndarray
-    input_updates: np.ndarray
-    output_updates: np.ndarray
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    words_done: int
-    epoch: int
-    loss: float
-    word_ids: np.ndarray  # (n,) int32: the most frequent words
-    vectors: np.ndarray  # (n, d) float32 input vectors (float16 in a run read from a file); never changed
 
 
 @dataclass
@@ -126,9 +97,6 @@ class _SharedExclusiveGate:
             with self._condition:
                 self._exclusive = False
                 self._condition.notify_all()
-
-
-PUBLISH_SECONDS = 0.25  # gradient intervals close at most this often (each costs O(V) numpy work under the lock)
 
 
 def _job_seed(seed: int, job: int) -> int:
@@ -182,10 +150,8 @@ class Trainer:
         self.trainable = not isinstance(corpus, CorpusExcerpt)  # a run opened without its text cannot train
         self._job_limit = self.n_jobs if self.trainable else 0  # jobs beyond it are not claimed (stop_after_epoch)
         self.words_total = corpus.n_tokens * config.epochs
-        self._report_every = max(chunk_words, self.words_total // 400)
-        self._snapshot_every = max(chunk_words, self.words_total // 50)
-        self._snapshot_rows = min(snapshot_words, n_words)
-        self._history_rows = min(history_words, n_words)
+        self.recorder = Recorder(n_words, config.epochs, corpus.n_tokens, config.loss, config.telemetry,
+                                 chunk_words, snapshot_words, history_words, max_snapshots, max_history)
 
         self._lock = threading.Lock()
         self._gate = _SharedExclusiveGate()
@@ -205,15 +171,6 @@ class Trainer:
         self._active_seconds = 0.0
         self._run_started: float | None = None
         self._rate_window: list[tuple[float, int]] = []
-        self._loss_points: BoundedHistory[tuple] = BoundedHistory(max_history)
-        self._epoch_sums = np.zeros((config.epochs, 2))  # loss sum, examples
-        self._grad = np.zeros((n_words, 4), dtype=np.float64)  # interval sums per word: kernels.IN_NORM, ...
-        self._last_report = 0
-        self._last_publish = -np.inf  # perf_counter of the last published interval
-        self._latest_gradients: GradientStats | None = None
-        self._gradient_history: BoundedHistory[tuple[int, np.ndarray, np.ndarray]] = BoundedHistory(max_history // 4)
-        self._snapshots: BoundedHistory[Snapshot] = BoundedHistory(max_snapshots)
-        self._last_snapshot = -1
         self.opened_corpus: CorpusInfo | None = None  # the corpus statistics of a run opened from a file
 
     # ----- control -------------------------------------------------------------------------------------------
@@ -428,40 +385,10 @@ class Trainer:
             self._last_alpha = min(self._last_alpha, self.job_alpha(job)[1])  # jobs may end out of order
             now = time.perf_counter()
             self._rate_window = [*self._rate_window[-49:], (now, self._words_done)]
-            pairs = max(result.pairs, 1)
-            negative_part = result.negative / pairs if self.config.loss == "negative" else np.nan
-            self._loss_points.append((self._words_done, epoch + 1, loss / pairs, result.positive / pairs,
-                                      negative_part, self._last_alpha, result.pairs))
-            self._epoch_sums[epoch] += (loss, result.pairs)
-            if self.config.telemetry:
-                self._grad += buffers
-                buffers[:] = 0
-                report_due = self._words_done - self._last_report >= self._report_every
-                if report_due and (now - self._last_publish >= PUBLISH_SECONDS
-                                   or self._words_done == self.words_total):
-                    self._publish_gradients()
-                    self._last_publish = now
-            due = self._words_done - self._last_snapshot >= self._snapshot_every or self._last_snapshot < 0
-            if due or self._words_done == self.words_total:  # under the lock: snapshots stay in order
-                self._last_snapshot = self._words_done
-                self._snapshots.append(Snapshot(self._words_done, epoch + 1, loss / pairs,
-                                                np.arange(self._snapshot_rows, dtype=np.int32),
-                                                self.w_in[:self._snapshot_rows].copy()))
+            # under the lock: jobs are recorded in the order of words_done
+            self.recorder.record_job(self._words_done, epoch + 1, result.positive, result.negative, result.pairs,
+                                     self._last_alpha, buffers, self.w_in)
         return result.words
-
-    def _publish_gradients(self) -> None:
-        """Turn the interval sums into means (caller holds the lock) and start a new interval."""
-        in_sum, out_sum, in_n, out_n = (self._grad[:, column] for column in (kernels.IN_NORM, kernels.OUT_NORM,
-                                                                            kernels.IN_COUNT, kernels.OUT_COUNT))
-        input_norm = np.divide(in_sum, in_n, out=np.zeros_like(in_sum), where=in_n > 0)
-        output_norm = np.divide(out_sum, out_n, out=np.zeros_like(out_sum), where=out_n > 0)
-        self._latest_gradients = GradientStats(self._words_done, input_norm, output_norm,
-                                               in_n.astype(np.int64), out_n.astype(np.int64))
-        rows = self._history_rows
-        self._gradient_history.append((self._words_done, input_norm[:rows].astype(np.float32),
-                                       output_norm[:rows].astype(np.float32)))
-        self._grad[:] = 0
-        self._last_report = self._words_done
 
     def _account_time(self) -> None:
         if self._run_started is not None:
@@ -482,51 +409,6 @@ class Trainer:
             epoch = min(self._words_done // max(self.corpus.n_tokens, 1) + 1, self.config.epochs)
             return Progress(self._words_done, self.words_total, int(epoch), self.config.epochs, self._last_alpha,
                             rate, eta, elapsed)
-
-    def loss_history(self) -> pd.DataFrame:
-        import pandas as pd  # pandas is imported on first use: a headless run never needs it
-
-        with self._lock:
-            points = self._loss_points.items()
-        return pd.DataFrame(points, columns=["words_done", "epoch", "loss", "loss_positive", "loss_negative",
-                                             "alpha", "pairs"])
-
-    def epoch_mean_losses(self) -> np.ndarray:
-        """Mean loss per training example of each epoch begun so far, (epochs begun,) float64."""
-        with self._lock:
-            sums = self._epoch_sums.copy()
-        seen = sums[:, 1] > 0
-        return sums[seen, 0] / sums[seen, 1]
-
-    def epoch_losses(self) -> pd.DataFrame:
-        import pandas as pd
-
-        with self._lock:
-            sums = self._epoch_sums.copy()
-        seen = sums[:, 1] > 0
-        epochs = np.arange(1, len(sums) + 1)[seen]
-        return pd.DataFrame({"epoch": epochs, "loss": sums[seen, 0] / sums[seen, 1],
-                             "words_done": np.minimum(epochs * self.corpus.n_tokens, self._words_done)})
-
-    def gradient_stats(self) -> GradientStats | None:
-        """The latest complete reporting interval (None before the first one)."""
-        with self._lock:
-            if self._latest_gradients is None and self.config.telemetry and self._grad[:, kernels.IN_COUNT].any():
-                self._publish_gradients()
-            return self._latest_gradients
-
-    def gradient_history(self, word_ids: list[int]) -> pd.DataFrame:
-        """Mean gradient norms per interval for words among the ``history_words`` most frequent."""
-        import pandas as pd
-
-        with self._lock:
-            rows = self._gradient_history.items()
-        ids = [w for w in word_ids if 0 <= w < self._history_rows]
-        records = [(words, w, float(inp[w]), float(out[w])) for words, inp, out in rows for w in ids]
-        return pd.DataFrame(records, columns=["words_done", "word_id", "input_norm", "output_norm"])
-
-    def snapshots(self) -> list[Snapshot]:
-        return self._snapshots.items()
 
     def vectors(self, kind: str = "input") -> np.ndarray:
         """A consistent copy of the input (V, d) or output vectors, taken between jobs."""
@@ -555,13 +437,8 @@ class Trainer:
         with self._lock:
             frontier, state = self._frontier, self._state
             words_done = self._words_done
-            points = np.array(self._loss_points.items(), dtype=np.float64).reshape(-1, 7)
-            epoch_sums = self._epoch_sums.copy()
-            history = self._gradient_history.items()
-            latest = self._latest_gradients
-            snapshots = self._snapshots.items()
+            histories = self.recorder.run_fields()  # under the lock: no job is recorded meanwhile
             alpha, elapsed = self._last_alpha, self._active_seconds
-            last_report, last_snapshot = self._last_report, self._last_snapshot
         if isinstance(corpus, CorpusExcerpt):  # an opened run saved again: its excerpt and fingerprint stay
             sample_ids, sample_starts = corpus.ids, corpus.sentence_starts
             info = self.opened_corpus
@@ -580,21 +457,8 @@ class Trainer:
             config=self.config.to_dict(), corpus=info, words=list(vocab.words), counts=vocab.counts.copy(),
             w_in=w_in, w_out=w_out, state=state if state in (State.FINISHED, State.PAUSED) else State.STOPPED,
             next_job=frontier, jobs_per_epoch=self.jobs_per_epoch, chunk_words=self.chunk_words,
-            words_done=words_done, alpha=float(alpha), elapsed_seconds=float(elapsed), loss_points=points,
-            epoch_sums=epoch_sums,
-            gradient_words=np.array([words for words, _, _ in history], dtype=np.int64),
-            gradient_input=[inp for _, inp, _ in history], gradient_output=[out for _, _, out in history],
-            latest_gradient_words=None if latest is None else latest.words_done,
-            latest_gradient_norms=(np.zeros((2, 0), np.float32) if latest is None else
-                                   np.array([latest.input_norm, latest.output_norm], dtype=np.float32)),
-            latest_gradient_updates=(np.zeros((2, 0), np.int64) if latest is None else
-                                     np.array([latest.input_updates, latest.output_updates], dtype=np.int64)),
-            snapshot_meta=np.array([(s.words_done, s.epoch, s.loss) for s in snapshots],
-                                   dtype=np.float64).reshape(-1, 3),
-            snapshot_ids=(snapshots[0].word_ids if snapshots else np.zeros(0, np.int32)).astype(np.int32),
-            snapshot_vectors=[s.vectors for s in snapshots],
-            sample_ids=sample_ids, sample_starts=sample_starts, last_report=last_report,
-            last_snapshot=last_snapshot)
+            words_done=words_done, alpha=float(alpha), elapsed_seconds=float(elapsed),
+            sample_ids=sample_ids, sample_starts=sample_starts, **histories)
 
     @classmethod
     def from_run_state(cls, run: RunState, corpus: Corpus | None = None, more_epochs: int = 0,
@@ -644,24 +508,7 @@ class Trainer:
         extended = self.config.epochs != run.epochs
         self._last_alpha = self.job_alpha(run.next_job)[0] if extended and trainable else run.alpha
         self._active_seconds = run.elapsed_seconds
-        # a run stopped by several workers may hold points of jobs beyond its position: they are trained again
-        upto = self._words_done if trainable else run.words_done
-        for row in run.loss_points:
-            if row[0] <= upto:
-                self._loss_points.append((int(row[0]), int(row[1]), *map(float, row[2:6]), int(row[6])))
-        self._epoch_sums[:len(run.epoch_sums)] = run.epoch_sums
-        for words, inp, out in zip(run.gradient_words, run.gradient_input, run.gradient_output, strict=True):
-            if words <= upto:  # never changed, so shared, not copied (float16 when read from a file)
-                self._gradient_history.append((int(words), inp, out))
-        if run.latest_gradient_words is not None:
-            norms, updates = run.latest_gradient_norms.astype(np.float64), run.latest_gradient_updates
-            self._latest_gradients = GradientStats(run.latest_gradient_words, norms[0], norms[1], updates[0],
-                                                   updates[1])
-        for meta, vectors in zip(run.snapshot_meta, run.snapshot_vectors, strict=True):
-            if meta[0] <= upto:
-                self._snapshots.append(Snapshot(int(meta[0]), int(meta[1]), float(meta[2]), run.snapshot_ids,
-                                                vectors))
-        self._last_report, self._last_snapshot = run.last_report, run.last_snapshot
+        self.recorder.restore(run, self._words_done, upto=self._words_done if trainable else run.words_done)
         if not trainable:
             self._state = State.FINISHED if run.next_job >= run.n_jobs else State.STOPPED
 
