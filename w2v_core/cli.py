@@ -283,7 +283,9 @@ def _new_trainer(args: argparse.Namespace):  # noqa: ANN202 - (Trainer, Corpus, 
         top = ", ".join(phrase.text for phrase in corpus.phrases[:8])
         print(f"phrases: {len(corpus.phrases):,} joined" + (f" (best scores: {top})" if top else ""),
               file=sys.stderr)
-    return Trainer(corpus, config), corpus, Path(args.corpus).name, _corpus_source(args), kernels_ready
+    # snapshots and gradient histories only serve a saved run (the app's Evolution and Gradients pages)
+    recording = {} if args.save_run else {"snapshot_words": 0, "history_words": 0}
+    return Trainer(corpus, config, **recording), corpus, Path(args.corpus).name, _corpus_source(args), kernels_ready
 
 
 def _resumed_trainer(args: argparse.Namespace):  # noqa: ANN202 - as _new_trainer

@@ -6,7 +6,9 @@ A corpus is read once and kept as integer ids: ``Corpus.ids`` (N,) int32 holds e
 training, as the word2vec C tool does.
 
 Files are streamed in chunks through the compiled pipeline of ``encoder.py`` (a ``.gz`` the same): the text is
-never held whole, only its ids. ``tokenize`` (in ``tokenizer.py``) defines the tokens in plain Python.
+never held whole, only its ids; those of a text over ``SPILL_MIN_BYTES`` live in a temporary file, in
+memory only while a training job reads them (``spill.py``). ``tokenize`` (in ``tokenizer.py``) defines the
+tokens in plain Python.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import numpy as np
 
 from w2v_core.progress import Stage
 
+from . import spill
 from .encoder import LONG_LINE_CHARS, MAX_SENTENCE_TOKENS, CorpusEncoder, InvalidUTF8Error, keep_known
 from .phrases import Phrase, PhraseError, PhraseOptions, find_phrases
 from .tokenizer import tokenize
@@ -34,6 +37,7 @@ __all__ = ["LONG_LINE_CHARS", "MAX_SENTENCE_TOKENS", "tokenize"]
 GZIP_MAGIC = b"\x1f\x8b"
 UTF8_BOM = codecs.BOM_UTF8
 CHUNK_BYTES = 1 << 22  # read 4 MB at a time
+SPILL_MIN_BYTES = 64 << 20  # a text this large keeps its ids in a temporary file (spill.py)
 BINARY_PROBE_BYTES = 1_000_000
 _CONTROL_BYTES = bytes([*range(0, 9), *range(14, 27), *range(28, 32), 127])  # not tab, line breaks, ESC
 _LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
@@ -382,7 +386,8 @@ def new_encoder(lowercase: bool = True, whitespace: bool = False, nfkc: bool = F
     """A ``CorpusEncoder`` with these tokenizer options (``tokenizer.tokenize`` says what each does); a
     missing segmenter or an unknown mode is a ``CorpusError`` that says what to do."""
     try:
-        return CorpusEncoder(lowercase, whitespace, expected_bytes=expected_bytes, nfkc=nfkc, cjk=cjk)
+        return CorpusEncoder(lowercase, whitespace, expected_bytes=expected_bytes, nfkc=nfkc, cjk=cjk,
+                             spill_ids=expected_bytes >= SPILL_MIN_BYTES)
     except (ImportError, ValueError) as error:
         raise CorpusError(str(error)) from error
 
@@ -410,7 +415,7 @@ def corpus_from_encoder(encoder: CorpusEncoder, min_count: int = 5, max_vocab: i
         raise CorpusError("The text has no words in it. Upload a text file with at least a few sentences, "
                           "one per line.")
     n_tokens, first_pieces = encoder.n_tokens, encoder.first_pieces()
-    piece_ends, counts, spell = encoder.piece_ends().copy(), encoder.counts().copy(), encoder.words_of
+    piece_ends, counts, spell = encoder.piece_ends(), encoder.counts().copy(), encoder.words_of  # its own now
     ids = encoder.take_ids()
     found: list[Phrase] = []
     if phrases is not None:
@@ -431,7 +436,10 @@ def corpus_from_encoder(encoder: CorpusEncoder, min_count: int = 5, max_vocab: i
     remap = np.full(len(counts), -1, dtype=np.int32)
     remap[kept] = np.arange(len(kept), dtype=np.int32)
     n_kept, starts = keep_known(ids, piece_ends, remap)
-    ids.resize(n_kept, refcheck=False)  # in place: the pages beyond are given back
+    if spill.is_spilled(ids):
+        ids = ids[:n_kept]
+    else:
+        ids.resize(n_kept, refcheck=False)  # in place: the pages beyond are given back
     return Corpus(vocab=vocab, ids=ids, sentence_starts=starts, preview=preview, phrases=found)
 
 

@@ -19,7 +19,7 @@ import numba
 import numpy as np
 
 from . import char_classes as cc
-from . import tokenizer
+from . import spill, tokenizer
 
 MAX_SENTENCE_TOKENS = 10_000
 CHUNK_BYTES = 1 << 20  # the kernels read at most this much at a time (their scratch arrays: 8 bytes per byte)
@@ -418,13 +418,13 @@ def encode_codes(codes: np.ndarray, start: int, n: int, classes: np.ndarray, whi
 
 
 @numba.njit(nogil=True, cache=True)
-def keep_known(ids: np.ndarray, piece_ends: np.ndarray, remap: np.ndarray) -> tuple[int, np.ndarray]:
-    """In place: ids (N,) become remap[ids] without the -1s, packed at the front; returns how many and the
-    (S + 1,) starts of the pieces that keep a token."""
-    starts = np.empty(len(piece_ends) + 1, dtype=np.int64)
-    starts[0] = 0
-    n_starts, kept, read = 1, 0, 0
-    for end in piece_ends:
+def _keep_known_pieces(ids: np.ndarray, piece_ends: np.ndarray, remap: np.ndarray, pieces: np.ndarray,
+                       counters: np.ndarray, starts: np.ndarray) -> None:
+    """In place, for the pieces [pieces[0], pieces[1]): ids become remap[ids] without the -1s, packed at the front;
+    counters (3,) int64 (ids read, ids kept, starts written) carry over from one call to the next."""
+    read, kept, n_starts = counters[0], counters[1], counters[2]
+    for piece in range(pieces[0], pieces[1]):
+        end = piece_ends[piece]
         while read < end:
             new = remap[ids[read]]
             read += 1
@@ -434,7 +434,29 @@ def keep_known(ids: np.ndarray, piece_ends: np.ndarray, remap: np.ndarray) -> tu
         if kept > starts[n_starts - 1]:
             starts[n_starts] = kept
             n_starts += 1
-    return kept, starts[:n_starts].copy()
+    counters[0], counters[1], counters[2] = read, kept, n_starts
+
+
+def keep_known(ids: np.ndarray, piece_ends: np.ndarray, remap: np.ndarray,
+               block_tokens: int = 1 << 20) -> tuple[int, np.ndarray]:
+    """In place: ids (N,) become remap[ids] without the -1s, packed at the front; returns how many and the
+    (S + 1,) starts of the pieces that keep a token. A spilled ``ids`` is walked in blocks of about
+    ``block_tokens``, each block's pages given back once done, so that it never all sits in memory."""
+    starts = np.zeros(len(piece_ends) + 1, dtype=np.int64)
+    counters = np.array([0, 0, 1], dtype=np.int64)
+    if not spill.is_spilled(ids):
+        _keep_known_pieces(ids, piece_ends, remap, np.array([0, len(piece_ends)]), counters, starts)
+    else:
+        first = 0
+        while first < len(piece_ends):
+            last = min(max(int(np.searchsorted(piece_ends, piece_ends[first] + block_tokens)), first + 1),
+                       len(piece_ends))
+            kept_before = int(counters[1])
+            _keep_known_pieces(ids, piece_ends, remap, np.array([first, last]), counters, starts)
+            spill.give_back(ids, kept_before, int(counters[0]))  # written and read: not needed again here
+            first = last
+    starts.resize(int(counters[2]), refcheck=False)  # in place, no second copy
+    return int(counters[1]), starts
 
 
 # ------------------------------------------------------------------------------------------------- driver
@@ -485,15 +507,35 @@ def _empty_like_larger(array: np.ndarray, size: int) -> np.ndarray:
     return larger
 
 
+def _spilled_or_not(length: int) -> np.ndarray:
+    """A spilled int32 array, or one in memory when the temporary folder has no room."""
+    try:
+        return spill.spilled_array(length)
+    except OSError:
+        return np.empty(length, np.int32)
+
+
+def _larger_ids(ids: np.ndarray, size: int) -> np.ndarray:
+    """A larger ids array starting with ``ids``: spilled if ``ids`` is and the disk has room."""
+    if spill.is_spilled(ids):
+        try:
+            return spill.grow_spilled(ids, size)
+        except OSError:
+            pass
+    return _empty_like_larger(ids, size)
+
+
 class CorpusEncoder:
     """Feed UTF-8 bytes in any chunks; then read the ids, the pieces and the words.
 
     ``expected_bytes`` (the size of the text, when known) sizes the ids array once: its untouched pages cost
-    no memory, and it never has to be copied into a larger one.
+    no memory, and it never has to be copied into a larger one. ``spill_ids`` keeps the ids in a temporary file
+    (``spill``), their pages given back to the OS as each chunk is encoded: for corpora larger than memory
+    should hold.
     """
 
     def __init__(self, lowercase: bool = True, whitespace: bool = False, expected_bytes: int = 0,
-                 nfkc: bool = False, cjk: str = "characters") -> None:
+                 nfkc: bool = False, cjk: str = "characters", spill_ids: bool = False) -> None:
         if cjk not in tokenizer.CJK_MODES:
             raise ValueError(f"cjk must be one of {', '.join(tokenizer.CJK_MODES)} (got {cjk!r})")
         if cjk == "jieba":
@@ -504,8 +546,10 @@ class CorpusEncoder:
         self.words = _new_words()
         state = np.zeros(N_PIECES + 1, dtype=np.int64)
         state[LAST_SPACE] = -1
-        self.out = Output(np.empty(max(expected_bytes // 2, 1 << 16), np.int32), np.empty(1 << 12, np.int64),
-                          np.empty(1 << 12, np.uint8), state)
+        capacity = max(expected_bytes // 2, 1 << 16)
+        ids = _spilled_or_not(capacity) if spill_ids else np.empty(capacity, np.int32)
+        self.out = Output(ids, np.empty(1 << 12, np.int64), np.empty(1 << 12, np.uint8), state)
+        self._given_back = 0  # ids before it have left memory (spilled ids only)
         self._scratch = np.empty(1 << 12, dtype=np.uint8)
         self._codes = self._lowered = np.empty(0, dtype=np.int32)  # as long as a chunk: U+0130 (2 bytes) lowers
         # to 2 code points, a line break to one marker
@@ -527,6 +571,9 @@ class CorpusEncoder:
             self._encode(self._transformed(chunk, self.bytes_fed), self.bytes_fed)
             self.bytes_fed += stop - start
             start = stop
+        if spill.is_spilled(self.out.ids):
+            spill.give_back(self.out.ids, self._given_back, self.n_tokens)
+            self._given_back = self.n_tokens
 
     def _transformed(self, chunk: np.ndarray, offset: int) -> np.ndarray:
         """The chunk NFKC-normalised and with spaces between Chinese words, when asked (in Python: slower). A
@@ -578,7 +625,8 @@ class CorpusEncoder:
         """Room for n_codes more ids and pieces."""
         ids, piece_ends, first_pieces, state = self.out
         if state[N_IDS] + n_codes > len(ids):
-            ids = _empty_like_larger(ids[:state[N_IDS]], max(state[N_IDS] + n_codes, 2 * len(ids)))
+            size = max(state[N_IDS] + n_codes, 2 * len(ids))
+            ids = _larger_ids(ids[:state[N_IDS]], size)
         if state[N_PIECES] + n_codes // 2 + 2 > len(piece_ends):
             size = max(state[N_PIECES] + n_codes // 2 + 2, 2 * len(piece_ends))
             piece_ends = _empty_like_larger(piece_ends[:state[N_PIECES]], size)
@@ -629,5 +677,8 @@ class CorpusEncoder:
         """The ids array itself, trimmed to its length in place (the encoder keeps no reference)."""
         ids = self.out.ids
         self.out = self.out._replace(ids=np.empty(0, dtype=np.int32))
+        self._codes = self._lowered = np.empty(0, dtype=np.int32)  # no more text comes: free the scratch too
+        if spill.is_spilled(ids):
+            return ids[:self.n_tokens]
         ids.resize(self.n_tokens, refcheck=False)
         return ids

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from . import spill
 from .config import TrainConfig
 from .corpus import Corpus, Vocabulary
 from .states import SAVABLE
@@ -216,7 +217,10 @@ def vocabulary_difference(run: RunState, corpus: Corpus) -> str | None:
 def corpus_fingerprint(ids: np.ndarray, sentence_starts: np.ndarray) -> str:
     """sha256 of an encoded corpus (token ids and sentence starts): the same text gives the same print."""
     digest = hashlib.sha256()
-    digest.update(np.ascontiguousarray(ids, dtype="<i4").tobytes())
+    block = 1 << 22
+    for begin in range(0, len(ids), block):  # in blocks: a spilled corpus never sits in memory whole
+        digest.update(np.ascontiguousarray(ids[begin:begin + block], dtype="<i4").data)
+        spill.give_back(ids, begin, begin + block)
     digest.update(np.ascontiguousarray(sentence_starts, dtype="<i8").tobytes())
     return digest.hexdigest()
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import kernels
+from . import kernels, spill
 from .config import ConfigError, TrainConfig
 from .corpus import Corpus
 from .huffman import build_huffman_tree
@@ -361,6 +361,7 @@ class Trainer:
                 kernels.Trace(trace_context, trace_center, trace_negatives))
         finally:
             self._gate.leave_shared()
+        spill.give_back(self.corpus.ids, int(self._chunk_offsets[chunk]), int(self._chunk_offsets[chunk + 1]))
         return JobResult(int(stats[kernels.STAT_WORDS]), int(stats[kernels.STAT_PAIRS]),
                          float(stats[kernels.STAT_POSITIVE]), float(stats[kernels.STAT_NEGATIVE]),
                          bool(stats[kernels.STAT_STOPPED]), trace_context, trace_center, trace_negatives)
