@@ -341,7 +341,7 @@ def warm_up(work: Path, code_root: Path, corpus: Path) -> None:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=None,
-                        help="text corpus, or gcide / softdocs (get_large_corpora.py; default: the Brown corpus)")
+                        help="text file, or webster / pdmix / gcide / softdocs (get_large_corpora; default: Brown)")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--configs", default=",".join(DEFAULT_CONFIGS),
@@ -389,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
             from benchmarks.get_corpus import ensure_corpus
 
             args.corpus = ensure_corpus()
-        elif str(args.corpus) in ("gcide", "softdocs"):
+        elif str(args.corpus) in ("webster", "pdmix", "gcide", "softdocs"):
             from benchmarks.get_large_corpora import ensure
 
             args.corpus = ensure(str(args.corpus))
