@@ -4,7 +4,16 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from ui.projection_chart import _box, _callout_box, place_labels, projection_figure, screen_points
+from ui.projection_chart import (
+    MARKED_FONT,
+    SCENE_HEIGHT_PX,
+    SCENE_MARGIN,
+    _box,
+    _callout_box,
+    place_labels,
+    projection_figure,
+    screen_points,
+)
 
 
 def _points(trace) -> int:
@@ -48,13 +57,42 @@ def test_required_labels_are_always_drawn_and_spread_around_their_points():
     assert callout.text.startswith("<b>w") and callout.showarrow and (callout.ax, callout.ay) != (0, 0)
 
 
-def test_labels_in_3d_use_the_default_view():
-    rng = np.random.default_rng(2)
-    coords = rng.normal(size=(300, 3))
-    screen = screen_points(coords)
-    assert screen.shape == (300, 2) and screen.min() >= 0 and screen[:, 0].max() == pytest.approx(740)
+# Where Chromium drew points 0, 25, 50, ... of the coordinates below in the figure's 3-D scene (900 px wide, with a
+# legend): read back from scene annotations at those points, pixels (x right, y down) relative to point 0, which was
+# at y = 347.5 from the top of the figure (x depends on the width and the legend).
+DRAWN_3D = [[0.0, 0.0], [41.0, -132.0], [91.0, 11.0], [-16.0, 68.0], [-17.0, -2.0], [71.0, 14.0], [88.0, 89.0],
+            [9.0, 69.0], [19.0, 15.0], [39.0, 50.0], [89.0, -100.0], [-35.0, -78.0]]
+
+
+def test_labels_in_3d_are_placed_where_plotly_draws_the_points():
+    coords = np.random.default_rng(2).normal(size=(300, 3))
+    screen = screen_points(coords)[::25]  # y up, from the bottom of the scene
+    drawn = np.array(DRAWN_3D)
+    np.testing.assert_allclose(screen[:, 0] - screen[0, 0], drawn[:, 0], atol=1.5)
+    from_top = SCENE_MARGIN["t"] + SCENE_HEIGHT_PX - screen[:, 1]
+    np.testing.assert_allclose(from_top, 347.5 + drawn[:, 1], atol=1.5)
     labels = place_labels(coords, [f"w{i}" for i in range(300)], required=[5], count=60)
     assert labels[0].row == 5 and 10 < len(labels) <= 61
+
+
+def test_crowded_neighbours_in_3d_never_overlap_and_the_word_is_always_labelled():
+    rng = np.random.default_rng(3)
+    cluster = rng.normal(size=(40, 3)) * 0.02  # forty neighbours within a few pixels of each other
+    coords = np.vstack([cluster, rng.normal(size=(400, 3))])
+    words = [f"neighbour{i}" for i in range(40)] + [f"w{i}" for i in range(400)]
+    labels = place_labels(coords, words, required=list(range(40)), count=100)
+    rows = [label.row for label in labels]
+    assert rows[0] == 0 and 8 <= sum(row < 40 for row in rows) < 40  # the word, and as many as fit
+    screen = screen_points(coords)
+    placed = [_callout_box(screen[label.row], words[label.row], label.offset, MARKED_FONT)
+              if label.position == "callout" else
+              _box(screen[label.row], words[label.row], label.position, MARKED_FONT if label.row < 40 else 11,
+                   MARKED_FONT if label.row < 40 else 11) for label in labels]
+    assert not any(overlapping(a, b) for i, a in enumerate(placed) for b in placed[i + 1:])
+    fig = projection_figure(coords, words, highlight=list(range(1, 40)), query=0, label_count=100)
+    search = fig.data[-1]
+    assert len(search.x) == 40 and list(search.hovertext)[-1] == "<b>neighbour0</b>"  # every marker, named on hover
+    assert sum(bool(t) for t in search.text) + len(fig.layout.scene.annotations) == sum(row < 40 for row in rows)
 
 
 @pytest.mark.parametrize("dims", [2, 3])

@@ -131,4 +131,13 @@ def test_projection_page_reads_without_a_mouse(app_server: str, page: Page) -> N
     wait_idle(page)
     page.wait_for_timeout(1500)
     shot(page, "08-pca-3d")
+    # queen and her neighbours: the callouts (SVG annotations over the scene) cover no other and stay in the chart
+    chart = page.locator(CHART).first
+    frame = chart.bounding_box()
+    boxes = chart.evaluate("""gd => Array.from(gd.querySelectorAll('text.annotation-text')).map(t => {
+        const r = t.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })""")
+    assert boxes, "no callouts for queen's crowded neighbours"
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                if min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])]
+    assert all(frame["y"] <= top and bottom <= frame["y"] + frame["height"] for _, top, _, bottom in boxes)
     assert not real_errors(page), real_errors(page)
