@@ -1,8 +1,10 @@
-"""What the benchmarks (and the browser tests) share: the app's server in a process group of its own, its RSS and
-threads (psutil), response time figures (numpy) and the header of a run (date, command, machine, commit, load)."""
+"""What the benchmarks (and the browser tests) share: the app's server in a process group of its own, sessions
+arriving over a ramp and their summary, the server's CPU, RSS and threads while they run (psutil), time figures
+(numpy), and a run's header and Markdown tables."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import json
 import os
@@ -14,7 +16,9 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -39,13 +43,6 @@ def healthy(url: str) -> bool:
         return False
 
 
-def machine() -> str:
-    """CPU model, core count and Python version of this machine."""
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.machine())
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
-
-
 def commit() -> str:
     """The repository's commit, marked "+changes" when tracked files differ from it."""
     def git(*args: str) -> str:
@@ -57,9 +54,11 @@ def commit() -> str:
 
 def run_header(module: str, argv: Sequence[str] | None) -> dict:
     """Date, command (``argv``: the script's arguments, None = this process's), machine, commit and load."""
-    args = sys.argv[1:] if argv is None else argv
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.machine())
     return {"date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "command": " ".join(["python -m", f"benchmarks.{module}", *args]), "machine": machine(),
+            "command": " ".join(["python -m", f"benchmarks.{module}", *(sys.argv[1:] if argv is None else argv)]),
+            "machine": f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}",
             "commit": commit(), "load_average": os.getloadavg()[0]}
 
 
@@ -98,6 +97,51 @@ def cpu_seconds(process: psutil.Process, reaped: bool = False) -> float:
     """User + system CPU seconds of ``process`` (all its threads); with ``reaped``, of its reaped children too."""
     times = process.cpu_times()
     return times.user + times.system + (times.children_user + times.children_system if reaped else 0.0)
+
+
+@dataclass
+class SessionResult:
+    """One simulated user: did the flow complete, did its run wait in the queue, Start training -> Finished."""
+
+    index: int
+    completed: bool = False
+    error: str = ""
+    queued: bool = False
+    run_seconds: float | None = None
+
+
+def failure(error: BaseException) -> str:
+    """A failed session's error in one short line."""
+    return f"{type(error).__name__}: {(str(error).splitlines() or [''])[0][:200]}"
+
+
+async def arrive(n: int, ramp: float, session: Callable[[int], Awaitable], concurrency: int | None = None) -> list:
+    """``session(i)`` for i < n, starting evenly over ``ramp`` seconds, at most ``concurrency`` at a time."""
+    limit = asyncio.Semaphore(concurrency or max(n, 1))
+
+    async def one(index: int) -> object:
+        await asyncio.sleep(ramp * index / max(n, 1))
+        async with limit:
+            return await session(index)
+
+    return list(await asyncio.gather(*(one(i) for i in range(n))))
+
+
+def summarise(results: Sequence[SessionResult]) -> dict:
+    """Sessions completed and queued, their errors, and the run times."""
+    return {"sessions": len(results), "completed": sum(r.completed for r in results),
+            "queued": sum(r.queued for r in results),
+            "errors": [f"session {r.index}: {r.error}" for r in results if r.error],
+            "runs": figures([r.run_seconds for r in results if r.run_seconds is not None])}
+
+
+def finish(out: dict, json_path: Path | None) -> int:
+    """Print the errors, write ``out`` as JSON if asked; exit code 0 when every session completed."""
+    for error in out["errors"]:
+        print("  " + error)
+    if json_path:
+        json_path.write_text(json.dumps(out, indent=2))
+    return 0 if out["completed"] == out["sessions"] else 1
 
 
 class Server:
@@ -157,6 +201,31 @@ class Server:
         time.sleep(1)
         return self.status()
 
+    @contextmanager
+    def watch(self, period: float = 0.25) -> Iterator[dict]:
+        """While the block runs, sample RSS and threads; the dict yielded then holds ``server_cpu_s``, ``wall_s``,
+        ``peak_rss_mb`` and ``peak_threads``."""
+        out: dict = dict(zip(("peak_rss_mb", "peak_threads"), self.status(), strict=True))
+        stop, cpu, started = threading.Event(), cpu_seconds(self.ps), time.monotonic()
+
+        def sample() -> None:
+            while not stop.wait(period):
+                try:
+                    rss, threads = self.status()
+                except psutil.Error:
+                    return
+                out["peak_rss_mb"], out["peak_threads"] = max(out["peak_rss_mb"], rss), max(out["peak_threads"],
+                                                                                              threads)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        try:
+            yield out
+        finally:
+            stop.set()
+            sampler.join()
+            out |= {"server_cpu_s": cpu_seconds(self.ps) - cpu, "wall_s": time.monotonic() - started}
+
     def kill(self) -> None:
         """SIGKILL, as a crash would."""
         if self.process.poll() is None:
@@ -173,35 +242,3 @@ class Server:
             self.kill()
         except ProcessLookupError:
             pass
-
-
-def server_times(path: Path, since: float, until: float, kind: str = "page") -> list[dict]:
-    """What the server logged to ``$W2V_PAGE_TIMES`` between two epoch times: its page runs, or with
-    ``kind="reclaimed"`` its memory reclaims."""
-    if not path.exists():
-        return []
-    events = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [e for e in events if kind in e and since <= e["t"] <= until]
-
-
-class Sampler:
-    """Samples the server's RSS and thread count in a background thread; keeps the peaks."""
-
-    def __init__(self, server: Server, period: float = 0.25) -> None:
-        self.server, self.period = server, period
-        self.peak_rss_mb, self.peak_threads = server.status()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.period):
-            try:
-                rss, threads = self.server.status()
-            except psutil.Error:
-                return
-            self.peak_rss_mb, self.peak_threads = max(self.peak_rss_mb, rss), max(self.peak_threads, threads)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()

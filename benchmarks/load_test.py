@@ -27,7 +27,8 @@ from pathlib import Path
 
 import psutil
 
-from benchmarks.harness import ROOT, Sampler, Server, cpu_seconds, describe, figures, run_header, server_times
+from benchmarks import harness as h
+from benchmarks.harness import Server
 from tests.browser.browser_support import CHROMIUM, CHROMIUM_ARGS, IDLE, LOCAL_PREFIXES, VIEWPORT
 
 PROGRESS = '[data-testid="stProgress"]'
@@ -59,7 +60,7 @@ def browser_cpu_seconds(others: tuple[int, ...] = ()) -> float:
     total = 0.0
     for process in browser_processes(others):
         with contextlib.suppress(psutil.Error):
-            total += cpu_seconds(process, reaped=True)
+            total += h.cpu_seconds(process, reaped=True)
     return total
 
 
@@ -81,13 +82,8 @@ def machine_busy_seconds() -> tuple[float, float]:
 
 
 @dataclass
-class SessionResult:
-    index: int
-    completed: bool = False
-    error: str = ""
-    queued: bool = False  # saw "Waiting in the queue"
+class SessionResult(h.SessionResult):
     page_seconds: dict[str, list[float]] = field(default_factory=dict)  # page -> times until drawn
-    run_seconds: float | None = None  # Start training click -> "Finished" shown
 
 
 def _allowed_prefixes(url: str) -> tuple[str, ...]:
@@ -172,7 +168,7 @@ async def run_session(browser, url: str, index: int, flow: str, dim: int, epochs
             await _open_page(page, result, title, remaining_ms())
         result.completed = True
     except Exception as error:  # noqa: BLE001 - a failed session is counted and reported, not fatal
-        result.error = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
+        result.error = h.failure(error)
     finally:
         await context.close()
     return result
@@ -187,18 +183,13 @@ async def run_sessions(url: str, n: int, flow: str = "full", ramp: float = 0.0, 
     from playwright.async_api import async_playwright
 
     deadline = time.monotonic() + timeout
-    limit = asyncio.Semaphore(concurrency or n)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         if background:
             lower_priority(others)
         try:
-            async def one(index: int) -> SessionResult:
-                await asyncio.sleep(ramp * index / max(n, 1))
-                async with limit:
-                    return await run_session(browser, url, index, flow, dim, epochs, deadline)
-
-            return list(await asyncio.gather(*(one(i) for i in range(n))))
+            return await h.arrive(n, ramp, lambda i: run_session(browser, url, i, flow, dim, epochs, deadline),
+                                  concurrency)
         finally:
             if usage is not None:
                 usage["browser_cpu_s"] = browser_cpu_seconds(others)
@@ -220,23 +211,26 @@ def settle(server: Server, session_ttl: float, baseline_threads: int, timeout: f
 
 
 def summarise(results: list[SessionResult]) -> dict:
-    """Sessions completed and queued, first loads and pages drawn in the tabs, runs."""
-    pages = [(page, times) for r in results for page, times in r.page_seconds.items()]
-    return {"sessions": len(results), "completed": sum(r.completed for r in results),
-            "queued": sum(r.queued for r in results),
-            "errors": [f"session {r.index}: {r.error}" for r in results if r.error],
-            "first_load": figures([t for page, times in pages if page == "first load" for t in times]),
-            "drawn": figures([t for page, times in pages if page != "first load" for t in times]),
-            "runs": figures([r.run_seconds for r in results if r.run_seconds is not None]),
+    """``harness.summarise`` with the first loads and the pages drawn in the tabs."""
+    pages = [(page, t) for r in results for page, times in r.page_seconds.items() for t in times]
+    return {**h.summarise(results), "first_load": h.figures([t for page, t in pages if page == "first load"]),
+            "drawn": h.figures([t for page, t in pages if page != "first load"]),
             "session_results": [asdict(r) for r in results]}
+
+
+def server_times(path: Path, since: float, until: float, kind: str = "page") -> list[dict]:
+    """What the server logged to ``$W2V_PAGE_TIMES`` between two epoch times: page runs, or memory reclaims."""
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    events = [json.loads(line) for line in lines if line.strip()]
+    return [e for e in events if kind in e and since <= e["t"] <= until]
 
 
 def measure_server(args: argparse.Namespace) -> dict:
     """The sessions against a server of our own, ``args.rounds`` times: its page times, CPU, RSS and threads."""
-    page_log = ROOT / "test-output" / "load_test_page_times.jsonl"
+    page_log = h.ROOT / "test-output" / "load_test_page_times.jsonl"
     page_log.unlink(missing_ok=True)
     results, rounds, page_runs, cpu = [], [], [], {"server": 0.0, "browser": 0.0, "machine": 0.0, "machine_total": 0.0}
-    with Server(ROOT / "test-output" / "load_test_server.log", session_ttl=SESSION_TTL,
+    with Server(h.ROOT / "test-output" / "load_test_server.log", session_ttl=SESSION_TTL,
                 env={"W2V_PAGE_TIMES": str(page_log)}) as server:
         fresh = server.status()
         warm = asyncio.run(run_sessions(server.url, 1, timeout=180))
@@ -244,35 +238,32 @@ def measure_server(args: argparse.Namespace) -> dict:
             raise RuntimeError(f"the warm-up session failed: {warm[0].error}")
         before, first_round = server.quiet_status(), time.time()
         for _ in range(args.rounds):  # the same sessions again on the same server: does what stays grow?
-            sampler, usage, since = Sampler(server), {}, time.time()
-            server_cpu, machine = cpu_seconds(server.ps), machine_busy_seconds()
-            batch = asyncio.run(run_sessions(server.url, args.sessions, flow=args.flow, ramp=RAMP, timeout=TIMEOUT,
-                                             usage=usage, others=(server.pid,), background=True))
+            usage, since, machine = {}, time.time(), machine_busy_seconds()
+            with server.watch() as load:
+                batch = asyncio.run(run_sessions(server.url, args.sessions, flow=args.flow, ramp=RAMP,
+                                                 timeout=TIMEOUT, usage=usage, others=(server.pid,), background=True))
             page_runs += server_times(page_log, since, time.time())
-            cpu["server"] += cpu_seconds(server.ps) - server_cpu
-            cpu["browser"] += usage["browser_cpu_s"]
             busy, total = machine_busy_seconds()
-            cpu["machine"] += busy - machine[0]
-            cpu["machine_total"] += total - machine[1]
-            sampler.close()
+            cpu = {"server": cpu["server"] + load["server_cpu_s"], "browser": cpu["browser"] + usage["browser_cpu_s"],
+                   "machine": cpu["machine"] + busy - machine[0],
+                   "machine_total": cpu["machine_total"] + total - machine[1]}
             closed = server.status()
             after = settle(server, SESSION_TTL, before[1])  # the probe session is not in the figures
             results += batch
-            rounds.append({"completed": sum(r.completed for r in batch), "rss_mb": [sampler.peak_rss_mb,
-                           closed[0], after[0]], "threads": [sampler.peak_threads, closed[1], after[1]]})
+            rounds.append({"completed": sum(r.completed for r in batch), "rss_mb": [load["peak_rss_mb"], closed[0],
+                           after[0]], "threads": [load["peak_threads"], closed[1], after[1]]})
         reclaims = [e["seconds"] for e in server_times(page_log, first_round, time.time(), kind="reclaimed")]
-    return {**summarise(results), "server_page_runs": figures([r["seconds"] for r in page_runs]),
-            "reclaims": figures(reclaims), "cpu_s": cpu,
-            "server": {"fresh": fresh, "warm": before, "rounds": rounds}}
+    return {**summarise(results), "server_page_runs": h.figures([r["seconds"] for r in page_runs]),
+            "reclaims": h.figures(reclaims), "cpu_s": cpu, "server": {"fresh": fresh, "warm": before, "rounds": rounds}}
 
 
 def report(f: dict) -> None:
     """Print the figures (without "server": a remote server's run, browser figures only)."""
     print(f"{f['completed']}/{f['sessions']} sessions completed ({f['queued']} waited in the training queue)")
-    print(describe("page drawn in the tab (click -> drawn, the tab's wait for CPU included)", f["drawn"]))
-    print(describe("  first load of the app", f["first_load"]) + "; " + describe("run", f["runs"]))
+    print(h.describe("page drawn in the tab (click -> drawn, the tab's wait for CPU included)", f["drawn"]))
+    print(h.describe("  first load of the app", f["first_load"]) + "; " + h.describe("run", f["runs"]))
     if "server" in f:
-        print(describe("server time per page run (W2V_PAGE_TIMES: script start to end)", f["server_page_runs"]))
+        print(h.describe("server time per page run (W2V_PAGE_TIMES: script start to end)", f["server_page_runs"]))
         cpu = f["cpu_s"]
         print(f"CPU seconds: server {cpu['server']:.0f}, browser {cpu['browser']:.0f}, machine {cpu['machine']:.0f} "
               f"({cpu['machine'] / max(cpu['machine_total'], 1e-9):.0%} busy)")
@@ -282,11 +273,9 @@ def report(f: dict) -> None:
         for number, r in enumerate(s["rounds"], 1):
             print(f"  round {number}: {r['completed']} completed; peak, sessions closed, after: RSS MB "
                   f"{', '.join(f'{v:.0f}' for v in r['rss_mb'])}; threads {', '.join(map(str, r['threads']))}")
-        print(describe("memory reclaims (full collection + malloc_trim)", f["reclaims"]))
+        print(h.describe("memory reclaims (full collection + malloc_trim)", f["reclaims"]))
     else:
         print(f"server at {f['url']}; browser CPU seconds {f['browser_cpu_s']:.0f}")
-    for error in f["errors"]:
-        print("  " + error)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -299,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.url and not args.url.startswith(("http://", "https://")):
         parser.error("--url must start with http:// or https://")
-    out = {**run_header("load_test", argv), "flow": args.flow}
+    out = {**h.run_header("load_test", argv), "flow": args.flow}
     if args.url:
         usage: dict = {}
         results = asyncio.run(run_sessions(args.url, args.sessions, flow=args.flow, ramp=RAMP, timeout=TIMEOUT,
@@ -308,9 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         out |= measure_server(args)
     report(out)
-    if args.json:
-        args.json.write_text(json.dumps(out, indent=2))
-    return 0 if out["completed"] == out["sessions"] else 1
+    return h.finish(out, args.json)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import random
 import sys
 import time
@@ -25,20 +24,16 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from benchmarks.harness import ROOT, Sampler, Server, cpu_seconds, describe, figures, run_header
+from benchmarks import harness as h
+from benchmarks.harness import Server, SessionResult
 
 PAGE_DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
 RAMP, DIM, EPOCHS, TIMEOUT = 20.0, 20, 1, 600.0  # sessions arrive over RAMP s; each run's size
 
 
 @dataclass
-class Result:
-    index: int
-    completed: bool = False
-    error: str = ""
-    queued: bool = False
+class Result(SessionResult):
     responses: list[tuple[str, float]] = field(default_factory=list)  # (action, seconds)
-    run_seconds: float | None = None
     fragment_polls: int = 0
     progress: str = ""  # the last progress text the session was shown
 
@@ -189,7 +184,7 @@ async def run_session(port: int, index: int, think: float, dim: int, epochs: int
             await act(page, page)
         result.completed = True
     except Exception as error:  # noqa: BLE001 - a failed session is counted and reported
-        result.error = f"{type(error).__name__}: {str(error)[:200]}"
+        result.error = h.failure(error)
     finally:
         result.fragment_polls, result.progress = client.polls_sent, client.progress
         await client.close()
@@ -198,12 +193,7 @@ async def run_session(port: int, index: int, think: float, dim: int, epochs: int
 
 async def run_all(port: int, n: int, ramp: float, think: float, dim: int, epochs: int, timeout: float) -> list[Result]:
     deadline = time.monotonic() + timeout
-
-    async def one(index: int) -> Result:
-        await asyncio.sleep(ramp * index / max(n, 1))
-        return await run_session(port, index, think, dim, epochs, deadline)
-
-    return list(await asyncio.gather(*(one(i) for i in range(n))))
+    return await h.arrive(n, ramp, lambda i: run_session(port, i, think, dim, epochs, deadline))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -212,39 +202,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--think", type=float, default=2.0, help="mean seconds a user waits between actions")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    with Server(ROOT / "test-output" / "ws_load_server.log") as server:
+    with Server(h.ROOT / "test-output" / "ws_load_server.log") as server:
         warm = asyncio.run(run_all(server.port, 1, 0, 0.2, DIM, EPOCHS, 180))
         if not warm[0].completed:
             raise RuntimeError(f"the warm-up session failed: {warm[0].error}")
-        before, sampler = server.quiet_status(), Sampler(server)
-        started, server_cpu, own_cpu = time.monotonic(), cpu_seconds(server.ps), time.process_time()
-        results = asyncio.run(run_all(server.port, args.sessions, RAMP, args.think, DIM, EPOCHS, TIMEOUT))
-        wall = time.monotonic() - started
-        server_cpu, own_cpu = cpu_seconds(server.ps) - server_cpu, time.process_time() - own_cpu
-        sampler.close()
-        after = server.quiet_status()
+        before, own_cpu = server.quiet_status(), time.process_time()
+        with server.watch() as load:
+            results = asyncio.run(run_all(server.port, args.sessions, RAMP, args.think, DIM, EPOCHS, TIMEOUT))
+        own_cpu, after = time.process_time() - own_cpu, server.quiet_status()
     responses = [(name, s) for r in results for name, s in r.responses]
-    out = {**run_header("ws_load", argv), "sessions": len(results), "completed": sum(r.completed for r in results),
-           "queued": sum(r.queued for r in results), "wall_s": wall, "all": figures([s for _, s in responses]),
-           "page_switches": figures([s for name, s in responses if not name.startswith(("set ", "Start", "first"))]),
-           "runs": figures([r.run_seconds for r in results if r.run_seconds is not None]),
-           "fragment_polls": sum(r.fragment_polls for r in results), "server_cpu_s": server_cpu,
-           "client_cpu_s": own_cpu, "threads": [before[1], sampler.peak_threads, after[1]],
-           "rss_mb": [before[0], sampler.peak_rss_mb, after[0]],
-           "errors": [f"session {r.index}: {r.error}" for r in results if r.error],
-           "results": [asdict(r) for r in results]}
-    print(f"{out['completed']}/{out['sessions']} sessions completed in {wall:.0f} s ({out['queued']} queued); "
-          f"CPU s: server {server_cpu:.0f}, this client {own_cpu:.0f}; {out['fragment_polls']} fragment polls")
+    out = {**h.run_header("ws_load", argv), **h.summarise(results), "wall_s": load["wall_s"],
+           "all": h.figures([s for _, s in responses]),
+           "page_switches": h.figures([s for name, s in responses if not name.startswith(("set ", "Start", "first"))]),
+           "fragment_polls": sum(r.fragment_polls for r in results), "server_cpu_s": load["server_cpu_s"],
+           "client_cpu_s": own_cpu, "threads": [before[1], load["peak_threads"], after[1]],
+           "rss_mb": [before[0], load["peak_rss_mb"], after[0]], "results": [asdict(r) for r in results]}
+    print(f"{out['completed']}/{out['sessions']} sessions completed in {out['wall_s']:.0f} s ({out['queued']} "
+          f"queued); CPU s: server {out['server_cpu_s']:.0f}, this client {own_cpu:.0f}; {out['fragment_polls']} "
+          "fragment polls")
     for name, key in (("page response (request sent -> script_finished)", "all"), ("  page switches", "page_switches"),
                       ("run (Start training -> Finished)", "runs")):
-        print(describe(name, out[key]))
+        print(h.describe(name, out[key]))
     print("server threads before, peak, after: {}, {}, {}; RSS MB {:.0f}, {:.0f}, {:.0f}".format(
         *out["threads"], *out["rss_mb"]))
-    for error in out["errors"]:
-        print("  " + error)
-    if args.json:
-        args.json.write_text(json.dumps(out, indent=2))
-    return 0 if out["completed"] == out["sessions"] else 1
+    return h.finish(out, args.json)
 
 
 if __name__ == "__main__":
