@@ -1,13 +1,9 @@
-"""The app's training speed against the CLI's, and the browser's CPU while the live Train page shows a run.
-
-Alternating runs, ``--repeats`` per epoch count, with the app's default settings (2 workers): the CLI (``python -m
-w2v_core train``, words/s from its JSON summary) and the app (headless Chromium on this machine opens the Train page
-in a new session, presses Start training and stays there; words/s from the final progress text, decoded from the
-WebSocket frames the browser receives, so that reading it costs the page nothing). Kernels are warm on both sides.
-``--corpus teaching``: the app's default corpus; ``--corpus sample``: the bundled King James Bible.
+"""The app's training speed against the CLI's (app defaults, alternating, warm kernels): words/s of ``python -m
+w2v_core train`` and of the app, where headless Chromium presses Start training and stays on the live Train page
+(words/s read from the WebSocket frames it receives, at no cost to the page), and Chromium's CPU meanwhile.
 
     python -m benchmarks.bench_app_vs_cli --repeats 5 --json avc.json                 # epochs 5 and 20
-    python -m benchmarks.bench_app_vs_cli --corpus sample --epochs 3 10 --repeats 5
+    python -m benchmarks.bench_app_vs_cli --corpus sample --epochs 3 10 --repeats 5   # King James Bible
 """
 
 from __future__ import annotations

@@ -1,14 +1,8 @@
-"""Vectors larger than memory: a 3M x 300 word2vec .bin (the Google News shape, 3.6 GB) from the command line.
+"""Vectors larger than memory: a synthetic 3M x 300 word2vec .bin (3.6 GB) answered by ``w2v neighbours`` (first
+without its memory-mapped cache, then with it) against gensim's ``load_word2vec_format`` + ``most_similar``:
+seconds to the first answer, per further query, peak anonymous memory. Needs 7.5 GB of disk while it runs.
 
-Writes a synthetic file of that shape (random vectors) into benchmarks/data/ and runs ``python -m w2v_core
-neighbours FILE w1 ... --analogy a b c`` in a child process: once without its cache (the one-time conversion to the
-memory-mapped ``.npy`` cache is part of its first answer), then alternately ours (cache built) and gensim's
-``load_word2vec_format`` + ``most_similar`` (which reads the whole file into memory). Per run: seconds to the first
-answer, median seconds per further query, peak anonymous memory (resident minus file-backed pages, every 20 ms).
-The file and its cache are deleted at the end (``--keep`` keeps them).
-
-    python -m benchmarks.bench_big_vectors                   # about 15 minutes, 7.5 GB of disk while it runs
-    python -m benchmarks.bench_big_vectors --words 300000    # a quick run
+    python -m benchmarks.bench_big_vectors --repeats 1       # --words 300000 for a quick run
 """
 
 from __future__ import annotations

