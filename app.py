@@ -4,7 +4,7 @@ import time
 
 import streamlit as st
 
-from ui.kernels import warm_kernels_in_background
+from ui.kernels import warm_kernels_in_background, warm_umap_in_background
 from ui.runs import record_current_run
 from ui.serving import log_server_time
 from ui.settings import setting
@@ -15,6 +15,7 @@ from ui.training import keep_session_guard
 started = time.perf_counter()
 st.set_page_config(page_title="Word2Vec Lab", layout="wide")
 warm_kernels_in_background()  # the first Start training finds the kernels compiled
+warm_umap_in_background()  # and the first UMAP finds umap-learn compiled (in the process that forks its jobs)
 apply_shared_setup()  # once per session: the settings of a shared link, before any widget is drawn
 keep_session_guard()
 page = st.navigation([

@@ -18,6 +18,17 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     return build_and_install(tmp_path_factory.mktemp("wheel"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_umap_warm_up_in_app_tests():
+    """AppTests run app.py inside the test process, whose UMAP warm-up would start a forkserver compiling umap-learn
+    (about 400 MB, seconds of CPU) in every test run; the tests that run UMAP start it when they need it."""
+    import ui.kernels
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ui.kernels, "_warm_umap", lambda: None)
+        yield
+
+
 @pytest.fixture
 def at() -> AppTest:
     """The app, run once (on the Train page); its training thread is stopped after the test."""

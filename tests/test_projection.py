@@ -6,7 +6,7 @@ import pytest
 from scipy.spatial.distance import cdist
 
 from w2v_core.embeddings import Embeddings
-from w2v_core.layout_job import LayoutJob
+from w2v_core.layout_job import LayoutJob, umap_is_ready, warm_umap
 from w2v_core.projection import (
     ProjectionError,
     SemanticAxis,
@@ -179,6 +179,14 @@ def test_umap_job_runs_in_a_warm_child_process_and_reports_its_epochs():
     assert wait(again).state == "stopped"
     with pytest.raises(ProjectionError, match="at least 5 words"):
         umap_layout(points[:3])
+
+
+def test_warming_umap_starts_its_forkserver_and_marks_it_ready():
+    began = time.monotonic()
+    assert warm_umap() and umap_is_ready()  # compiles in the forkserver, unless a job of this process already did
+    job = LayoutJob("umap", np.random.default_rng(0).normal(size=(30, 5)), dims=2).start()
+    assert job.snapshot().message != "getting UMAP ready (compiling it, once after the server starts)"
+    assert wait(job).state == "finished" and time.monotonic() - began < 240
 
 
 def words_with_directions() -> Embeddings:

@@ -51,6 +51,7 @@ def test_the_shipped_file_documents_every_limit_with_the_code_defaults():
     ("[limits]\nmax_kept_runs = 0\n", "max_kept_runs must be at least 1"),
     ("[limits]\nidle_timeout_minutes = -1\n", "idle_timeout_minutes must be at least 0"),
     ("[limits]\nmax_corpus_mb = true\n", "max_corpus_mb must be a number"),
+    ("[limits]\nwarm_umap_at_start = 1\n", "warm_umap_at_start must be true or false"),
     ("limits = 3\n", "must be a table"),
 ])
 def test_bad_limits_files_name_the_problem(tmp_path, text, message):

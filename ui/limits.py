@@ -39,6 +39,7 @@ class Limits:
     vectors_dir: str = ""  # a folder of vector files / Spark models every session may explore ("" = none)
     vectors_cache_dir: str = ""  # where large vector files get their memory-mapped cache ("" = beside them)
     max_concurrent_layouts: int = 0  # t-SNE and UMAP maps computed at once; 0 = the number of CPU cores
+    warm_umap_at_start: bool = True  # compile UMAP in its own process when the server starts
 
     @property
     def training_slots(self) -> int:
@@ -83,6 +84,11 @@ def read_limits(path: str | Path) -> Limits:
         raise LimitsError(f"{path}: unknown key(s) {', '.join(unknown)}; the keys are {', '.join(fields)}.")
     values = {}
     for name, value in table.items():
+        if fields[name].type == "bool":
+            if not isinstance(value, bool):
+                raise LimitsError(f"{path}: {name} must be true or false (got {value!r}).")
+            values[name] = value
+            continue
         if fields[name].type == "str":
             if not isinstance(value, str):
                 raise LimitsError(f"{path}: {name} must be a text in quotes (got {value!r}).")

@@ -21,6 +21,7 @@ import multiprocessing.connection
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from multiprocessing import context as mp_context
@@ -99,11 +100,27 @@ class _UmapProcess(mp_context.ForkServerProcess):
         return _PopenWithoutMain(process_obj)
 
 
-def _umap_process(*args) -> _UmapProcess:  # noqa: ANN002 - Process arguments
+def _umap_process(target: Callable[..., None], *args) -> _UmapProcess:  # noqa: ANN002 - Process arguments
     """A process forked from the forkserver that preloads (imports and compiles) umap-learn."""
     with _context_lock:
         multiprocessing.get_context("forkserver").set_forkserver_preload([_WARM_UP_MODULE])
-    return _UmapProcess(target=_umap_child, args=args, name="umap-layout", daemon=True)
+    return _UmapProcess(target=target, args=args, name="umap-layout", daemon=True)
+
+
+def warm_umap() -> bool:
+    """Start the UMAP forkserver (it imports umap-learn and compiles its code in its own process, never holding
+    this process's GIL) and wait until a first child has forked from it, so that the first UMAP job starts warm.
+    Returns whether that child ran. Blocking: call it from a background thread."""
+    process = _umap_process(_ready_child)
+    process.start()
+    process.join()
+    if process.exitcode == 0:
+        _umap_ready.set()
+    return process.exitcode == 0
+
+
+def _ready_child() -> None:
+    """A forked child that only shows that the forkserver has finished its preload."""
 
 
 def umap_is_ready() -> bool:
@@ -196,7 +213,7 @@ class LayoutJob:
         self._publish(state=LayoutState.PREPARING, message="finding each word's neighbours" if ready else
                       "getting UMAP ready (compiling it, once after the server starts)")
         receiver, sender = multiprocessing.Pipe(duplex=False)
-        process = _umap_process(sender, self._vectors, self.dims, self.seed)
+        process = _umap_process(_umap_child, sender, self._vectors, self.dims, self.seed)
         try:
             process.start()
             sender.close()
