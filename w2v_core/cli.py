@@ -87,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "the run's corpus, if it is not where the run says)")
     train.add_argument("-o", "--output", required=True, help="output file: .txt/.vec, .bin, .npz or .tsv")
     train.add_argument("--save-run", metavar="RUN", help="also save the whole run (weights, histories, snapshots, "
-                                                         "position) as a .w2vrun file, to open or continue later")
+                                                         "position) as a .w2vrun file, to open or continue later; "
+                                                         "without it, no histories are recorded")
     train.add_argument("--stop-after-epoch", type=_positive_int, metavar="N",
                        help="end after epoch N of the planned --epochs (the learning rate follows the whole plan)")
     train.add_argument("--resume", metavar="RUN", help="continue a saved run to the end of its planned epochs "
@@ -270,7 +271,10 @@ def _new_trainer(args: argparse.Namespace):  # noqa: ANN202 - (Trainer, Corpus, 
 
     if args.corpus is None:
         raise ValueError("give the CORPUS to train on (or --resume RUN to continue a saved run)")
-    config = TrainConfig(**config_from_args(args))
+    values = config_from_args(args)
+    if not args.save_run:  # per-word gradient norms are only ever read from a saved run (the app's Gradients page)
+        values["telemetry"] = False
+    config = TrainConfig(**values)
     config.validate()
     tokenizer_options = _phrase_options(_tokenizer_options(args))
     if tokenizer_options["phrases"] is not None:
