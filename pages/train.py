@@ -140,8 +140,11 @@ def controls() -> None:
 
 
 def _duration(seconds: float | None) -> str:
+    """"1.4 s" below 10 s (a small run's "took 0 s" read as nothing), else "12 s" or "3 min 05 s"."""
     if seconds is None:
         return "–"
+    if seconds < 9.95:
+        return f"{seconds:.1f} s"
     minutes, secs = divmod(int(round(seconds)), 60)
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 

@@ -1,5 +1,6 @@
 """AppTest: training from the Train page (start, pause/resume/stop, step mode, failures) and the Gradients page."""
 
+import re
 import time
 
 import pytest
@@ -28,6 +29,7 @@ def test_start_training_shows_progress_loss_and_exports(at):
     assert not at.exception and not at.error
     progress = at.get("progress")[0].proto.text
     assert progress.startswith("Finished: ") and "ETA" not in progress and " · took " in progress
+    assert re.search(r" · took \d\.\d s ", progress), progress  # a run of seconds: "took 1.3 s", not "took 1 s"
     loss, alpha = plotly_specs(at)
     history = trainer.recorder.loss_history()
     assert n_points(loss) == len(merge_partial_chunks(history)) > 10  # short end-of-epoch chunks merged
