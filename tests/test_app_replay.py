@@ -127,3 +127,14 @@ def test_compare_two_recorded_runs(at):
     assert {t.get("yaxis", "y") for t in loss["data"]} == {"y", "y2"} and loss["layout"]["yaxis2"]["side"] == "right"
     settings = at.dataframe[0].value.set_index("setting")
     assert tuple(settings.loc["negative"][:3]) == ("5", "not used", False)
+
+
+def test_a_crowded_first_word_is_labelled_on_its_least_covered_side():
+    from ui.replay_view import place_labels
+
+    width, height = PLOT_PIXELS
+    king = (430, 170)  # pixels; markers close above, below and left of it, one only grazing its right side
+    others = [(430, 183), (430, 157), (407, 170), (468, 170)]
+    points = np.array([king, *others], dtype=float) / [width, height]
+    shown, positions = place_labels(points, ["king", "a", "b", "c", "d"], (0.0, 1.0), (0.0, 1.0))
+    assert shown[0] and positions[0] == "middle right"

@@ -56,10 +56,18 @@ def place_labels(points: np.ndarray, labels: Sequence[str], x_range: tuple[float
                 kept.append(box)
                 shown[i], positions[i] = True, position
                 break
-        if i == 0 and not shown[0]:
-            kept.append(_label_box(x, y, width, LABEL_POSITIONS[0]))
-            shown[0] = True
+        if i == 0 and not shown[0]:  # always labelled: on its side that covers the fewest markers and labels
+            boxes = [_label_box(x, y, width, position) for position in LABEL_POSITIONS]
+            covered = [sum(_shared_area(box, b) for b in others) for box in boxes]
+            best = int(np.argmin(covered))
+            kept.append(boxes[best])
+            shown[0], positions[0] = True, LABEL_POSITIONS[best]
     return shown, positions
+
+
+def _shared_area(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    """Area two (left, right, bottom, top) boxes share."""
+    return max(0.0, min(a[1], b[1]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[2], b[2]))
 
 
 def evolution_figure(coords: np.ndarray, words: Sequence[str], groups: Sequence[str | None],
