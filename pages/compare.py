@@ -20,6 +20,7 @@ from ui.runs import (
 from ui.saved_runs import download_record_button, open_run_section
 from ui.standard_eval import standard_evaluation
 from ui.text import md_literal, md_message
+from ui.vectors import barely_trained_note
 from w2v_core.evaluation import (
     AnalogyResult,
     evaluate_analogies,
@@ -76,6 +77,9 @@ def neighbours_table(a: RunRecord, b: RunRecord) -> None:
                 continue
             st.dataframe(pd.DataFrame({"word": [w for w, _ in found], "cosine": [round(s, 4) for _, s in found]}),
                          hide_index=True)
+            note = barely_trained_note(run.emb)  # every neighbour near 1 means nothing yet: say so beside them
+            if note:
+                st.caption(md_message(note))
 
 
 def _keep_file(widget_key: str, session_key: str) -> tuple[str, bytes] | None:

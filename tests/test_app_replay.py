@@ -15,6 +15,7 @@ from apptest_support import (
 from wait_support import wait_for
 
 from ui.replay_view import CHAR_PIXELS, PLOT_PIXELS, _label_box
+from ui.vectors import barely_trained_note
 from w2v_core.replay import in_order
 from w2v_core.teaching import TEACHING_ANALOGIES
 
@@ -107,6 +108,9 @@ def test_compare_two_recorded_runs(at):
         "Run 1: skip-gram, negative sampling, dim 16, window 5", "Run 2: CBOW, negative sampling, dim 24, window 5"]
     neighbours = [frame.value for frame in at.dataframe[1:3]]
     assert all(len(frame) == 10 and "king" not in set(frame["word"]) for frame in neighbours)
+    barely = sum(barely_trained_note(run.emb) is not None for run in runs)  # said beside that run's neighbours
+    assert sum("barely trained" in caption for caption in texts(at, "caption")) == barely
+    assert all(float(s) > 0 for s in settings.loc["seconds"][:2])  # a run of 0.04 s does not read "0"
     scores = at.dataframe[3].value
     assert list(scores["run"]) == ["run 1", "run 2"]
     assert f"of {len(TEACHING_ANALOGIES)} attempted" in scores["teaching analogies"][0]

@@ -157,12 +157,17 @@ def config_comparison(a: RunRecord, b: RunRecord) -> pd.DataFrame:
     setup += [(name, _setting(a.config, name), _setting(b.config, name)) for name in names]
     setup = [row for row in setup if not row[1] == row[2] == NOT_USED]
     outcome = [("state", a.state, b.state), ("words trained", a.words_done, b.words_done),
-               ("seconds", round(a.seconds, 1), round(b.seconds, 1))]
+               ("seconds", _seconds(a.seconds), _seconds(b.seconds))]
     rows = setup + outcome
     return pd.DataFrame({"setting": [r[0] for r in rows], f"run {a.number}": [_shown(r[1]) for r in rows],
                          f"run {b.number}": [_shown(r[2]) for r in rows],
                          "differs": [r[1] != r[2] and NOT_USED not in (r[1], r[2]) for r in setup]
                          + [False] * len(outcome)})
+
+
+def _seconds(seconds: float) -> float:
+    """Two decimals below 10 s (a small run's 0.04 s read as "0"), else one."""
+    return round(seconds, 2) if seconds < 9.995 else round(seconds, 1)
 
 
 def loss_comparability(a: RunRecord, b: RunRecord) -> str | None:
