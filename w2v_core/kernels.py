@@ -26,8 +26,9 @@ The arrays travel in named tuples:
   ``Tallies``: stats (STATS_SIZE,) float64, added to: words, training examples, positive-part loss (all the
   loss but negative sampling's noise terms), negative-part loss, stopped flag; sums (V, 4) float32, added to:
   per word, the sums of the L2 norms of the gradients applied to its input and output vector and the counts of
-  those updates (columns IN_NORM, OUT_NORM, IN_COUNT, OUT_COUNT; one cache line per update; skipped when
-  ``Settings.telemetry`` is False); control (1,) int32, set to 1 by another thread to stop at the next word.
+  those updates (columns IN_NORM, OUT_NORM, IN_COUNT, OUT_COUNT; one cache line per update; the output columns
+  stay 0 for hierarchical softmax, whose inner nodes are not words; skipped when ``Settings.telemetry`` is
+  False); control (1,) int32, set to 1 by another thread to stop at the next word.
   ``Trace``: context (T, 2·window), center (T,), negatives (T, 2·window·K) int32: the first T windows (context
   words, centre word, drawn negatives; -1 = none), for tests and the gradient lab.
   ``Settings``: model, loss, window, negative, shared_draws, cbow_full_step, telemetry.
@@ -273,10 +274,10 @@ def _negative_step(hidden, positives, n_positive, scratch, n_noise, weight, w_ou
 
 
 @numba.njit(inline="always")
-def _path_step(hidden, grad, center, w_out, tree, alpha, tallies, telemetry):
+def _path_step(hidden, grad, center, w_out, tree, alpha, tallies):
     """Hierarchical softmax from ``hidden`` (d,) along the centre's Huffman path (no node repeats, so each node is
-    scored, then read and written once): grad += ∂J/∂h, nodes stepped, loss added to the tallies."""
-    hidden_norm = math.sqrt(_dot(hidden, hidden)) if telemetry else 0.0
+    scored, then read and written once): grad += ∂J/∂h, nodes stepped, loss added to the tallies. Inner nodes are
+    not words, so their updates are not recorded in the per-word telemetry."""
     loss_sum = 0.0
     for j in range(tree.lengths[center]):
         node = tree.points[center, j]
@@ -290,8 +291,6 @@ def _path_step(hidden, grad, center, w_out, tree, alpha, tallies, telemetry):
         for i in range(hidden.shape[0]):
             grad[i] += coef * row[i]
             row[i] -= step * hidden[i]
-        if telemetry:
-            _record(tallies.sums, node, OUT_NORM, abs(coef) * hidden_norm)
     tallies.stats[STAT_POSITIVE] += loss_sum
 
 
@@ -450,7 +449,7 @@ def _cbow_hierarchical(center, n_context, scratch, weights, tree, settings, alph
     """The mean context vector predicts the centre's Huffman path: the step of ``models.cbow_loss``."""
     _cbow_hidden(scratch, n_context, weights.w_in, settings, tallies.sums)
     _zero(scratch.grad)
-    _path_step(scratch.hidden, scratch.grad, center, weights.w_out, tree, alpha, tallies, settings.telemetry)
+    _path_step(scratch.hidden, scratch.grad, center, weights.w_out, tree, alpha, tallies)
     _cbow_step_inputs(scratch, n_context, weights.w_in, settings, alpha, tallies)
 
 
@@ -461,7 +460,7 @@ def _skipgram_hierarchical_pairs(center, n_context, scratch, weights, tree, sett
         word = scratch.context[j]
         v = weights.w_in[word]
         _zero(scratch.grad)
-        _path_step(v, scratch.grad, center, weights.w_out, tree, alpha, tallies, settings.telemetry)
+        _path_step(v, scratch.grad, center, weights.w_out, tree, alpha, tallies)
         norm = _step_input(v, scratch.grad, np.float32(alpha))
         if settings.telemetry:
             _record(tallies.sums, word, IN_NORM, norm)

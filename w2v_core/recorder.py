@@ -35,8 +35,8 @@ class GradientStats:
     """Per-word gradient magnitudes of one reporting interval.
 
     input_norm / output_norm (V,) float64: mean L2 norm of the gradient applied to each word's input / output
-    vector per update (0 where not updated); for hierarchical softmax the output arrays are indexed by inner
-    node. input_updates / output_updates (V,) int64: number of updates.
+    vector per update (0 where not updated); for hierarchical softmax the output arrays stay 0 (its inner
+    nodes are not words). input_updates / output_updates (V,) int64: number of updates.
     """
 
     words_done: int
