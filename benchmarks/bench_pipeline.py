@@ -1,8 +1,6 @@
-"""Corpus pipeline speed: file to int32 ids with the vocabulary counted, on one core.
-
-Each run is a fresh process pinned to one CPU that times only the reading (after a warm-up on a tiny file):
-ours (``load_corpus``, the compiled pipeline, on the .txt and on the .gz) against the Python tokenizer path it
-replaced (``tokenize`` per line, a dict of ids: what ``build_corpus`` did until 2026-12-02), alternating.
+"""Corpus pipeline speed: file to int32 ids with the vocabulary counted, each run a fresh process pinned to one CPU
+timing only the reading: ours (``load_corpus`` on the .txt and the .gz) against the Python tokenizer path it
+replaced (``tokenize`` per line, a dict of ids), alternating.
 
     python -m benchmarks.bench_pipeline                  # KJV x 26 (107.6 MB), made in benchmarks/data
     python -m benchmarks.bench_pipeline --corpus FILE --rounds 3
@@ -19,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.harness import ROOT, print_header, table_head, table_row
+from benchmarks.harness import ROOT, header, print_table
 
 DATA = ROOT / "benchmarks" / "data"
 KJV = ROOT / "w2v_core" / "data" / "kjv.txt.gz"
@@ -51,10 +49,8 @@ def kjv_corpus(copies: int = 26) -> Path:
     path = DATA / f"kjv{copies}.txt"
     if not path.exists():
         DATA.mkdir(parents=True, exist_ok=True)
-        text = gzip.decompress(KJV.read_bytes())
-        path.write_bytes(text * copies)
-    gz = path.with_suffix(".txt.gz")
-    if not gz.exists():
+        path.write_bytes(gzip.decompress(KJV.read_bytes()) * copies)
+    if not (gz := path.with_suffix(".txt.gz")).exists():
         gz.write_bytes(gzip.compress(path.read_bytes(), compresslevel=6))
     return path
 
@@ -71,24 +67,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
     path = args.corpus or kjv_corpus()
-    gz = path.with_suffix(".txt.gz") if path.with_suffix(".txt.gz").exists() else None
-    runs: dict[str, list[dict]] = {"ours .txt": [], "ours .gz": [], "python tokenizer .txt": []}
-    for _ in range(args.rounds):
-        runs["ours .txt"].append(run("ours", path))
-        if gz:
-            runs["ours .gz"].append(run("ours", gz))
-        runs["python tokenizer .txt"].append(run("python", path))
+    sides = {"ours .txt": ("ours", path), "ours .gz": ("ours", path.with_suffix(".txt.gz")),
+             "python tokenizer .txt": ("python", path)}
+    sides = {name: side for name, side in sides.items() if side[1].exists()}
+    runs = [{name: run(*side) for name, side in sides.items()} for _ in range(args.rounds)]
     size = path.stat().st_size
-    print_header("bench_pipeline", argv, f"corpus {path.name}: {size / 1e6:.1f} MB")
-    print(table_head("pipeline", "tokens", "tokens/byte", "wall s (median)", "CPU s (median)", "M tokens/s (CPU)"))
-    for name, results in runs.items():
-        if not results:
-            continue
-        tokens = results[0]["tokens"]
-        wall = statistics.median(r["seconds"] for r in results)
-        cpu = statistics.median(r["cpu"] for r in results)
-        print(table_row(name, f"{tokens:,}", f"{tokens / size:.3f}", f"{wall:.2f}", f"{cpu:.2f}",
-                        f"{tokens / cpu / 1e6:.1f}"))
+    header("bench_pipeline", argv, f"corpus {path.name}: {size / 1e6:.1f} MB")
+
+    def row(name: str) -> tuple:
+        tokens = runs[0][name]["tokens"]
+        wall, cpu = (statistics.median(r[name][k] for r in runs) for k in ("seconds", "cpu"))
+        return name, f"{tokens:,}", f"{tokens / size:.3f}", f"{wall:.2f}", f"{cpu:.2f}", f"{tokens / cpu / 1e6:.1f}"
+
+    print_table(["pipeline", "tokens", "tokens/byte", "wall s (median)", "CPU s (median)", "M tokens/s (CPU)"],
+                map(row, sides))
     return 0
 
 

@@ -26,7 +26,7 @@ from sklearn.manifold import TSNE
 from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
-from benchmarks.harness import ROOT
+from benchmarks.harness import ROOT, print_table
 from w2v_core.datasets import KJV_PATH
 from w2v_core.embeddings import unit_rows
 from w2v_core.formats import load_vectors
@@ -34,15 +34,9 @@ from w2v_core.layout_job import LayoutJob
 from w2v_core.projection import TsneLayout, project
 
 
-def cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 def kept_neighbours(vectors: np.ndarray, coords: np.ndarray, k: int = 10) -> float:
-    unit = unit_rows(vectors)
-    high = NearestNeighbors(n_neighbors=k + 1).fit(unit).kneighbors(unit, return_distance=False)[:, 1:]
-    low = NearestNeighbors(n_neighbors=k + 1).fit(coords).kneighbors(coords, return_distance=False)[:, 1:]
+    high, low = (NearestNeighbors(n_neighbors=k + 1).fit(x).kneighbors(x, return_distance=False)[:, 1:]
+                 for x in (unit_rows(vectors), coords))
     return float(np.mean([len(set(a) & set(b)) / k for a, b in zip(high, low, strict=True)]))
 
 
@@ -52,51 +46,39 @@ def sklearn_tsne(vectors: np.ndarray) -> np.ndarray:
         return TSNE(2, init="pca", learning_rate="auto", random_state=0).fit_transform(vectors.astype(np.float64))
 
 
-def sklearn_pca50(vectors: np.ndarray) -> np.ndarray:
-    """scikit-learn's t-SNE after unit rows and PCA to 50 dimensions (the same input as ours)."""
-    return sklearn_tsne(PCA(50, random_state=0).fit_transform(unit_rows(vectors).astype(np.float64)))
-
-
 def timed(function, *args) -> tuple[float, float, np.ndarray]:  # noqa: ANN001
+    """Wall and CPU seconds (rusage) of ``function(*args)``, and its result."""
+    def cpu() -> float:
+        return (usage := resource.getrusage(resource.RUSAGE_SELF)).ru_utime + usage.ru_stime
+
     wall, used = time.perf_counter(), cpu()
     result = function(*args)
     return time.perf_counter() - wall, cpu() - used, result
 
 
-def wake_latency(seconds: float) -> np.ndarray:
-    """Delays (ms) of 2 ms sleeps in this thread: long ones mean another thread held the GIL."""
-    delays, end = [], time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        began = time.perf_counter()
-        time.sleep(0.002)
-        delays.append((time.perf_counter() - began - 0.002) * 1000)
-    return np.array(delays)
-
-
 def gil_check(vectors: np.ndarray) -> None:
+    """Overshoots (ms) of 2 ms sleeps in this thread beside another: long ones mean it held the GIL."""
     def python_loop() -> None:
         end = time.perf_counter() + 4
         while time.perf_counter() < end:
             pass
 
-    def tsne() -> None:
-        TsneLayout(vectors).advance(300)
-
-    for name, target in (("idle", None), ("t-SNE thread", tsne), ("pure-Python thread", python_loop)):
-        thread = threading.Thread(target=target) if target else None
-        if thread:
-            thread.start()
-        delays = wake_latency(4)
-        if thread:
-            thread.join()
+    for name, target in (("idle", lambda: None), ("t-SNE thread", lambda: TsneLayout(vectors).advance(300)),
+                         ("pure-Python thread", python_loop)):
+        (thread := threading.Thread(target=target)).start()
+        delays, end = [], time.perf_counter() + 4
+        while time.perf_counter() < end:
+            began = time.perf_counter()
+            time.sleep(0.002)
+            delays.append((time.perf_counter() - began - 0.002) * 1000)
+        thread.join()
         p50, p99 = np.percentile(delays, [50, 99])
         print(f"| GIL: 2 ms sleep overshoot beside {name} | p50 {p50:.1f} ms, p99 {p99:.1f} ms, max "
-              f"{delays.max():.0f} ms |")
+              f"{max(delays):.0f} ms |")
 
 
 def job_seconds(method: str, vectors: np.ndarray) -> float:
-    began = time.perf_counter()
-    job = LayoutJob(method, vectors).start()
+    began, job = time.perf_counter(), LayoutJob(method, vectors).start()
     while job.snapshot().active:
         time.sleep(0.05)
     assert job.snapshot().state == "finished", job.snapshot().message
@@ -116,22 +98,21 @@ def main() -> None:
                         "2", "--epochs", "3", "--quiet"], check=True, cwd=ROOT)
     vectors = load_vectors(path).vectors
     sample = vectors[:args.words]
-    print(f"{len(sample):,} words x {sample.shape[1]} dims from {path.name}; load average "
-          f"{os.getloadavg()[0]:.1f}\n")
+    print(f"{len(sample):,} words x {sample.shape[1]} dims from {path.name}; load average {os.getloadavg()[0]:.1f}\n")
     warnings.filterwarnings("ignore")
     runs: dict[str, list[tuple[float, float, float]]] = {}
     for _ in range(args.repeats):
         for name, function in (("ours: openTSNE (PCA-50, FFT)", lambda v: project(v, "tsne")),
-                               ("scikit-learn as before", sklearn_tsne),
-                               ("scikit-learn after PCA-50", sklearn_pca50)):
+                               ("scikit-learn as before", sklearn_tsne), ("scikit-learn after PCA-50", lambda v: (
+                                   sklearn_tsne(PCA(50, random_state=0).fit_transform(unit_rows(v).astype(float)))))):
             wall, used, coords = timed(function, sample)
             runs.setdefault(name, []).append((wall, used, kept_neighbours(sample, coords)))
             print(f"  {name}: {wall:.1f} s, {used:.1f} CPU s", flush=True)
-    base = statistics.median(w for w, _, _ in runs["ours: openTSNE (PCA-50, FFT)"])
-    print("\n| t-SNE, 5,000 words | wall s (median) | CPU s | × ours | 10-NN kept |\n|---|---|---|---|---|")
-    for name, rows in runs.items():
-        wall, used = statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows)
-        print(f"| {name} | {wall:.1f} | {used:.1f} | {wall / base:.1f} | {statistics.median(r[2] for r in rows):.3f} |")
+    medians = {name: [statistics.median(column) for column in zip(*rows, strict=True)] for name, rows in runs.items()}
+    base = medians["ours: openTSNE (PCA-50, FFT)"][0]
+    print_table(["t-SNE, 5,000 words", "wall s (median)", "CPU s", "× ours", "10-NN kept"], [
+        (name, f"{wall:.1f}", f"{used:.1f}", f"{wall / base:.1f}", f"{kept:.3f}") for name, (wall, used, kept) in
+        medians.items()])
     print()
     gil_check(sample)
     big = np.vstack([vectors + np.random.default_rng(i).normal(scale=0.01, size=vectors.shape).astype(np.float32)

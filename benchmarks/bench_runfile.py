@@ -19,7 +19,7 @@ from pathlib import Path
 
 import psutil
 
-from benchmarks.harness import print_header, table_head, table_row
+from benchmarks.harness import header, print_table
 from w2v_core.corpus import Corpus, build_corpus, load_corpus
 from w2v_core.datasets import KJV_PATH
 from w2v_core.runfile import read_run, run_bytes, write_run
@@ -28,12 +28,6 @@ from w2v_core.trainer import TrainConfig, Trainer, warm_up
 
 CORPORA = {"teaching": "Teaching corpus (100,000 sentences)", "kjv": "King James Bible"}
 FULL_SNAPSHOTS, FULL_REPORTS = 60, 500  # the trainer's bounds (max_snapshots, max_history // 4)
-
-
-def corpus_of(name: str) -> Corpus:
-    if name == "teaching":
-        return build_corpus(generate_teaching_corpus(100_000, seed=0), min_count=5)
-    return load_corpus(KJV_PATH, min_count=5)
 
 
 def train(corpus: Corpus) -> Trainer:
@@ -51,68 +45,54 @@ def full_bound_mb(trainer: Trainer) -> float:
     """Unpacked MB of this run's arrays with full histories (weights, 60 snapshots and 500 gradient reports in
     float16; small arrays are left out)."""
     v, d = len(trainer.vocab), trainer.config.dim
-    weights = (v + len(trainer.w_out)) * d * 4
-    snapshots = FULL_SNAPSHOTS * min(1000, v) * d * 2
-    reports = FULL_REPORTS * 2 * min(5000, v) * 2
-    return (weights + snapshots + reports) / 1e6
+    return ((v + len(trainer.w_out)) * d * 4 + FULL_SNAPSHOTS * min(1000, v) * d * 2
+            + FULL_REPORTS * 2 * min(5000, v) * 2) / 1e6
 
 
 def session_mb(path: Path, sessions: int = 5) -> float:
     """Resident MB each of ``sessions`` trainers opened from one run read once adds (with the run state a
     session keeps for its Compare page)."""
-    process = psutil.Process()
-    run = read_run(path)
+    process, run = psutil.Process(), read_run(path)
     gc.collect()
     before = process.memory_info().rss
-    kept = []
-    for _ in range(sessions):
-        trainer = Trainer.from_run_state(run)
-        kept.append((trainer, trainer.run_state()))
+    kept = [(trainer, trainer.run_state()) for trainer in (Trainer.from_run_state(run) for _ in range(sessions))]
     gc.collect()
-    return (process.memory_info().rss - before) / sessions / 1e6
+    return (process.memory_info().rss - before) / len(kept) / 1e6
 
 
-def measure(name: str, repeats: int) -> dict:
-    corpus = corpus_of(name)
+def measure(name: str, repeats: int) -> tuple:
+    """A row of the table for corpus ``name``."""
+    corpus = build_corpus(generate_teaching_corpus(100_000, seed=0), min_count=5) if name == "teaching" else \
+        load_corpus(KJV_PATH, min_count=5)
     trainer = train(corpus)
     run = trainer.run_state(CORPORA[name], {"kind": name})
     writes, reads = [], []
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "run.w2vrun"
         for _ in range(repeats):
-            started = time.perf_counter()
-            write_run(run, path)
-            writes.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            read_run(path)
-            reads.append(time.perf_counter() - started)
-        size = path.stat().st_size
-        per_session = session_mb(path)
+            for action, times in ((lambda: write_run(run, path), writes), (lambda: read_run(path), reads)):
+                started = time.perf_counter()
+                action()
+                times.append(time.perf_counter() - started)
+        size, per_session = path.stat().st_size, session_mb(path)
     with zipfile.ZipFile(io.BytesIO(run_bytes(run))) as archive:
-        parts = {info.filename.removesuffix(".npy"): info.compress_size for info in archive.infolist()}
-    return {"corpus": CORPORA[name], "vocab": len(corpus.vocab), "tokens": corpus.n_tokens, "size_mb": size / 1e6,
-            "weights_mb": (parts["w_in"] + parts["w_out"]) / 1e6, "snapshots": len(run.snapshot_meta),
-            "snapshots_mb": parts["snapshot_vectors"] / 1e6, "reports": len(run.gradient_words),
-            "gradients_mb": (parts["gradient_input"] + parts["gradient_output"]) / 1e6,
-            "write_s": statistics.median(writes), "read_s": statistics.median(reads),
-            "bound_mb": full_bound_mb(trainer), "session_mb": per_session}
+        mb = {info.filename.removesuffix(".npy"): info.compress_size / 1e6 for info in archive.infolist()}
+    return (CORPORA[name], f"{len(corpus.vocab):,}", f"**{size / 1e6:.1f}**", f"{mb['w_in'] + mb['w_out']:.1f}",
+            f"{len(run.snapshot_meta)} ({mb['snapshot_vectors']:.1f})",
+            f"{len(run.gradient_words)} ({mb['gradient_input'] + mb['gradient_output']:.1f})",
+            f"{statistics.median(writes):.2f}", f"{statistics.median(reads):.2f}", f"{full_bound_mb(trainer):.1f}",
+            f"{per_session:.1f}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3, help="writes and reads of each run file (median)")
-    parser.add_argument("--corpora", default=",".join(CORPORA), help="teaching, kjv or both")
     args = parser.parse_args(argv)
     warm_up()
-    print_header("bench_runfile", argv, f"TrainConfig() defaults; median of {args.repeats} writes and reads")
-    print(table_head("Corpus", "Vocabulary", "File MB", "weights MB", "snapshots (MB)", "gradient reports (MB)",
-                     "write s", "read + check s", "full-history bound MB", "MB per session opening it"))
-    for name in args.corpora.split(","):
-        row = measure(name.strip(), args.repeats)
-        print(table_row(row["corpus"], f"{row['vocab']:,}", f"**{row['size_mb']:.1f}**", f"{row['weights_mb']:.1f}",
-                        f"{row['snapshots']} ({row['snapshots_mb']:.1f})",
-                        f"{row['reports']} ({row['gradients_mb']:.1f})", f"{row['write_s']:.2f}",
-                        f"{row['read_s']:.2f}", f"{row['bound_mb']:.1f}", f"{row['session_mb']:.1f}"), flush=True)
+    header("bench_runfile", argv, f"TrainConfig() defaults; median of {args.repeats} writes and reads")
+    print_table(["Corpus", "Vocabulary", "File MB", "weights MB", "snapshots (MB)", "gradient reports (MB)", "write s",
+                 "read + check s", "full-history bound MB", "MB per session opening it"],
+                (measure(name, args.repeats) for name in CORPORA))
     return 0
 
 

@@ -17,33 +17,25 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.harness import ROOT, print_header, table_head, table_row
+from benchmarks.harness import ROOT, header, print_table
 from w2v_core.evaluation import evaluate_analogies
 from w2v_core.formats import load_vectors
 from w2v_core.teaching import TEACHING_ANALOGIES, TEACHING_GROUPS, generate_teaching_corpus, group_of
 
 COMMON = ["--dim", "100", "--window", "5", "--min-count", "5", "--epochs", "5", "--alpha", "0.025", "--quiet"]
-CONFIGS = {
-    "ours, negative sampling + subsampling": ["--model", "skipgram", "--loss", "negative"],
-    "ours, hierarchical softmax, no subsampling": ["--model", "skipgram", "--loss", "hierarchical",
-                                                   "--sample", "0"],
-    "Spark, 1 partition": ["--engine", "spark", "--master", "local[2]", "--partitions", "1"],
-    "Spark, 2 partitions": ["--engine", "spark", "--master", "local[2]", "--partitions", "2"],
-    "Spark, 4 partitions": ["--engine", "spark", "--master", "local[2]", "--partitions", "4"],
-}
+CONFIGS = {"ours, negative sampling + subsampling": ["--model", "skipgram", "--loss", "negative"],
+           "ours, hierarchical softmax, no subsampling": ["--model", "skipgram", "--loss", "hierarchical", "--sample",
+                                                          "0"],
+           **{f"Spark, {n} partition{'s' * (n > 1)}": ["--engine", "spark", "--master", "local[2]", "--partitions",
+                                                     str(n)] for n in (1, 2, 4)}}
 
 
 def group_precision(path: Path, k: int = 5) -> float:
     """Share of the k nearest neighbours of every teaching group word that belong to its group."""
     emb = load_vectors(path)
-    hits = total = 0
-    for group, words in TEACHING_GROUPS.items():
-        for word in words:
-            if word in emb:
-                neighbours = [w for w, _ in emb.most_similar(word, k=k)]
-                hits += sum(group_of(w) == group for w in neighbours)
-                total += k
-    return hits / max(total, 1)
+    hits = [group_of(w) == group for group, words in TEACHING_GROUPS.items() for word in words if word in emb
+            for w, _ in emb.most_similar(word, k=k)]
+    return sum(hits) / max(len(hits), 1)
 
 
 def run(corpus: Path, out: Path, options: list[str], seed: int) -> dict:
@@ -63,23 +55,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args(argv)
     results: dict[str, list[dict]] = {name: [] for name in CONFIGS}
-    loads = []
+    loads, sentences = [], generate_teaching_corpus(args.sentences, seed=0)
     with tempfile.TemporaryDirectory() as folder:
-        corpus = Path(folder) / "teaching.txt"
-        corpus.write_text("\n".join(generate_teaching_corpus(args.sentences, seed=0)) + "\n")
+        (corpus := Path(folder) / "teaching.txt").write_text("\n".join(sentences) + "\n")
         run(corpus, Path(folder) / "vectors.bin", CONFIGS[next(iter(CONFIGS))], seed=0)  # untimed: kernels cached
         for repeat in range(args.repeats):
             for name, options in CONFIGS.items():
                 loads.append(os.getloadavg()[0])
                 results[name].append(run(corpus, Path(folder) / "vectors.bin", options, seed=repeat + 1))
                 print(f"{name}: {results[name][-1]}", file=sys.stderr)
-    tokens = sum(len(line.split()) for line in generate_teaching_corpus(args.sentences, seed=0))
-    print_header("bench_spark", argv, f"load average {min(loads):.1f}-{max(loads):.1f} during the runs; "
-                 f"teaching corpus {args.sentences:,} sentences ({tokens:,} tokens), {args.repeats} repeat(s), medians")
-    print(table_head("run", "wall s", "teaching analogies", "group words among 5 neighbours"))
-    for name, rows in results.items():
-        median = {key: statistics.median(row[key] for row in rows) for key in rows[0]}
-        print(table_row(name, f"{median['seconds']:.0f}", f"{median['analogies']:.0%}", f"{median['groups']:.0%}"))
+    header("bench_spark", argv, f"load average {min(loads):.1f}-{max(loads):.1f} during the runs; teaching corpus "
+           f"{args.sentences:,} sentences ({sum(map(len, map(str.split, sentences))):,} tokens), {args.repeats} "
+           "repeat(s), medians")
+    print_table(["run", "wall s", "teaching analogies", "group words among 5 neighbours"], [
+        (name, *(format(statistics.median(row[key] for row in rows), spec) for key, spec in
+                 (("seconds", ".0f"), ("analogies", ".0%"), ("groups", ".0%")))) for name, rows in results.items()])
+
 
 if __name__ == "__main__":
     main()

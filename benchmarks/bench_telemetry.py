@@ -1,6 +1,6 @@
 """Telemetry overhead: CPU seconds of one training epoch (one worker, ``time.thread_time``) with the per-word
-gradient norms on and off, alternating in one process on ``bench_gensim``'s corpus and settings. The overhead is
-the median over alternations of on / off - 1, each on run paired with the off run beside it.
+gradient norms on and off, alternating in one process on ``bench_gensim``'s corpus and settings; overhead: the
+median over alternations of on / off - 1, each on run paired with the off run beside it.
 
     python -m benchmarks.bench_telemetry --repeats 11     # the Brown corpus, as bench_gensim writes it
 """
@@ -14,20 +14,29 @@ import time
 from pathlib import Path
 
 from benchmarks.bench_gensim import CONFIGS, DEFAULT_CONFIGS, SETTINGS
-from benchmarks.harness import ROOT, print_header, table_head, table_row
+from benchmarks.harness import ROOT, header, print_table
 from w2v_core.corpus import load_corpus
 from w2v_core.trainer import TrainConfig, Trainer, warm_up
 
 
-def epoch_cpu_seconds(corpus, config: str, telemetry: bool, seed: int) -> float:
+def epoch_cpu_seconds(corpus, config: str, telemetry: bool, seed: int) -> float:  # noqa: ANN001
     """CPU seconds of the calling thread for one epoch of ``config`` (workers=1, ``Trainer.step``)."""
     model, loss = CONFIGS[config]
-    trainer = Trainer(corpus, TrainConfig(model=model, loss=loss, dim=SETTINGS["dim"], window=SETTINGS["window"],
-                                          negative=SETTINGS["negative"], sample=SETTINGS["sample"], epochs=1,
-                                          workers=1, seed=seed, telemetry=telemetry))
+    settings = {k: v for k, v in SETTINGS.items() if k != "min_count"}
+    trainer = Trainer(corpus, TrainConfig(model=model, loss=loss, **settings, epochs=1, workers=1, seed=seed,
+                                          telemetry=telemetry))
     started = time.thread_time()
     trainer.step(corpus.n_tokens)
     return time.thread_time() - started
+
+
+def overhead(corpus, config: str, repeats: int) -> tuple:  # noqa: ANN001
+    on, off = [], []
+    for repeat in range(repeats):
+        for telemetry in (True, False) if repeat % 2 == 0 else (False, True):
+            (on if telemetry else off).append(epoch_cpu_seconds(corpus, config, telemetry, seed=repeat + 1))
+    return (config, f"{statistics.median(on):.2f}", f"{statistics.median(off):.2f}",
+            f"{statistics.median(a / b - 1 for a, b in zip(on, off, strict=True)):+.1%}", f"{len(on)}/{len(off)}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,25 +44,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=ROOT / "benchmarks" / "data" / "corpus.lower.txt",
                         help="text corpus (default: the Brown corpus, written by bench_gensim.py)")
     parser.add_argument("--repeats", type=int, default=5, help="alternations of telemetry on and off")
-    parser.add_argument("--configs", default=",".join(c for c in DEFAULT_CONFIGS if c in CONFIGS))
+    parser.add_argument("--configs", default=",".join(DEFAULT_CONFIGS))
     args = parser.parse_args(argv)
     if not args.corpus.exists():
         parser.error(f"{args.corpus} is missing: run python -m benchmarks.bench_gensim --quick once to write it")
     corpus = load_corpus(args.corpus, min_count=SETTINGS["min_count"])
     warm_up()
-    print_header("bench_telemetry", argv, f"{args.corpus.name}: {corpus.n_tokens:,} tokens, "
-                 f"{len(corpus.vocab):,} words; {args.repeats} alternations")
-    print(table_head("Config", "CPU s per epoch, telemetry on (median)", "off (median)",
-                     "Overhead (median of paired on/off - 1)", "Runs on/off"))
-    for config in args.configs.split(","):
-        on, off = [], []
-        for repeat in range(args.repeats):
-            pair = [(True, on), (False, off)] if repeat % 2 == 0 else [(False, off), (True, on)]
-            for telemetry, times in pair:
-                times.append(epoch_cpu_seconds(corpus, config, telemetry, seed=repeat + 1))
-        on_s, off_s = statistics.median(on), statistics.median(off)
-        overhead = statistics.median(a / b - 1 for a, b in zip(on, off, strict=True))
-        print(table_row(config, f"{on_s:.2f}", f"{off_s:.2f}", f"{overhead:+.1%}", f"{len(on)}/{len(off)}"), flush=True)
+    header("bench_telemetry", argv, f"{args.corpus.name}: {corpus.n_tokens:,} tokens, {len(corpus.vocab):,} words; "
+           f"{args.repeats} alternations")
+    print_table(["Config", "CPU s per epoch, telemetry on (median)", "off (median)",
+                 "Overhead (median of paired on/off - 1)", "Runs on/off"],
+                (overhead(corpus, config, args.repeats) for config in args.configs.split(",")))
     return 0
 
 

@@ -1,6 +1,6 @@
-"""gensim's side of ``bench_gensim.py``: train Word2Vec on a corpus file (``LineSentence``: one sentence per
-line, split on whitespace) and save word2vec binary. Prints one JSON line, as ``python -m w2v_core train`` does:
-tokens (in-vocabulary, one pass), vocab, seconds (training only) and words_per_second (tokens x epochs / seconds).
+"""gensim's side of ``bench_gensim`` and ``bench_memory``: Word2Vec on a corpus file (``LineSentence``: a sentence a
+line, split on whitespace), saved as word2vec binary; prints one JSON line as ``python -m w2v_core train`` does:
+tokens (in-vocabulary, one pass), vocab, seconds (training only), words_per_second (tokens x epochs / seconds).
 
     python -m benchmarks.gensim_train corpus.txt -o out.bin --model skipgram --loss negative --workers 2
 """
@@ -15,21 +15,18 @@ import time
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("corpus", help="text file, one sentence per line, tokens separated by whitespace")
-    parser.add_argument("-o", "--output", required=True, help="word2vec binary file to write")
+    parser.add_argument("corpus")
+    parser.add_argument("-o", "--output", required=True)
     parser.add_argument("--model", choices=["skipgram", "cbow"], default="skipgram")
     parser.add_argument("--loss", choices=["negative", "hierarchical"], default="negative")
-    parser.add_argument("--dim", type=int, default=100)
-    parser.add_argument("--window", type=int, default=5)
-    parser.add_argument("--negative", type=int, default=5)
-    parser.add_argument("--min-count", type=int, default=5)
-    parser.add_argument("--sample", type=float, default=1e-3)
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--alpha", type=float, default=None, help="default: 0.025 skip-gram, 0.05 CBOW (C tool)")
-    parser.add_argument("--min-alpha", type=float, default=None, help="default: alpha x 1e-4")
-    parser.add_argument("--seed", type=int, default=1)
-    return parser.parse_args(argv)
+    for name, kind, default in (("dim", int, 100), ("window", int, 5), ("negative", int, 5), ("min-count", int, 5),
+                                ("sample", float, 1e-3), ("epochs", int, 5), ("workers", int, 2), ("seed", int, 1),
+                                ("alpha", float, None), ("min-alpha", float, None)):  # alpha: the C tool's
+        parser.add_argument(f"--{name}", type=kind, default=default)
+    args = parser.parse_args(argv)
+    args.alpha = args.alpha or (0.05 if args.model == "cbow" else 0.025)
+    args.min_alpha = args.min_alpha or args.alpha * 1e-4
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,13 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     from gensim.models import Word2Vec
     from gensim.models.word2vec import LineSentence
 
-    alpha = args.alpha if args.alpha is not None else (0.05 if args.model == "cbow" else 0.025)
-    min_alpha = args.min_alpha if args.min_alpha is not None else alpha * 1e-4
     hierarchical = args.loss == "hierarchical"
     model = Word2Vec(vector_size=args.dim, window=args.window, min_count=args.min_count, sample=args.sample,
-                     sg=int(args.model == "skipgram"), hs=int(hierarchical),
-                     negative=0 if hierarchical else args.negative, workers=args.workers, alpha=alpha,
-                     min_alpha=min_alpha, seed=args.seed, epochs=args.epochs)
+                     sg=int(args.model == "skipgram"), hs=int(hierarchical), workers=args.workers, seed=args.seed,
+                     negative=0 if hierarchical else args.negative, alpha=args.alpha, min_alpha=args.min_alpha,
+                     epochs=args.epochs)
     sentences = LineSentence(args.corpus)
     model.build_vocab(sentences)
     started = time.perf_counter()
@@ -52,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     model.wv.save_word2vec_format(args.output, binary=True)
     tokens = int(model.wv.expandos["count"].sum())
     print(json.dumps({"tool": "gensim", "tokens": tokens, "vocab": len(model.wv), "seconds": seconds,
-                      "words_per_second": tokens * args.epochs / seconds if seconds > 0 else 0.0}))
+                      "words_per_second": tokens * args.epochs / seconds}))
     return 0
 
 

@@ -1,6 +1,5 @@
-"""What the benchmarks (and the browser tests) share: the app's server in a process group of its own, sessions
-arriving over a ramp and their summary, the server's CPU, RSS and threads while they run (psutil), time figures
-(numpy), and a run's header and Markdown tables."""
+"""What the benchmarks (and the browser tests) share: the app's server in a process group of its own and its CPU,
+RSS and threads (psutil), sessions arriving over a ramp and their summary, time figures, a run's header, tables."""
 
 from __future__ import annotations
 
@@ -16,8 +15,8 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,65 +26,43 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def free_port() -> int:
-    """A TCP port on localhost that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("localhost", 0))
-        return probe.getsockname()[1]
-
-
-def healthy(url: str) -> bool:
-    """Whether the Streamlit server at ``url`` answers ``ok`` on /_stcore/health."""
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-            return answer.read().strip() == b"ok"
-    except OSError:
-        return False
-
-
 def commit() -> str:
     """The repository's commit, marked "+changes" when tracked files differ from it."""
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
-    changed = git("status", "--porcelain", "--untracked-files=no")
-    return (git("rev-parse", "--short", "HEAD") or "?") + (" +changes" if changed else "")
+    return (git("rev-parse", "--short", "HEAD") or "?") + (" +changes" if git("status", "--porcelain", "-uno") else "")
 
 
-def run_header(module: str, argv: Sequence[str] | None) -> dict:
-    """Date, command (``argv``: the script's arguments, None = this process's), machine, commit and load."""
+def header(module: str, argv: Sequence[str] | None, note: str = "") -> dict:
+    """Print and return a run's date, command (``argv``: the script's arguments, None = this process's), machine,
+    commit and load average."""
     model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                   if line.startswith("model name")), platform.machine())
-    return {"date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "command": " ".join(["python -m", f"benchmarks.{module}", *(sys.argv[1:] if argv is None else argv)]),
-            "machine": f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}",
-            "commit": commit(), "load_average": os.getloadavg()[0]}
-
-
-def print_header(module: str, argv: Sequence[str] | None, note: str = "") -> dict:
-    """Print a run's header (date · machine · commit · load average · ``note``) and return ``run_header``."""
-    run = run_header(module, argv)
+    run = {"date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+           "command": " ".join(["python -m", f"benchmarks.{module}", *(sys.argv[1:] if argv is None else argv)]),
+           "machine": f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}",
+           "commit": commit(), "load_average": os.getloadavg()[0]}
     print(" · ".join([run["date"], run["machine"], f"commit {run['commit']}",
                       f"load average {run['load_average']:.1f}", *([note] if note else [])]), flush=True)
     return run
 
 
-def table_row(*cells: object) -> str:
-    """One Markdown table row."""
-    return "| " + " | ".join(map(str, cells)) + " |"
+def table(head: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
+    """A Markdown table: its header and rule, then a line per row as soon as ``rows`` yields it."""
+    yield "| " + " | ".join(head) + " |\n" + "|---" * len(head) + "|"
+    yield from ("| " + " | ".join(map(str, row)) + " |" for row in rows)
 
 
-def table_head(*columns: str) -> str:
-    """A Markdown table's header and rule."""
-    return table_row(*columns) + "\n" + "|---" * len(columns) + "|"
+def print_table(head: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    for line in table(head, rows):
+        print(line, flush=True)
 
 
 def figures(seconds: Sequence[float]) -> dict:
     """Count, median, 95th percentile (linear interpolation) and maximum of some times; NaN when there are none."""
-    if not len(seconds):
-        return {"n": 0, "median_s": float("nan"), "p95_s": float("nan"), "max_s": float("nan")}
-    median, p95 = np.percentile(seconds, [50, 95])
-    return {"n": len(seconds), "median_s": float(median), "p95_s": float(p95), "max_s": float(np.max(seconds))}
+    median, p95, top = np.percentile(seconds, [50, 95, 100]) if len(seconds) else [float("nan")] * 3
+    return {"n": len(seconds), "median_s": float(median), "p95_s": float(p95), "max_s": float(top)}
 
 
 def describe(name: str, row: dict) -> str:
@@ -151,14 +128,15 @@ class Server:
 
     def __init__(self, log_path: Path, session_ttl: int | None = None, env: dict[str, str] | None = None,
                  cwd: Path = ROOT, port: int | None = None, command: Callable[[int], list[str]] | None = None) -> None:
-        self.port = port or free_port()
-        self.url = f"http://localhost:{self.port}"
-        args = command(self.port) if command else [
-            sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
-            str(self.port), "--server.address", "localhost", "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none"]
-        if session_ttl is not None:
-            args += ["--server.disconnectedSessionTTL", str(int(session_ttl))]
+        if port is None:
+            with socket.socket() as probe:  # a port nothing listens on right now
+                probe.bind(("localhost", 0))
+                port = probe.getsockname()[1]
+        self.port, self.url, self.log_path = port, f"http://localhost:{port}", log_path
+        args = command(port) if command else [
+            sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+            "--server.address", "localhost", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+        args += ["--server.disconnectedSessionTTL", str(int(session_ttl))] if session_ttl is not None else []
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "wb") as log:
             self.process = subprocess.Popen(args, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
@@ -166,7 +144,6 @@ class Server:
                                             env={**os.environ, **(env or {})})
         self.pid = self.process.pid
         self.ps = psutil.Process(self.pid)
-        self.log_path = log_path
 
     def __enter__(self) -> Server:
         self.wait_healthy()
@@ -178,7 +155,10 @@ class Server:
     def wait_healthy(self, timeout: float = 60.0) -> None:
         """Wait until /_stcore/health says ok; stop the server and raise with its log's end if it does not."""
         deadline = time.monotonic() + timeout
-        while not healthy(self.url):
+        while True:
+            with suppress(OSError), urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as answer:
+                if answer.read().strip() == b"ok":
+                    return
             code = self.process.poll()
             if code is not None or time.monotonic() > deadline:
                 self.stop()
@@ -209,13 +189,10 @@ class Server:
         stop, cpu, started = threading.Event(), cpu_seconds(self.ps), time.monotonic()
 
         def sample() -> None:
-            while not stop.wait(period):
-                try:
+            with suppress(psutil.Error):
+                while not stop.wait(period):
                     rss, threads = self.status()
-                except psutil.Error:
-                    return
-                out["peak_rss_mb"], out["peak_threads"] = max(out["peak_rss_mb"], rss), max(out["peak_threads"],
-                                                                                              threads)
+                    out.update(peak_rss_mb=max(out["peak_rss_mb"], rss), peak_threads=max(out["peak_threads"], threads))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()

@@ -1,9 +1,6 @@
-"""Class-pace load without browsers: N sessions speaking Streamlit's WebSocket protocol (``websockets``).
-
-Each session plays the load test's flow as a browser would (page runs with widget values, fragment polls, pings
-answered), waiting 0.5-1.5 x ``--think`` s between actions: open, Corpus, Train; dim 20, 1 worker, 1 epoch; Start
-training; Gradients, Projection, Neighbours, Compare, Train; wait for Finished; Projection, Neighbours, Train.
-Page response: request sent -> its ``script_finished``, on loopback.
+"""Class-pace load without browsers: N sessions speaking Streamlit's WebSocket protocol (``websockets``), each
+playing the load test's flow as a browser would (page runs with widget values, fragment polls, pings answered),
+0.5-1.5 x ``--think`` s between actions. Page response: request sent -> its ``script_finished``, on loopback.
 
     python -m benchmarks.ws_load -n 30 --json ws30.json
 """
@@ -25,14 +22,13 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from benchmarks import harness as h
-from benchmarks.harness import Server, SessionResult
 
 PAGE_DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
 RAMP, DIM, EPOCHS, TIMEOUT = 20.0, 20, 1, 600.0  # sessions arrive over RAMP s; each run's size
 
 
 @dataclass
-class Result(SessionResult):
+class Result(h.SessionResult):
     responses: list[tuple[str, float]] = field(default_factory=list)  # (action, seconds)
     fragment_polls: int = 0
     progress: str = ""  # the last progress text the session was shown
@@ -41,41 +37,24 @@ class Result(SessionResult):
 class Client:
     """One app session over a WebSocket: page runs, widget values, fragment polls."""
 
-    def __init__(self, port: int) -> None:
-        self.url = f"ws://localhost:{port}/_stcore/stream"
+    def __init__(self) -> None:
         self.pages: dict[str, str] = {}  # page name -> page script hash
-        self.page = ""
+        self.page = self.progress = self.closed = ""  # closed: why the server closed the connection
         self.widgets: dict[str, str] = {}  # label -> widget id, on the current page
         self.values: dict[str, WidgetState] = {}  # widget id -> the value this user set
-        self.progress = ""
-        self._finished = asyncio.Event()
-        self._polls: dict[str, asyncio.Task] = {}
-        self._waiting = False
-        self.polls_sent = 0
-        self.ws = self._receiving = None
-        self.closed = ""  # why the server closed the connection, once it has
+        self.finished, self.polls, self.waiting, self.polls_sent = asyncio.Event(), {}, False, 0
 
-    async def connect(self) -> None:
+    async def connect(self, port: int) -> None:
         # no compression, as the hand-made client measured before; no proxy: localhost only
-        self.ws = await connect(self.url, subprotocols=["streamlit"], compression=None, proxy=None,
-                                max_size=None, ping_interval=None)
-        self._receiving = asyncio.create_task(self._receive())
+        self.ws = await connect(f"ws://localhost:{port}/_stcore/stream", subprotocols=["streamlit"],
+                                compression=None, proxy=None, max_size=None, ping_interval=None)
+        self.receiving = asyncio.create_task(self.receive())
 
-    async def close(self) -> None:
-        for poll in self._polls.values():
-            poll.cancel()
-        if self._receiving is not None:
-            self._receiving.cancel()
-        if self.ws is not None:
-            await self.ws.close()
-
-    def _rerun(self, fragment: str = "", trigger: str | None = None) -> bytes:
+    def rerun(self, fragment: str = "", trigger: str | None = None) -> bytes:
         message = BackMsg()
         state = message.rerun_script
-        state.page_script_hash = self.pages.get(self.page, "")
-        state.page_name = self.page if self.pages else ""
-        state.fragment_id = fragment
-        state.is_auto_rerun = bool(fragment)
+        state.page_script_hash, state.page_name = self.pages.get(self.page, ""), self.page if self.pages else ""
+        state.fragment_id, state.is_auto_rerun = fragment, bool(fragment)
         for widget, value in self.values.items():
             if widget in self.widgets.values():  # as the browser: the widgets of this page
                 state.widget_states.widgets.add().CopyFrom(value)
@@ -87,73 +66,65 @@ class Client:
         """Ask for a page run (another page, or this one with a button pressed); seconds until it finished."""
         if page is not None and page != self.page:
             self.page, self.widgets = page, {}
-        self._finished.clear()
-        self._waiting = True
-        started = time.perf_counter()
-        await self.ws.send(self._rerun(trigger=trigger))
-        await self._finished.wait()
-        self._waiting = False
+        self.finished.clear()
+        self.waiting, started = True, time.perf_counter()
+        await self.ws.send(self.rerun(trigger=trigger))
+        await self.finished.wait()
+        self.waiting = False
         if self.closed:
             raise ConnectionError(self.closed)
         return time.perf_counter() - started
 
-    def set_number(self, label: str, value: int) -> None:
-        self.values[self.widgets[label]] = WidgetState(id=self.widgets[label], int_value=value)
-
-    async def _poll(self, fragment: str, interval: float) -> None:
+    async def poll(self, fragment: str, interval: float) -> None:
         while True:
             await asyncio.sleep(interval)
-            if not self._waiting:  # the browser does not poll a fragment while its page runs
+            if not self.waiting:  # the browser does not poll a fragment while its page runs
                 try:
-                    await self.ws.send(self._rerun(fragment=fragment))
+                    await self.ws.send(self.rerun(fragment=fragment))
                 except ConnectionClosed:  # the receiver reports it
                     return
                 self.polls_sent += 1
 
-    async def _receive(self) -> None:
+    def stop_polls(self, fragments: object) -> None:
+        for fragment in list(fragments):
+            if fragment in self.polls:
+                self.polls.pop(fragment).cancel()
+
+    async def receive(self) -> None:
         """Read every message; reading is also what lets ``websockets`` answer the server's pings."""
         try:
             async for data in self.ws:
                 if isinstance(data, bytes):
-                    message = ForwardMsg()
-                    message.ParseFromString(data)
-                    self._handle(message)
+                    self.handle(ForwardMsg.FromString(data))
         finally:
             self.closed = f"the server closed the connection (code {self.ws.close_code})"
-            self._finished.set()  # a page run waiting for its answer learns it
+            self.finished.set()  # a page run waiting for its answer learns it
 
-    def _handle(self, message: ForwardMsg) -> None:
+    def handle(self, message: ForwardMsg) -> None:
         kind = message.WhichOneof("type")
         if kind == "navigation":  # st.navigation's pages, by title
             self.pages = {p.page_name: p.page_script_hash for p in message.navigation.app_pages}
         elif kind == "new_session" and not message.metadata.run.fragment_ids:  # a whole-page run starts:
-            for poll in self._polls.values():  # its fragments ask for their polls again
-                poll.cancel()
-            self._polls.clear()
+            self.stop_polls(self.polls)  # its fragments ask for their polls again
         elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-            element = message.delta.new_element
-            name = element.WhichOneof("type")
-            inner = getattr(element, name)
+            inner = getattr(message.delta.new_element, name := message.delta.new_element.WhichOneof("type"))
             if name == "progress":
                 self.progress = inner.text
             elif hasattr(inner, "id") and hasattr(inner, "label") and inner.id:
                 self.widgets[inner.label] = inner.id
         elif kind == "auto_rerun":
-            fragment = message.auto_rerun.fragment_id
-            if fragment in self._polls:
-                self._polls[fragment].cancel()
-            self._polls[fragment] = asyncio.create_task(self._poll(fragment, message.auto_rerun.interval))
+            self.stop_polls([fragment := message.auto_rerun.fragment_id])
+            self.polls[fragment] = asyncio.create_task(self.poll(fragment, message.auto_rerun.interval))
         elif kind == "stop_auto_rerun":
-            for fragment in message.stop_auto_rerun.fragment_ids:
-                if fragment in self._polls:
-                    self._polls.pop(fragment).cancel()
+            self.stop_polls(message.stop_auto_rerun.fragment_ids)
         elif kind == "script_finished" and message.script_finished in PAGE_DONE:
-            self._finished.set()
+            self.finished.set()
 
 
 async def run_session(port: int, index: int, think: float, dim: int, epochs: int, deadline: float) -> Result:
-    result, pause = Result(index), random.Random(index)
-    client = Client(port)
+    """Open, Corpus, Train; dim, 1 worker, epochs; Start training; Gradients, Projection, Neighbours, Compare, Train;
+    wait for Finished; Projection, Neighbours, Train."""
+    result, pause, client = Result(index), random.Random(index), Client()
 
     async def act(name: str, page: str | None = None, trigger: str | None = None) -> None:
         await asyncio.sleep(pause.uniform(0.5, 1.5) * think)
@@ -161,12 +132,11 @@ async def run_session(port: int, index: int, think: float, dim: int, epochs: int
         result.responses.append((name, seconds))
 
     try:
-        await client.connect()
-        await act("first load")
-        await act("Corpus", "Corpus")
-        await act("Train", "Train")
+        await client.connect(port)
+        for page in ("first load", "Corpus", "Train"):
+            await act(page, None if page == "first load" else page)
         for label, value in (("Vector size (dim)", dim), ("Workers", 1), ("Epochs", epochs)):
-            client.set_number(label, value)
+            client.values[client.widgets[label]] = WidgetState(id=client.widgets[label], int_value=value)
             await act(f"set {label}")
         clicked = time.perf_counter()
         await act("Start training", trigger=client.widgets["Start training"])
@@ -187,7 +157,10 @@ async def run_session(port: int, index: int, think: float, dim: int, epochs: int
         result.error = h.failure(error)
     finally:
         result.fragment_polls, result.progress = client.polls_sent, client.progress
-        await client.close()
+        client.stop_polls(client.polls)
+        if hasattr(client, "ws"):
+            client.receiving.cancel()
+            await client.ws.close()
     return result
 
 
@@ -202,21 +175,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--think", type=float, default=2.0, help="mean seconds a user waits between actions")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    with Server(h.ROOT / "test-output" / "ws_load_server.log") as server:
-        warm = asyncio.run(run_all(server.port, 1, 0, 0.2, DIM, EPOCHS, 180))
-        if not warm[0].completed:
-            raise RuntimeError(f"the warm-up session failed: {warm[0].error}")
+    out = h.header("ws_load", argv)
+    with h.Server(h.ROOT / "test-output" / "ws_load_server.log") as server:
+        if not (warm := asyncio.run(run_all(server.port, 1, 0, 0.2, DIM, EPOCHS, 180))[0]).completed:
+            raise RuntimeError(f"the warm-up session failed: {warm.error}")
         before, own_cpu = server.quiet_status(), time.process_time()
         with server.watch() as load:
             results = asyncio.run(run_all(server.port, args.sessions, RAMP, args.think, DIM, EPOCHS, TIMEOUT))
         own_cpu, after = time.process_time() - own_cpu, server.quiet_status()
     responses = [(name, s) for r in results for name, s in r.responses]
-    out = {**h.run_header("ws_load", argv), **h.summarise(results), "wall_s": load["wall_s"],
-           "all": h.figures([s for _, s in responses]),
-           "page_switches": h.figures([s for name, s in responses if not name.startswith(("set ", "Start", "first"))]),
-           "fragment_polls": sum(r.fragment_polls for r in results), "server_cpu_s": load["server_cpu_s"],
-           "client_cpu_s": own_cpu, "threads": [before[1], load["peak_threads"], after[1]],
-           "rss_mb": [before[0], load["peak_rss_mb"], after[0]], "results": [asdict(r) for r in results]}
+    out |= {**h.summarise(results), "wall_s": load["wall_s"], "all": h.figures([s for _, s in responses]),
+            "page_switches": h.figures([s for name, s in responses if not name.startswith(("set ", "Start", "first"))]),
+            "fragment_polls": sum(r.fragment_polls for r in results), "server_cpu_s": load["server_cpu_s"],
+            "client_cpu_s": own_cpu, "threads": [before[1], load["peak_threads"], after[1]],
+            "rss_mb": [before[0], load["peak_rss_mb"], after[0]], "results": [asdict(r) for r in results]}
     print(f"{out['completed']}/{out['sessions']} sessions completed in {out['wall_s']:.0f} s ({out['queued']} "
           f"queued); CPU s: server {out['server_cpu_s']:.0f}, this client {own_cpu:.0f}; {out['fragment_polls']} "
           "fragment polls")
