@@ -198,6 +198,12 @@ def _zero(a):
         a[i] = 0.0
 
 
+@numba.njit(inline="always")
+def _copy(target, source):
+    for i in range(target.shape[0]):
+        target[i] = source[i]
+
+
 # ----- a window's output rows, read and written once ----------------------------------------------------------------
 @numba.njit(inline="always")
 def _add_row(rows, n_rows, word):
@@ -338,8 +344,7 @@ def _skipgram_negative(center, n_context, scratch, n_noise, weights, settings, a
     """v_c predicts every context word against K noise words of its own: the step of ``models.skipgram_loss``."""
     v = weights.w_in[center]
     hidden = scratch.hidden
-    for k in range(hidden.shape[0]):
-        hidden[k] = v[k]
+    _copy(hidden, v)  # the step moves v_c: its loss and gradients are taken at the copy
     _negative_step(hidden, scratch.context, n_context, scratch, n_noise, 1.0, weights.w_out, alpha, tallies,
                    settings.telemetry)
     norm = _step_input(v, scratch.grad, np.float32(alpha))
@@ -471,8 +476,7 @@ def _skipgram_softmax(center, n_context, scratch, weights, settings, alpha, tall
     """v_c predicts every context word with full softmax: the step of ``models.skipgram_loss``."""
     v = weights.w_in[center]
     hidden = scratch.hidden
-    for k in range(hidden.shape[0]):
-        hidden[k] = v[k]
+    _copy(hidden, v)  # the step moves v_c: its loss and gradients are taken at the copy
     _zero(scratch.grad)
     for j in range(n_context):
         _softmax_step(hidden, scratch.grad, scratch.context[j], weights.w_out, alpha, tallies, settings.telemetry,
