@@ -35,6 +35,8 @@ def test_zipf_figure_splits_kept_and_removed_words():
     kept, removed = fig.data
     assert list(kept.x) == [1, 2, 3, 4] and list(removed.y) == [1, 1]
     assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
+    assert fig.layout.xaxis.dtick == "D2"  # six ranks: 1-2-5 steps; many decades: one label per power of ten
+    assert charts.zipf_figure(list("abc"), np.array([5000, 40, 3]), 1).layout.yaxis.dtick == 1
 
 
 def test_loss_figure_has_smoothed_line_parts_and_epoch_markers():

@@ -42,6 +42,16 @@ def log_spaced_ranks(n: int, max_points: int = 2000) -> np.ndarray:
     return np.unique(np.geomspace(1, n, max_points).astype(np.int64) - 1)
 
 
+def log_ticks(values: np.ndarray) -> dict:
+    """Tick settings of a log axis over ``values`` (positive): one labelled tick per power of ten ("1", "10",
+    "1,000") when they span two decades or more, else 1-2-5 steps; Plotly's default labels every minor step
+    ("2 1000 5 2 100 5"), which reads as noise on a projector."""
+    values = np.asarray(values, dtype=np.float64)
+    values = values[values > 0]
+    wide = len(values) > 0 and values.max() >= 100 * values.min()
+    return {"dtick": 1 if wide else "D2", "tickformat": ",~g"}
+
+
 def zipf_figure(words: Sequence[str], counts: np.ndarray, min_count: int) -> go.Figure:
     """Rank/frequency on log-log axes of all distinct tokens (counts (T,) descending); kept vs removed."""
     if len(counts) == 0:
@@ -57,8 +67,8 @@ def zipf_figure(words: Sequence[str], counts: np.ndarray, min_count: int) -> go.
                                 marker={"size": 5, "color": colour}, hovertext=labels[mask],
                                 hovertemplate="%{hovertext}<br>rank %{x}, count %{y}<extra></extra>"))
     fig.update_layout(title="Zipf plot: frequency against rank", height=380, legend={"orientation": "h"})
-    fig.update_xaxes(type="log", title="rank")
-    fig.update_yaxes(type="log", title="count")
+    fig.update_xaxes(type="log", title="rank", **log_ticks(ranks))
+    fig.update_yaxes(type="log", title="count", **log_ticks(selected))
     return fig
 
 
@@ -228,7 +238,7 @@ def gradient_frequency_figure(words: Sequence[str], counts: np.ndarray, input_no
         return _empty("Gradient against frequency", "No updates in the latest interval")
     fig.update_layout(title="Gradient magnitude against word frequency", height=420,
                       legend={"orientation": "h", "y": -0.2})
-    fig.update_xaxes(type="log", title="count in the corpus")
+    fig.update_xaxes(type="log", title="count in the corpus", **log_ticks(counts[rows]))
     fig.update_yaxes(type="log", title="mean gradient norm")
     return fig
 
