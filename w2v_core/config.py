@@ -34,7 +34,7 @@ class TrainConfig:
     workers: int = OPTIONS["workers"].default
     seed: int = OPTIONS["seed"].default
     ns_exponent: float = OPTIONS["ns_exponent"].default
-    shared_negatives: bool = OPTIONS["shared_negatives"].default  # skip-gram: 4K shared noise words per window
+    shared_negatives: bool = OPTIONS["shared_negatives"].default  # skip-gram: K noise words shared by the window
     cbow_full_step: bool = OPTIONS["cbow_full_step"].default  # CBOW: full ∂J/∂h step (C tool, gensim)
     telemetry: bool = OPTIONS["telemetry"].default
 
