@@ -11,7 +11,7 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
+import psutil
 from browser_support import OUTPUT, set_number, shot, wait_idle
 from conftest import require_browser
 from loop_support import call_in_own_thread, run_in_own_thread
@@ -53,6 +53,20 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
             for path in root.rglob("*") if path.is_file() and "__pycache__" not in path.parts}
 
 
+def running_in_group(group: int) -> list[str]:
+    """Processes of a process group that still run. A killed server's orphaned children (UMAP's forkserver) are
+    left to PID 1 to reap: until it does (this container's PID 1 never does) they are zombies, dead and not
+    running, though ``os.killpg(group, 0)`` still finds them."""
+    running = []
+    for process in psutil.process_iter(["name", "status"]):
+        try:
+            if os.getpgid(process.pid) == group and process.info["status"] != psutil.STATUS_ZOMBIE:
+                running.append(f"{process.pid} {process.info['name']} {process.info['status']}")
+        except (ProcessLookupError, psutil.Error):
+            continue
+    return running
+
+
 def test_a_killed_server_leaves_nothing_behind_and_restarts_cleanly(page: Page, tmp_path: Path,
                                                                      output_dir: Path) -> None:
     app = tmp_path / "app"  # a copy of the app, so that any file it wrote would show
@@ -67,8 +81,7 @@ def test_a_killed_server_leaves_nothing_behind_and_restarts_cleanly(page: Page, 
     expect(page.locator('[data-testid="stProgress"]').filter(has_text="Training").first).to_be_visible(
         timeout=120_000)
     server.kill()  # SIGKILL mid-training, as a crash or the OOM killer would
-    with pytest.raises(ProcessLookupError):
-        os.killpg(server.pid, 0)  # nothing of the server's process group is left running
+    assert not running_in_group(server.pid)  # nothing of the server's process group is left running
     assert snapshot(app) == files  # nothing on disk was written, so nothing can be half-written
     caches = [p for p in app.rglob("__pycache__/*") if p.suffix not in (".pyc", ".nbi", ".nbc")
               and not re.fullmatch(r"char_tables-[0-9a-f]{16}\.npz", p.name)]  # the tokenizer's, renamed in whole
