@@ -150,3 +150,17 @@ def test_gradient_lab_takes_the_trainers_skipgram_hierarchical_steps():
         assert step.pairs_in_turn == len(context)
     np.testing.assert_allclose(lab.w_in, trainer.w_in, rtol=1e-4, atol=2e-6)
     np.testing.assert_allclose(lab.output_matrix("hierarchical"), trainer.w_out, rtol=1e-4, atol=2e-6)
+
+
+@pytest.mark.parametrize("model", ["skipgram", "cbow"])
+def test_hierarchical_loss_from_an_eighth_of_the_windows_estimates_the_exact_one(model):
+    """loss_every=8 takes the very same steps and tallies 8 x the loss of a random eighth of the windows: its epoch
+    mean is the exact one within sampling error."""
+    corpus = _small_corpus(n_lines=3000, vocab=300)
+    config = TrainConfig(model=model, loss="hierarchical", dim=16, window=3, sample=1e-3, epochs=1, workers=1)
+    trainers = {every: Trainer(corpus, config, chunk_words=1000, loss_every=every) for every in (1, 8)}
+    for trainer in trainers.values():
+        trainer.step(10**9)
+    assert np.array_equal(trainers[1].w_in, trainers[8].w_in) and np.array_equal(trainers[1].w_out, trainers[8].w_out)
+    exact, estimate = (trainers[every].recorder.epoch_mean_losses()[-1] for every in (1, 8))
+    assert estimate != exact and estimate == pytest.approx(exact, rel=0.05)

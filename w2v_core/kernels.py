@@ -9,7 +9,9 @@ CBOW context vector takes the C tool's full ∂J/∂h (C times its gradient) unl
 Skip-gram with hierarchical softmax takes one step per (context word, centre) pair in turn, the context word
 predicting the centre's path as in the C tool, each pair seeing the inner nodes the pair before moved.
 ``tests/test_kernels.py`` replays chunks with the reference losses. Every term's σ and -log σ are exact (no lookup
-table, no clipping at ±6), computed in float32 from the float32 score; the loss is summed in float64.
+table, no clipping at ±6), computed in float32 from the float32 score; the loss is summed in float64. Hierarchical
+softmax may tally the loss of one window in ``Settings.loss_every``, drawn at random, weighted by loss_every: an
+unbiased estimate that spares a log per node of the other windows (their steps are the same).
 
 Where one output row takes several terms of a step (a noise word drawn twice, a noise word that is also a context
 word), their coefficients are summed first and the row is read and written once: ``grad_hidden += c · u`` and
@@ -31,7 +33,7 @@ The arrays travel in named tuples:
   False); control (1,) int32, set to 1 by another thread to stop at the next word.
   ``Trace``: context (T, 2·window), center (T,), negatives (T, 2·window·K) int32: the first T windows (context
   words, centre word, drawn negatives; -1 = none), for tests and the gradient lab.
-  ``Settings``: model, loss, window, negative, shared_draws, cbow_full_step, telemetry.
+  ``Settings``: model, loss, window, negative, shared_draws, cbow_full_step, telemetry, loss_every.
 """
 
 from __future__ import annotations
@@ -97,6 +99,7 @@ class Settings(NamedTuple):
     shared_draws: int  # skip-gram + negative: K noise words shared by the window's pairs (0: K per pair)
     cbow_full_step: bool  # CBOW: every context vector takes the full ∂J/∂h step (C tool)
     telemetry: bool
+    loss_every: int  # hierarchical softmax: the loss of one window in this many, at random, times this (1: all)
 
 
 class _Rows(NamedTuple):
@@ -165,6 +168,14 @@ def _logistic(x):
     if x >= 0:
         return 1.0 / one_plus, math.log(one_plus)
     return e / one_plus, math.log(one_plus) - x
+
+
+@numba.njit(inline="always")
+def _sigmoid(x):
+    """σ(x) from one exp, stable for any x (float32 score)."""
+    e = math.exp(-abs(x))
+    one_plus = np.float32(1.0) + e
+    return 1.0 / one_plus if x >= 0 else e / one_plus
 
 
 @numba.njit(inline="always")
@@ -280,24 +291,27 @@ def _negative_step(hidden, positives, n_positive, scratch, n_noise, weight, w_ou
 
 
 @numba.njit(inline="always")
-def _path_step(hidden, grad, center, w_out, tree, alpha, tallies):
+def _path_step(hidden, grad, center, w_out, tree, alpha, tallies, loss_weight):
     """Hierarchical softmax from ``hidden`` (d,) along the centre's Huffman path (no node repeats, so each node is
-    scored, then read and written once): grad += ∂J/∂h, nodes stepped, loss added to the tallies. Inner nodes are
-    not words, so their updates are not recorded in the per-word telemetry."""
+    scored, then read and written once): grad += ∂J/∂h, nodes stepped, loss_weight × the loss added to the tallies
+    (its log skipped when the weight is 0). Inner nodes are not words: not in the per-word telemetry."""
     loss_sum = 0.0
     for j in range(tree.lengths[center]):
         node = tree.points[center, j]
         row = w_out[node]
         score = _dot(hidden, row)
-        sigma, loss = _logistic(score)
         code = tree.codes[center, j]
-        loss_sum += loss if code == 0 else loss + score  # label 1 - code
+        if loss_weight > 0:
+            sigma, loss = _logistic(score)
+            loss_sum += loss if code == 0 else loss + score  # label 1 - code
+        else:
+            sigma = _sigmoid(score)
         coef = np.float32(sigma - (1.0 - code))
         step = np.float32(alpha) * coef
         for i in range(hidden.shape[0]):
             grad[i] += coef * row[i]
             row[i] -= step * hidden[i]
-    tallies.stats[STAT_POSITIVE] += loss_sum
+    tallies.stats[STAT_POSITIVE] += loss_weight * loss_sum
 
 
 @numba.njit(**_JIT)
@@ -450,22 +464,23 @@ def _cbow_negative(center, n_context, scratch, n_noise, weights, settings, alpha
 
 
 @numba.njit(inline="always")
-def _cbow_hierarchical(center, n_context, scratch, weights, tree, settings, alpha, tallies):
+def _cbow_hierarchical(center, n_context, scratch, weights, tree, settings, alpha, tallies, loss_weight):
     """The mean context vector predicts the centre's Huffman path: the step of ``models.cbow_loss``."""
     _cbow_hidden(scratch, n_context, weights.w_in, settings, tallies.sums)
     _zero(scratch.grad)
-    _path_step(scratch.hidden, scratch.grad, center, weights.w_out, tree, alpha, tallies)
+    _path_step(scratch.hidden, scratch.grad, center, weights.w_out, tree, alpha, tallies, loss_weight)
     _cbow_step_inputs(scratch, n_context, weights.w_in, settings, alpha, tallies)
 
 
 @numba.njit(inline="always")
-def _skipgram_hierarchical_pairs(center, n_context, scratch, weights, tree, settings, alpha, tallies):
+def _skipgram_hierarchical_pairs(center, n_context, scratch, weights, tree, settings, alpha, tallies,
+                                 loss_weight):
     """As the C tool: each context vector predicts the centre's Huffman path, one SGD step per pair."""
     for j in range(n_context):
         word = scratch.context[j]
         v = weights.w_in[word]
         _zero(scratch.grad)
-        _path_step(v, scratch.grad, center, weights.w_out, tree, alpha, tallies)
+        _path_step(v, scratch.grad, center, weights.w_out, tree, alpha, tallies, loss_weight)
         norm = _step_input(v, scratch.grad, np.float32(alpha))
         if settings.telemetry:
             _record(tallies.sums, word, IN_NORM, norm)
@@ -546,6 +561,7 @@ def train_chunk(text, s_begin, s_end, weights, noise, tree, settings, alpha_begi
     skip-gram, as the C tool). The learning rate falls linearly from alpha_begin to alpha_end; ``seed``
     is the job's random state (subsampling, window sizes, noise draws)."""
     state = np.uint64(seed)
+    loss_state = state ^ np.uint64(0x9E3779B97F4A7C15)
     stats = tallies.stats
     chunk_words = text.starts[s_end] - text.starts[s_begin]
     longest = 0
@@ -577,6 +593,10 @@ def train_chunk(text, s_begin, s_end, weights, noise, tree, settings, alpha_begi
             n_noise = _noise_count(settings, n_context)
             for k in range(n_noise):
                 scratch.negatives[k], state = _draw(state, noise)
+            loss_weight = 1
+            if settings.loss == HIERARCHICAL and settings.loss_every > 1:  # the log of every node is costly
+                loss_state = _next(loss_state)  # a stream of its own: the steps stay those of loss_every=1
+                loss_weight = settings.loss_every if _below(loss_state, settings.loss_every) == 0 else 0
             if traced < trace.center.shape[0]:
                 trace.context[traced, :n_context] = scratch.context[:n_context]
                 trace.center[traced] = center
@@ -590,7 +610,8 @@ def train_chunk(text, s_begin, s_end, weights, noise, tree, settings, alpha_begi
                 elif settings.loss == NEGATIVE:
                     _skipgram_negative(center, n_context, scratch, n_noise, weights, settings, alpha, tallies)
                 elif settings.loss == HIERARCHICAL:
-                    _skipgram_hierarchical_pairs(center, n_context, scratch, weights, tree, settings, alpha, tallies)
+                    _skipgram_hierarchical_pairs(center, n_context, scratch, weights, tree, settings, alpha, tallies,
+                                                 loss_weight)
                 else:
                     _skipgram_softmax(center, n_context, scratch, weights, settings, alpha, tallies, dense)
             else:
@@ -598,7 +619,8 @@ def train_chunk(text, s_begin, s_end, weights, noise, tree, settings, alpha_begi
                 if settings.loss == NEGATIVE:
                     _cbow_negative(center, n_context, scratch, n_noise, weights, settings, alpha, tallies)
                 elif settings.loss == HIERARCHICAL:
-                    _cbow_hierarchical(center, n_context, scratch, weights, tree, settings, alpha, tallies)
+                    _cbow_hierarchical(center, n_context, scratch, weights, tree, settings, alpha, tallies,
+                                       loss_weight)
                 else:
                     _cbow_softmax(center, n_context, scratch, weights, settings, alpha, tallies, dense)
     stats[STAT_WORDS] += words_done

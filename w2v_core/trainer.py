@@ -119,9 +119,10 @@ class Trainer:
 
     def __init__(self, corpus: Corpus, config: TrainConfig, chunk_words: int | None = None,
                  snapshot_words: int = 1000, history_words: int = 5000, max_snapshots: int = 60,
-                 max_history: int = 2000) -> None:
+                 max_history: int = 2000, loss_every: int = 1) -> None:
         self.warnings = config.validate(len(corpus.vocab))
         self.corpus, self.config, self.vocab = corpus, config, corpus.vocab
+        self.loss_every = loss_every  # hierarchical softmax: tally the loss of 1 window in this many (kernels)
         n_words, dim = len(self.vocab), config.dim
         rng = np.random.default_rng(config.seed)
         self.w_in = ((rng.random((n_words, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
@@ -349,7 +350,8 @@ class Trainer:
         trace_center = np.full(trace_rows, -1, dtype=np.int32)
         trace_negatives = np.full((trace_rows, width * max(config.negative, 1)), -1, dtype=np.int32)
         settings = kernels.Settings(_MODEL_KIND[config.model], _LOSS_KIND[config.loss], config.window,
-                                    config.negative, config.shared_draws, config.cbow_full_step, config.telemetry)
+                                    config.negative, config.shared_draws, config.cbow_full_step, config.telemetry,
+                                    self.loss_every)
         self._gate.enter_shared()
         try:
             kernels.train_chunk(
