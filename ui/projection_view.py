@@ -87,7 +87,7 @@ def start_layout(key: tuple, method: str, vectors: np.ndarray, dims: int) -> Lay
 
 
 def progress_text(name: str, snapshot: LayoutSnapshot, unit: str) -> str:
-    """One line on what a job is doing, e.g. "t-SNE: iteration 120 of 750 · 2.3 s"."""
+    """One line on what a job is doing, e.g. "t-SNE: iteration 120 of 600 · 2.3 s"."""
     if snapshot.state == LayoutState.WAITING:
         return (f"{name} waits for a free slot: this server computes {limits().layout_slots} t-SNE/UMAP maps at "
                 "once. It starts by itself.")
