@@ -152,9 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     for epochs in args.epochs:
         cli, app = ([r for r in runs if r["side"] == side and r["epochs"] == epochs] for side in ("cli", "app"))
         speeds = {side: [r["words_per_second"] for r in of] for side, of in (("cli", cli), ("app", app))}
-        rows.append({"epochs": epochs, "words": cli[0]["words"], "cli_median": statistics.median(speeds["cli"]),
-                     "app_median": statistics.median(speeds["app"]), "best_ratio": max(speeds["app"]) /
-                     max(speeds["cli"]), "browser_cores": statistics.median(
+        medians = {f"{side}_median": statistics.median(of) for side, of in speeds.items()}
+        rows.append({"epochs": epochs, "words": cli[0]["words"], **medians,
+                     "ratio": medians["app_median"] / medians["cli_median"],
+                     "best_ratio": max(speeds["app"]) / max(speeds["cli"]), "browser_cores": statistics.median(
                          r["cpu_browser"] * r["words_per_second"] / r["words"] for r in app),
                      "cli_runs": speeds["cli"], "app_runs": speeds["app"]})
 
@@ -163,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print_table(["epochs", "words trained", "CLI words/s (median; runs)", "app words/s (median; runs)",
                  "app / CLI (medians)", "app / CLI (fastest runs)", "Chromium, cores"], [
-        (r["epochs"], f"{r['words']:,}", mega("cli", r), mega("app", r), f"**{r['app_median'] / r['cli_median']:.0%}**",
+        (r["epochs"], f"{r['words']:,}", mega("cli", r), mega("app", r), f"**{r['ratio']:.0%}**",
          f"**{r['best_ratio']:.0%}**", f"{r['browser_cores']:.2f}") for r in rows])
     if args.json:
         args.json.write_text(json.dumps({**run, "corpus": args.corpus, "workers": WORKERS, "summary": rows,
