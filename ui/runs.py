@@ -32,6 +32,7 @@ USED_WHEN = {
     "negative": lambda c: c.get("loss") == "negative",
     "ns_exponent": lambda c: c.get("loss") == "negative",
     "shared_negatives": lambda c: c.get("loss") == "negative" and c.get("model") == "skipgram",
+    "shared_path": lambda c: c.get("loss") == "hierarchical" and c.get("model") == "skipgram",
     "cbow_full_step": lambda c: c.get("model") == "cbow",
 }
 NOT_USED = "not used"

@@ -6,8 +6,10 @@ every context word predict the centre against one set of K noise words per windo
 Skip-gram with shared negatives, per-pair negatives or full softmax, and CBOW, take one step per window with the
 gradients of the whole window at the same weights, those of the reference losses in ``models``, except that every
 CBOW context vector takes the C tool's full ∂J/∂h (C times its gradient) unless ``cbow_full_step`` is off.
-Skip-gram with hierarchical softmax takes one step per (context word, centre) pair in turn, the context word
-predicting the centre's path as in the C tool, each pair seeing the inner nodes the pair before moved.
+Skip-gram with hierarchical softmax has each context word predict the centre's path as the C tool does: by
+default in one step per window at the same weights (``shared_path``: each inner node read and written once per
+window, as pWord2Vec does for noise words), or one step per pair in turn, each pair seeing the inner nodes the pair
+before moved.
 ``tests/test_kernels.py`` replays chunks with the reference losses. Every term's σ and -log σ are exact (no lookup
 table, no clipping at ±6), computed in float32 from the float32 score; the loss is summed in float64. Hierarchical
 softmax may tally the loss of one window in ``Settings.loss_every``, drawn at random, weighted by loss_every: an
@@ -33,7 +35,7 @@ The arrays travel in named tuples:
   False); control (1,) int32, set to 1 by another thread to stop at the next word.
   ``Trace``: context (T, 2·window), center (T,), negatives (T, 2·window·K) int32: the first T windows (context
   words, centre word, drawn negatives; -1 = none), for tests and the gradient lab.
-  ``Settings``: model, loss, window, negative, shared_draws, cbow_full_step, telemetry, loss_every.
+  ``Settings``: model, loss, window, negative, shared_draws, shared_path, cbow_full_step, telemetry, loss_every.
 """
 
 from __future__ import annotations
@@ -97,6 +99,7 @@ class Settings(NamedTuple):
     window: int
     negative: int
     shared_draws: int  # skip-gram + negative: K noise words shared by the window's pairs (0: K per pair)
+    shared_path: bool  # skip-gram + hierarchical: one step per window on the centre's path (C tool: per pair)
     cbow_full_step: bool  # CBOW: every context vector takes the full ∂J/∂h step (C tool)
     telemetry: bool
     loss_every: int  # hierarchical softmax: the loss of one window in this many, at random, times this (1: all)
@@ -487,6 +490,49 @@ def _skipgram_hierarchical_pairs(center, n_context, scratch, weights, tree, sett
 
 
 @numba.njit(inline="always")
+def _skipgram_hierarchical_window(center, n_context, scratch, weights, tree, settings, alpha, tallies, loss_weight):
+    """Every context vector v_j predicts the centre's Huffman path, all at the same weights, the step of
+    ``models.skipgram_context_loss``: an m × L block of coefficients C_jr = σ(v_j·u_r) - (1 - b_r) for the m
+    context words and the path's L nodes, then ∂J/∂v_j = Σ_r C_jr u_r and ∂J/∂u_r = Σ_j C_jr v_j, each node row read
+    and written once per window."""
+    w_in, w_out = weights.w_in, weights.w_out
+    grads, coefs, combined = scratch.grads, scratch.coefs, scratch.grad
+    length = tree.lengths[center]
+    loss_sum = 0.0
+    for j in range(n_context):
+        v = w_in[scratch.context[j]]
+        for r in range(length):
+            score = _dot(v, w_out[tree.points[center, r]])
+            code = tree.codes[center, r]
+            if loss_weight > 0:
+                sigma, loss = _logistic(score)
+                loss_sum += loss if code == 0 else loss + score  # label 1 - code
+            else:
+                sigma = _sigmoid(score)
+            coefs[j, r] = sigma - (1.0 - code)
+    step = np.float32(alpha)
+    for j in range(n_context):
+        _zero(grads[j])
+    for r in range(length):  # ∂J/∂v_j += C_jr u_r and ∂J/∂u_r = Σ_j C_jr v_j, both before any step
+        row = w_out[tree.points[center, r]]
+        _zero(combined)
+        for j in range(n_context):
+            coef = np.float32(coefs[j, r])
+            v = w_in[scratch.context[j]]
+            grad_j = grads[j]
+            for i in range(combined.shape[0]):
+                grad_j[i] += coef * row[i]
+                combined[i] += coef * v[i]
+        _step_input(row, combined, step)
+    for j in range(n_context):
+        word = scratch.context[j]
+        norm = _step_input(w_in[word], grads[j], step)
+        if settings.telemetry:
+            _record(tallies.sums, word, IN_NORM, norm)
+    tallies.stats[STAT_POSITIVE] += loss_weight * loss_sum
+
+
+@numba.njit(inline="always")
 def _skipgram_softmax(center, n_context, scratch, weights, settings, alpha, tallies, dense):
     """v_c predicts every context word with full softmax: the step of ``models.skipgram_loss``."""
     v = weights.w_in[center]
@@ -539,10 +585,10 @@ def _noise_count(settings, n_context):
     return settings.shared_draws if settings.shared_draws > 0 else settings.negative * n_context
 
 
-def _scratch(settings: Settings, longest: int, dim: int) -> _Scratch:
+def _scratch(settings: Settings, longest: int, dim: int, path: int) -> _Scratch:
     width = 2 * settings.window
     draws = max(width * settings.negative, settings.shared_draws) + 1
-    terms = width + draws + 1
+    terms = max(width + draws + 1, path)  # a window's output rows, or the nodes of a Huffman path
     rows = _Rows(np.empty(terms, np.int64), np.empty(terms, np.float32), np.empty(terms, np.float32),
                  np.empty(terms, np.float32), np.empty(terms, np.float64))
     return _Scratch(np.empty(longest, np.int32), np.empty(width, np.int64), np.empty(1, np.int64),
@@ -567,7 +613,7 @@ def train_chunk(text, s_begin, s_end, weights, noise, tree, settings, alpha_begi
     longest = 0
     for s in range(s_begin, s_end):
         longest = max(longest, text.starts[s + 1] - text.starts[s])
-    scratch = _scratch_jit(settings, longest, weights.w_in.shape[1])
+    scratch = _scratch_jit(settings, longest, weights.w_in.shape[1], tree.points.shape[1])
     dense = np.zeros(weights.w_out.shape[0] if settings.loss == SOFTMAX else 1, dtype=np.float64)
     traced = 0
     words_done = 0
@@ -609,6 +655,9 @@ def train_chunk(text, s_begin, s_end, weights, noise, tree, settings, alpha_begi
                                                tallies)
                 elif settings.loss == NEGATIVE:
                     _skipgram_negative(center, n_context, scratch, n_noise, weights, settings, alpha, tallies)
+                elif settings.loss == HIERARCHICAL and settings.shared_path:
+                    _skipgram_hierarchical_window(center, n_context, scratch, weights, tree, settings, alpha,
+                                                  tallies, loss_weight)
                 elif settings.loss == HIERARCHICAL:
                     _skipgram_hierarchical_pairs(center, n_context, scratch, weights, tree, settings, alpha, tallies,
                                                  loss_weight)
