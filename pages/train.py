@@ -59,11 +59,11 @@ def settings_form(loaded: LoadedCorpus | None) -> None:
         option_input(b, "min_alpha", step=0.0001, number_format="%g")
         option_input(c, "ns_exponent", step=0.05)
         option_input(e, "seed")
-        a, b, c, d = st.columns(4)
+        a, b = st.columns(2)  # two to a row: the labels stay whole
         option_input(a, "telemetry")
-        option_input(b, "shared_negatives")
-        option_input(c, "shared_path")
-        option_input(d, "cbow_full_step")
+        option_input(b, "cbow_full_step")
+        option_input(a, "shared_negatives")
+        option_input(b, "shared_path")
     if loaded is not None:
         st.caption(f"Training on **{md_literal(loaded.name)}**: {len(loaded.corpus.vocab):,} words, "
                    f"{loaded.corpus.n_tokens:,} tokens per epoch. Settings apply when a run starts.")
