@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_support import OUTPUT, go_to, is_local, real_errors, set_number, shot, wait_idle
+from browser_support import OUTPUT, button, go_to, is_local, real_errors, set_number, shot, wait_idle
 from conftest import require_browser
 from playwright.sync_api import Page, expect
 
@@ -23,6 +23,7 @@ LIMITS = """[limits]
 max_concurrent_trainings = 1
 max_corpus_mb = 0.01
 max_upload_files = 3
+warm_umap_at_start = false
 """
 MARKUP = ["<script>alert(1)</script>", "[x](javascript:alert(1))", "**bold**"]
 ERROR = '[data-testid="stAlertContentError"]'
@@ -145,21 +146,21 @@ def test_a_second_tab_waits_in_the_queue_and_starts_by_itself(limited_server: Se
         tabs.append(tab)
     first, second = tabs
     try:
-        first.get_by_role("button", name="Start training", exact=True).click()
+        button(first, "Start training").click()
         expect(progress(first, "Training")).to_be_visible(timeout=60_000)
-        second.get_by_role("button", name="Start training", exact=True).click()
+        button(second, "Start training").click()
         waiting = second.get_by_text("Waiting for a free training slot: you are number 1 in the queue")
         expect(waiting).to_be_visible(timeout=30_000)
         expect(second.get_by_text("waiting for a free training slot (number 1 in the queue)")).to_be_visible()
-        expect(second.get_by_role("button", name="Pause", exact=True)).to_be_disabled()
+        expect(button(second, "Pause")).to_be_disabled()
         shot_of(second, output_dir, "second-tab-waiting")
-        first.get_by_role("button", name="Stop", exact=True).click()
+        button(first, "Stop").click()
         expect(progress(first, "Stopped")).to_be_visible(timeout=30_000)
         expect(progress(second, "Training")).to_be_visible(timeout=30_000)
         expect(waiting).to_have_count(0)
-        expect(second.get_by_role("button", name="Pause", exact=True)).to_be_enabled()
+        expect(button(second, "Pause")).to_be_enabled()
         shot_of(second, output_dir, "second-tab-started-by-itself")
-        second.get_by_role("button", name="Stop", exact=True).click()
+        button(second, "Stop").click()
         expect(progress(second, "Stopped")).to_be_visible(timeout=30_000)
     finally:
         for tab in tabs:
