@@ -294,6 +294,15 @@ def _negative_step(hidden, positives, n_positive, scratch, n_noise, weight, w_ou
 
 
 @numba.njit(inline="always")
+def _node_term(score, code, with_loss):
+    """A Huffman node's coefficient σ(s) - (1 - b) and, with_loss, its loss -log σ((1 - 2b) s) (else 0, no log)."""
+    if with_loss:
+        sigma, loss = _logistic(score)
+        return sigma - (1.0 - code), loss if code == 0 else loss + score  # label 1 - code
+    return _sigmoid(score) - (1.0 - code), 0.0
+
+
+@numba.njit(inline="always")
 def _path_step(hidden, grad, center, w_out, tree, alpha, tallies, loss_weight):
     """Hierarchical softmax from ``hidden`` (d,) along the centre's Huffman path (no node repeats, so each node is
     scored, then read and written once): grad += ∂J/∂h, nodes stepped, loss_weight × the loss added to the tallies
@@ -302,14 +311,9 @@ def _path_step(hidden, grad, center, w_out, tree, alpha, tallies, loss_weight):
     for j in range(tree.lengths[center]):
         node = tree.points[center, j]
         row = w_out[node]
-        score = _dot(hidden, row)
-        code = tree.codes[center, j]
-        if loss_weight > 0:
-            sigma, loss = _logistic(score)
-            loss_sum += loss if code == 0 else loss + score  # label 1 - code
-        else:
-            sigma = _sigmoid(score)
-        coef = np.float32(sigma - (1.0 - code))
+        coef, loss = _node_term(_dot(hidden, row), tree.codes[center, j], loss_weight > 0)
+        loss_sum += loss
+        coef = np.float32(coef)
         step = np.float32(alpha) * coef
         for i in range(hidden.shape[0]):
             grad[i] += coef * row[i]
@@ -502,14 +506,9 @@ def _skipgram_hierarchical_window(center, n_context, scratch, weights, tree, set
     for j in range(n_context):
         v = w_in[scratch.context[j]]
         for r in range(length):
-            score = _dot(v, w_out[tree.points[center, r]])
-            code = tree.codes[center, r]
-            if loss_weight > 0:
-                sigma, loss = _logistic(score)
-                loss_sum += loss if code == 0 else loss + score  # label 1 - code
-            else:
-                sigma = _sigmoid(score)
-            coefs[j, r] = sigma - (1.0 - code)
+            coefs[j, r], loss = _node_term(_dot(v, w_out[tree.points[center, r]]), tree.codes[center, r],
+                                           loss_weight > 0)
+            loss_sum += loss
     step = np.float32(alpha)
     for j in range(n_context):
         _zero(grads[j])
