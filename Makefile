@@ -29,7 +29,7 @@ lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 
 bench: $(VENV)/.dev
-	$(PY) -m benchmarks.bench_gensim
+	$(PY) -m benchmarks.bench_gensim --snapshot --corpus webster --epochs 3 --repeats 3 --workers 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,10 +1,9 @@
 """Speed and quality against gensim: ``python -m w2v_core train`` and ``gensim_train.py`` on the same corpus with
 the same settings, alternating, each run a process (wall and CPU seconds, peak RSS), both scored by our evaluator
-on WordSim-353, SimLex-999 and the Google analogies; repeat r trains both with seed r + 1. The corpus (default: the
-Brown corpus, ``get_corpus``) is first written lower-case with one space between our tokens, for gensim's split.
+on WordSim-353, SimLex-999 and the Google analogies; repeat r trains both with seed r + 1. The corpus (default:
+webster, ``get_large_corpora``) is first written lower-case with one space between our tokens, for gensim's split.
 
     python -m benchmarks.bench_gensim --snapshot --corpus webster --epochs 1 --repeats 3 --workers 2
-    python -m benchmarks.bench_gensim --quick                  # 1 epoch, 1 repeat, 2 workers, Brown corpus
 """
 
 from __future__ import annotations
@@ -236,16 +235,13 @@ def run_one(work: Path, code_root: Path, corpus: Path, epochs: int, data: dict, 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, help="text file, or webster / pdmix / gcide / softdocs (default: Brown)")
+    parser.add_argument("--corpus", default="webster", help="a text file, or a name of get_large_corpora's")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--configs", default=",".join(DEFAULT_CONFIGS), help=f"comma-separated: {', '.join(CONFIGS)}")
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
-    parser.add_argument("--quick", action="store_true", help="smoke run: 1 epoch, 1 repeat, workers=2")
     parser.add_argument("--snapshot", action="store_true", help="train the committed code (git archive HEAD)")
     args = parser.parse_args(argv)
-    if args.quick:
-        args.epochs, args.repeats, args.workers = 1, 1, "2"
     args.config_list = [c.strip() for c in args.configs.split(",") if c.strip()]
     if unknown := [c for c in args.config_list if c not in CONFIGS]:
         parser.error(f"unknown config(s) {', '.join(unknown)}; choose from {', '.join(CONFIGS)}")
@@ -270,18 +266,12 @@ def main(argv: list[str] | None = None) -> int:
                 tar.extractall(code_root, filter="data")
             head["Code"] = f"commit {commit().removesuffix(' +changes')} (exported with git archive; trained there)"
             sys.path.insert(0, str(code_root))  # the tokenizer, reader and evaluator here come from it too
+        from benchmarks.get_large_corpora import PACKAGES, ensure
         from w2v_core.datasets import DATA_DIR
         from w2v_core.evaluation import read_analogies, read_word_pairs
 
-        if args.corpus is None:
-            from benchmarks.get_corpus import ensure_corpus
-
-            args.corpus = ensure_corpus()
-        elif str(args.corpus) in ("webster", "pdmix", "gcide", "softdocs"):
-            from benchmarks.get_large_corpora import ensure
-
-            args.corpus = ensure(str(args.corpus))
-        corpus = prepare_corpus(args.corpus, BENCH_DIR / "data" / f"{args.corpus.name.split('.')[0]}.lower.txt")
+        source = ensure(args.corpus) if args.corpus in PACKAGES else Path(args.corpus)
+        corpus = prepare_corpus(source, BENCH_DIR / "data" / f"{source.name.split('.')[0]}.lower.txt")
         data = {"wordsim": read_word_pairs(DATA_DIR / "wordsim353.tsv"),
                 "simlex": read_word_pairs(DATA_DIR / "simlex999.txt"),
                 "analogy": read_analogies(DATA_DIR / "questions-words.txt")}

@@ -2,7 +2,7 @@
 gradient norms on and off, alternating in one process on ``bench_gensim``'s corpus and settings; overhead: the
 median over alternations of on / off - 1, each on run paired with the off run beside it.
 
-    python -m benchmarks.bench_telemetry --repeats 11     # the Brown corpus, as bench_gensim writes it
+    python -m benchmarks.bench_telemetry --corpus benchmarks/data/webster.lower.txt --repeats 5
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from benchmarks.bench_gensim import CONFIGS, DEFAULT_CONFIGS, SETTINGS
-from benchmarks.harness import ROOT, header, print_table
+from benchmarks.harness import header, print_table
 from w2v_core.corpus import load_corpus
 from w2v_core.trainer import TrainConfig, Trainer, warm_up
 
@@ -41,13 +41,10 @@ def overhead(corpus, config: str, repeats: int) -> tuple:  # noqa: ANN001
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=ROOT / "benchmarks" / "data" / "corpus.lower.txt",
-                        help="text corpus (default: the Brown corpus, written by bench_gensim.py)")
+    parser.add_argument("--corpus", type=Path, required=True, help="a text file (bench_gensim writes *.lower.txt)")
     parser.add_argument("--repeats", type=int, default=5, help="alternations of telemetry on and off")
     parser.add_argument("--configs", default=",".join(DEFAULT_CONFIGS))
     args = parser.parse_args(argv)
-    if not args.corpus.exists():
-        parser.error(f"{args.corpus} is missing: run python -m benchmarks.bench_gensim --quick once to write it")
     corpus = load_corpus(args.corpus, min_count=SETTINGS["min_count"])
     warm_up()
     header("bench_telemetry", argv, f"{args.corpus.name}: {corpus.n_tokens:,} tokens, {len(corpus.vocab):,} words; "

