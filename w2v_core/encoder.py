@@ -31,6 +31,16 @@ ZWJ = 0x200D
 EMPTY = -1
 
 
+# Well-formed UTF-8 (the Unicode standard's table 3-7) by lead byte: the sequence's length (0: not a lead byte,
+# ASCII is handled first) and the range of its second byte, narrower after E0, ED, F0 and F4 so that overlong
+# forms, surrogates and code points above U+10FFFF are refused; every later byte is in 80..BF.
+_UTF8_SIZE = np.zeros(256, np.int64)
+_UTF8_SIZE[0xC2:0xE0], _UTF8_SIZE[0xE0:0xF0], _UTF8_SIZE[0xF0:0xF5] = 2, 3, 4
+_UTF8_SECOND_LOW = np.full(256, 0x80, np.int64)
+_UTF8_SECOND_LOW[0xE0], _UTF8_SECOND_LOW[0xF0] = 0xA0, 0x90
+_UTF8_SECOND_HIGH = np.full(256, 0xBF, np.int64)
+_UTF8_SECOND_HIGH[0xED], _UTF8_SECOND_HIGH[0xF4] = 0x9F, 0x8F
+
 class InvalidUTF8Error(ValueError):
     """The bytes fed are not valid UTF-8; ``offset`` counts from the first byte fed."""
 
@@ -96,30 +106,18 @@ def decode_utf8(data: np.ndarray, classes: np.ndarray, state: np.ndarray, out: n
         first = np.int64(data[i])
         if first < 0x80:
             code, size = first, 1
-        elif 0xC2 <= first <= 0xDF:
-            b1 = _continuation(data, i + 1, 0x80, 0xBF)
-            code, size = ((first & 0x1F) << 6) | b1, 2
-            if b1 < 0:
-                return -(i + 1)
-        elif 0xE0 <= first <= 0xEF:
-            low = 0xA0 if first == 0xE0 else 0x80
-            high = 0x9F if first == 0xED else 0xBF
-            b1 = _continuation(data, i + 1, low, high)
-            b2 = _continuation(data, i + 2, 0x80, 0xBF)
-            code, size = ((first & 0x0F) << 12) | (b1 << 6) | b2, 3
-            if b1 < 0 or b2 < 0:
-                return -(i + 1)
-        elif 0xF0 <= first <= 0xF4:
-            low = 0x90 if first == 0xF0 else 0x80
-            high = 0x8F if first == 0xF4 else 0xBF
-            b1 = _continuation(data, i + 1, low, high)
-            b2 = _continuation(data, i + 2, 0x80, 0xBF)
-            b3 = _continuation(data, i + 3, 0x80, 0xBF)
-            code, size = ((first & 0x07) << 18) | (b1 << 12) | (b2 << 6) | b3, 4
-            if b1 < 0 or b2 < 0 or b3 < 0:
-                return -(i + 1)
         else:
-            return -(i + 1)
+            size = _UTF8_SIZE[first]
+            if size == 0:
+                return -(i + 1)
+            code = first & (0x7F >> size)  # the lead byte's payload: 5, 4 or 3 bits
+            low, high = _UTF8_SECOND_LOW[first], _UTF8_SECOND_HIGH[first]
+            for k in range(1, size):
+                payload = _continuation(data, i + k, low, high)
+                if payload < 0:
+                    return -(i + 1)
+                code = (code << 6) | payload
+                low, high = 0x80, 0xBF  # only the second byte has a narrower range
         i += size
         if classes[code] & cc.LINE_BREAK:
             out[n] = LINE_END
