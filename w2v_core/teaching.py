@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
 
 DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -104,55 +106,53 @@ PRONOUNS = ["i", "you", "we", "they", "he", "she"]
 PLACES = ["school", "the market", "the office", "the beach", "the library", "the farm", "the museum"]
 
 
-def _days(rng: random.Random) -> str:
-    i = rng.randrange(len(DAYS))
-    d, nxt = DAYS[i], DAYS[(i + 1) % len(DAYS)]
-    return rng.choice([f"on {d} we go to {rng.choice(PLACES)}", f"see you on {d}", f"every {d} morning",
-                       f"the shop is closed on {d}", f"{nxt} comes after {d}", f"the day after {d} is {nxt}",
-                       f"last {d} it rained", f"next {d} is a holiday", f"on {d} evening the week goes on",
-                       f"the meeting is on {d} at {rng.choice(NUMBERS)}"])
+@dataclass(frozen=True)
+class _Group:
+    """Sentence templates for one word of ``words``: ``{w}`` is the word, ``{next}`` the word after it (after the
+    last, the first when ``cyclic``; otherwise the templates with ``{next}`` are left out for the last word), and
+    each key of ``fill`` a word drawn from its list, in the order of ``fill``."""
+
+    words: list[str]
+    templates: list[str]
+    fill: dict[str, list[str]] = field(default_factory=dict)
+    cyclic: bool = True
 
 
-def _months(rng: random.Random) -> str:
-    i = rng.randrange(len(MONTHS))
-    m, nxt = MONTHS[i], MONTHS[(i + 1) % len(MONTHS)]
-    return rng.choice([f"in {m} the weather changes", f"she was born in {m}", f"the month of {m}",
-                       f"{nxt} comes after {m}", f"the first of {m}", f"the month after {m} is {nxt}",
-                       f"we went on holiday in early {m}", f"the end of {m} this year",
-                       f"{m} has many days", f"every year in late {m}"])
+def _group_sentence(group: _Group, rng: random.Random) -> str:
+    """One sentence about a random word of ``group``."""
+    n = len(group.words)
+    i = rng.randrange(n)
+    has_next = group.cyclic or i + 1 < n
+    fill = {name: rng.choice(words) for name, words in group.fill.items()}
+    templates = [t for t in group.templates if has_next or "{next}" not in t]
+    return rng.choice(templates).format(w=group.words[i], next=group.words[(i + 1) % n], **fill)
 
 
-def _numbers(rng: random.Random) -> str:
-    i = rng.randrange(len(NUMBERS))
-    n, thing = NUMBERS[i], rng.choice(["apples", "books", "cars", "chairs", "friends", "hours", "years"])
-    options = [f"i have {n} {thing}", f"she counted to {n}", f"the number {n}", f"we waited {n} hours",
-               f"{n} of them came", f"about {n} people", f"{n} times a day", f"page {n} of the book"]
-    if i + 1 < len(NUMBERS):
-        options += [f"{n} plus one is {NUMBERS[i + 1]}", f"after {n} comes {NUMBERS[i + 1]}"]
-    return rng.choice(options)
-
-
-def _colours(rng: random.Random) -> str:
-    c = rng.choice(COLOURS)
-    return rng.choice([f"the {c} car", f"she painted the wall {c}", f"a {c} dress", f"the sky turned {c}",
-                       f"my favourite colour is {c}", f"a bright {c} shirt", f"the {c} paint",
-                       f"dark {c} and light {rng.choice(COLOURS)}", f"the flag is {c}", f"a shade of {c}"])
-
-
-def _animals(rng: random.Random) -> str:
-    a = rng.choice(ANIMALS)
-    return rng.choice([f"the {a} crossed the field", f"a wild {a}", f"we saw a {a} at the zoo",
-                       f"the {a} is an animal", f"feed the {a}", f"the {a} lives in the barn",
-                       f"a big {a} and a small {rng.choice(ANIMALS)}", f"the tail of the {a}",
-                       f"the farmer has a {a}", f"the {a} was hungry"])
-
-
-def _fruits(rng: random.Random) -> str:
-    f = rng.choice(FRUITS)
-    return rng.choice([f"i ate a {f}", f"a ripe {f}", f"{f} juice", f"the {f} tree",
-                       f"a sweet {f}", f"she bought a {f} at the market",
-                       f"{f} and {rng.choice(FRUITS)} salad",
-                       f"the fruit bowl has a {f}", f"peel the {f}", f"a fresh {f} for dessert"])
+_DAYS = _Group(DAYS, ["on {w} we go to {place}", "see you on {w}", "every {w} morning", "the shop is closed on {w}",
+                      "{next} comes after {w}", "the day after {w} is {next}", "last {w} it rained",
+                      "next {w} is a holiday", "on {w} evening the week goes on", "the meeting is on {w} at {number}"],
+               fill={"place": PLACES, "number": NUMBERS})
+_MONTHS = _Group(MONTHS, ["in {w} the weather changes", "she was born in {w}", "the month of {w}",
+                          "{next} comes after {w}", "the first of {w}", "the month after {w} is {next}",
+                          "we went on holiday in early {w}", "the end of {w} this year", "{w} has many days",
+                          "every year in late {w}"])
+_NUMBERS = _Group(NUMBERS, ["i have {w} {thing}", "she counted to {w}", "the number {w}", "we waited {w} hours",
+                            "{w} of them came", "about {w} people", "{w} times a day", "page {w} of the book",
+                            "{w} plus one is {next}", "after {w} comes {next}"],
+                  fill={"thing": ["apples", "books", "cars", "chairs", "friends", "hours", "years"]}, cyclic=False)
+_COLOURS = _Group(COLOURS, ["the {w} car", "she painted the wall {w}", "a {w} dress", "the sky turned {w}",
+                            "my favourite colour is {w}", "a bright {w} shirt", "the {w} paint",
+                            "dark {w} and light {other}", "the flag is {w}", "a shade of {w}"],
+                  fill={"other": COLOURS})
+_ANIMALS = _Group(ANIMALS, ["the {w} crossed the field", "a wild {w}", "we saw a {w} at the zoo",
+                            "the {w} is an animal", "feed the {w}", "the {w} lives in the barn",
+                            "a big {w} and a small {other}", "the tail of the {w}", "the farmer has a {w}",
+                            "the {w} was hungry"],
+                  fill={"other": ANIMALS})
+_FRUITS = _Group(FRUITS, ["i ate a {w}", "a ripe {w}", "{w} juice", "the {w} tree", "a sweet {w}",
+                          "she bought a {w} at the market", "{w} and {other} salad", "the fruit bowl has a {w}",
+                          "peel the {w}", "a fresh {w} for dessert"],
+                 fill={"other": FRUITS})
 
 
 def _geography(rng: random.Random) -> str:
@@ -206,7 +206,9 @@ def _verbs(rng: random.Random) -> str:
 
 # (sentence maker, weight): weights keep every group word frequent in a default-size corpus
 _MAKERS: list[tuple[Callable[[random.Random], str], float]] = [
-    (_days, 0.06), (_months, 0.08), (_numbers, 0.08), (_colours, 0.07), (_animals, 0.08), (_fruits, 0.07),
+    (partial(_group_sentence, _DAYS), 0.06), (partial(_group_sentence, _MONTHS), 0.08),
+    (partial(_group_sentence, _NUMBERS), 0.08), (partial(_group_sentence, _COLOURS), 0.07),
+    (partial(_group_sentence, _ANIMALS), 0.08), (partial(_group_sentence, _FRUITS), 0.07),
     (_geography, 0.18), (_people, 0.18), (_verbs, 0.2),
 ]
 
