@@ -37,38 +37,49 @@ def build_huffman_tree(counts: np.ndarray) -> HuffmanTree:
     if n_words == 1:
         return HuffmanTree(points=np.zeros((1, 1), np.int32), codes=np.zeros((1, 1), np.uint8),
                            lengths=np.ones(1, np.int32))
-    node_count = np.concatenate([counts, np.full(n_words, np.iinfo(np.int64).max // 4)])
-    parent = np.zeros(2 * n_words, dtype=np.int64)
-    branch = np.zeros(2 * n_words, dtype=np.uint8)
-    leaf, merged = n_words - 1, n_words  # next leaf from the rare end; next merged node
-    for a in range(n_words - 1):
-        picked = []
-        for _ in range(2):
-            if leaf >= 0 and node_count[leaf] < node_count[merged]:
-                picked.append(leaf)
-                leaf -= 1
-            else:
-                picked.append(merged)
-                merged += 1
-        node_count[n_words + a] = node_count[picked[0]] + node_count[picked[1]]
-        parent[picked[0]] = parent[picked[1]] = n_words + a
-        branch[picked[1]] = 1
+    parent, branch = _merge(counts.tolist())
     root = 2 * n_words - 2
-    paths: list[list[int]] = []
-    codes: list[list[int]] = []
-    for word in range(n_words):
-        node, word_codes, word_points = word, [], []
-        while node != root:
-            word_codes.append(int(branch[node]))
-            node = int(parent[node])
-            word_points.append(node - n_words)
-        paths.append(word_points[::-1])
-        codes.append(word_codes[::-1])
-    lengths = np.array([len(p) for p in paths], dtype=np.int32)
-    width = int(lengths.max())
+    # Walk every leaf up to the root at once, one level a pass: the nodes met, leaf first, then reversed per word.
+    node = np.arange(n_words)
+    up_points, up_codes = [], []
+    while True:
+        climbing = node != root
+        if not climbing.any():
+            break
+        up_codes.append(np.where(climbing, branch[node], 0))
+        node = np.where(climbing, parent[node], root)
+        up_points.append(np.where(climbing, node - n_words, -1))
+    lengths = np.sum(np.array(up_points) >= 0, axis=0).astype(np.int32)
+    width = len(up_points)
     point_array = np.zeros((n_words, width), dtype=np.int32)
     code_array = np.zeros((n_words, width), dtype=np.uint8)
-    for word, (word_points, word_codes) in enumerate(zip(paths, codes, strict=True)):
-        point_array[word, :len(word_points)] = word_points
-        code_array[word, :len(word_codes)] = word_codes
+    words = np.arange(n_words)
+    for level, (points, codes) in enumerate(zip(up_points, up_codes, strict=True)):  # level 0 is the leaf's parent
+        climbing = points >= 0
+        at = lengths[climbing] - 1 - level  # root first
+        point_array[words[climbing], at] = points[climbing]
+        code_array[words[climbing], at] = codes[climbing]
     return HuffmanTree(points=point_array, codes=code_array, lengths=lengths)
+
+
+def _merge(counts: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The C tool's two-queue merge of counts (descending): parent (2V,) int64 and branch (2V,) uint8 of each node
+    (leaves 0..V-1, merged nodes V..2V-2 in the order they are made)."""
+    n_words = len(counts)
+    node_count = counts + [1 << 62] * n_words
+    parent = [0] * (2 * n_words)
+    branch = [0] * (2 * n_words)
+    leaf, merged = n_words - 1, n_words  # next leaf from the rare end; next merged node
+    for new in range(n_words, 2 * n_words - 1):
+        if leaf >= 0 and node_count[leaf] < node_count[merged]:
+            first, leaf = leaf, leaf - 1
+        else:
+            first, merged = merged, merged + 1
+        if leaf >= 0 and node_count[leaf] < node_count[merged]:
+            second, leaf = leaf, leaf - 1
+        else:
+            second, merged = merged, merged + 1
+        node_count[new] = node_count[first] + node_count[second]
+        parent[first] = parent[second] = new
+        branch[second] = 1
+    return np.array(parent, dtype=np.int64), np.array(branch, dtype=np.uint8)
