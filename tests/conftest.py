@@ -8,7 +8,10 @@ from eval_support import google_like_vectors
 from packaging_support import Installed, build_and_install
 from streamlit.testing.v1 import AppTest
 
+from w2v_core.corpus import Corpus, build_corpus
 from w2v_core.embeddings import Embeddings
+from w2v_core.teaching import generate_teaching_corpus
+from w2v_core.trainer import warm_up
 
 
 @pytest.fixture(scope="session")
@@ -41,3 +44,10 @@ def at() -> AppTest:
 def google_vectors() -> Embeddings:
     """Vectors in which many Google analogies hold, plus about half of the word-pair words (random)."""
     return google_like_vectors()
+
+
+@pytest.fixture(scope="module")
+def teaching_corpus() -> Corpus:
+    """6,000 teaching sentences (seed 3, words seen twice or more), with the training kernels compiled first."""
+    warm_up()
+    return build_corpus(generate_teaching_corpus(6000, seed=3), min_count=2)

@@ -3,38 +3,30 @@
 import numpy as np
 import pytest
 
-from w2v_core.corpus import build_corpus
 from w2v_core.history import BoundedHistory
 from w2v_core.recorder import Recorder
 from w2v_core.runfile import RunState
-from w2v_core.teaching import generate_teaching_corpus
-from w2v_core.trainer import TrainConfig, Trainer, warm_up
+from w2v_core.trainer import TrainConfig, Trainer
 
 
-@pytest.fixture(scope="module")
-def corpus():
-    warm_up()
-    return build_corpus(generate_teaching_corpus(6000, seed=3), min_count=2)
-
-
-def test_gradient_telemetry_reports_frequent_words(corpus):
-    trainer = Trainer(corpus, TrainConfig(dim=20, epochs=2, workers=2))
+def test_gradient_telemetry_reports_frequent_words(teaching_corpus):
+    trainer = Trainer(teaching_corpus, TrainConfig(dim=20, epochs=2, workers=2))
     trainer.step(10**9)
     stats = trainer.recorder.gradient_stats()
-    assert stats is not None and stats.input_norm.shape == (len(corpus.vocab),)
+    assert stats is not None and stats.input_norm.shape == (len(teaching_corpus.vocab),)
     updated = stats.input_updates > 0
     assert updated[:20].all() and (stats.input_norm[updated] > 0).all()
     history = trainer.recorder.gradient_history([0, 5])
     assert set(history.word_id) == {0, 5} and (history.input_norm >= 0).all()
 
 
-def test_histories_and_snapshots_stay_bounded(corpus):
-    trainer = Trainer(corpus, TrainConfig(dim=10, epochs=30, workers=2), chunk_words=1000, max_history=50,
+def test_histories_and_snapshots_stay_bounded(teaching_corpus):
+    trainer = Trainer(teaching_corpus, TrainConfig(dim=10, epochs=30, workers=2), chunk_words=1000, max_history=50,
                       max_snapshots=8, snapshot_words=40)
     trainer.step(10**9)
     history = trainer.recorder.loss_history()
     assert 25 <= len(history) <= 50
-    assert history.words_done.is_monotonic_increasing and history.words_done.iloc[0] < corpus.n_tokens
+    assert history.words_done.is_monotonic_increasing and history.words_done.iloc[0] < teaching_corpus.n_tokens
     snapshots = trainer.recorder.snapshots()
     assert 4 <= len(snapshots) <= 8 and snapshots[-1].words_done == trainer.words_total
     assert snapshots[0].vectors.shape == (40, 10)

@@ -7,24 +7,16 @@ import numpy as np
 import pytest
 from wait_support import wait_for
 
-from w2v_core.corpus import build_corpus
-from w2v_core.teaching import generate_teaching_corpus
-from w2v_core.trainer import ConfigError, TrainConfig, Trainer, warm_up
+from w2v_core.trainer import ConfigError, TrainConfig, Trainer
 
 
-@pytest.fixture(scope="module")
-def corpus():
-    warm_up()
-    return build_corpus(generate_teaching_corpus(6000, seed=3), min_count=2)
-
-
-def test_runs_to_the_end_in_background_threads(corpus):
-    trainer = Trainer(corpus, TrainConfig(dim=20, epochs=3, workers=2))
+def test_runs_to_the_end_in_background_threads(teaching_corpus):
+    trainer = Trainer(teaching_corpus, TrainConfig(dim=20, epochs=3, workers=2))
     trainer.start()
     assert trainer.state in ("running", "compiling", "finished")
     assert wait_for(lambda: trainer.state == "finished", limit=60)
     progress = trainer.progress()
-    assert progress.words_done == progress.words_total == 3 * corpus.n_tokens
+    assert progress.words_done == progress.words_total == 3 * teaching_corpus.n_tokens
     assert progress.fraction == 1.0 and progress.epoch == 3
     assert progress.alpha == pytest.approx(trainer.config.end_alpha, rel=1e-6)
     epochs = trainer.recorder.epoch_losses()
@@ -32,8 +24,8 @@ def test_runs_to_the_end_in_background_threads(corpus):
     assert not any(t.is_alive() for t in trainer._threads)
 
 
-def test_pause_holds_and_resume_continues(corpus):
-    trainer = Trainer(corpus, TrainConfig(dim=50, epochs=200, workers=2))
+def test_pause_holds_and_resume_continues(teaching_corpus):
+    trainer = Trainer(teaching_corpus, TrainConfig(dim=50, epochs=200, workers=2))
     trainer.start()
     time.sleep(0.3)
     trainer.pause()
@@ -47,8 +39,8 @@ def test_pause_holds_and_resume_continues(corpus):
     trainer.stop()
 
 
-def test_stop_is_prompt_even_with_full_softmax(corpus):
-    trainer = Trainer(corpus, TrainConfig(loss="softmax", dim=100, epochs=50, workers=2))
+def test_stop_is_prompt_even_with_full_softmax(teaching_corpus):
+    trainer = Trainer(teaching_corpus, TrainConfig(loss="softmax", dim=100, epochs=50, workers=2))
     trainer.start()
     time.sleep(0.5)
     started = time.perf_counter()
@@ -57,8 +49,8 @@ def test_stop_is_prompt_even_with_full_softmax(corpus):
     assert trainer.state == "stopped" and not any(t.is_alive() for t in trainer._threads)
 
 
-def test_step_trains_about_n_words_then_pauses(corpus):
-    trainer = Trainer(corpus, TrainConfig(dim=20, epochs=1, workers=1), chunk_words=1000)
+def test_step_trains_about_n_words_then_pauses(teaching_corpus):
+    trainer = Trainer(teaching_corpus, TrainConfig(dim=20, epochs=1, workers=1), chunk_words=1000)
     done = trainer.step(3000)
     assert 3000 <= done < 3000 + 2000 and trainer.state == "paused"
     assert trainer.progress().words_done == done
@@ -66,8 +58,8 @@ def test_step_trains_about_n_words_then_pauses(corpus):
     assert trainer.state == "finished"
 
 
-def test_progress_is_safe_to_poll_from_another_thread(corpus):
-    trainer = Trainer(corpus, TrainConfig(dim=20, epochs=5, workers=2))
+def test_progress_is_safe_to_poll_from_another_thread(teaching_corpus):
+    trainer = Trainer(teaching_corpus, TrainConfig(dim=20, epochs=5, workers=2))
     seen, errors = [], []
 
     def poll():
@@ -86,16 +78,17 @@ def test_progress_is_safe_to_poll_from_another_thread(corpus):
     assert not errors and seen == sorted(seen)
 
 
-def test_diverging_learning_rate_fails_the_run_with_advice(corpus):
-    trainer = Trainer(corpus, TrainConfig(loss="softmax", dim=20, epochs=2, alpha=10.0, min_alpha=10.0, workers=1))
+def test_diverging_learning_rate_fails_the_run_with_advice(teaching_corpus):
+    config = TrainConfig(loss="softmax", dim=20, epochs=2, alpha=10.0, min_alpha=10.0, workers=1)
+    trainer = Trainer(teaching_corpus, config)
     trainer.start()
     assert wait_for(lambda: trainer.state in {"failed", "finished"}, limit=60)
     assert trainer.state == "failed"
     assert "diverged" in trainer.error and "Lower alpha" in trainer.error
 
 
-def test_an_exception_in_a_worker_marks_the_run_failed(corpus, monkeypatch):
-    trainer = Trainer(corpus, TrainConfig(dim=10, epochs=1, workers=2))
+def test_an_exception_in_a_worker_marks_the_run_failed(teaching_corpus, monkeypatch):
+    trainer = Trainer(teaching_corpus, TrainConfig(dim=10, epochs=1, workers=2))
     monkeypatch.setattr(trainer, "run_job", lambda *a, **k: (_ for _ in ()).throw(MemoryError("out of memory")))
     trainer.start()
     assert wait_for(lambda: trainer.state == "failed", limit=60)
@@ -106,9 +99,9 @@ def test_an_exception_in_a_worker_marks_the_run_failed(corpus, monkeypatch):
     {"dim": 0}, {"window": 0}, {"negative": 0}, {"epochs": -1}, {"sample": 1.5}, {"alpha": 0.0},
     {"model": "glove"}, {"loss": "hinge"}, {"workers": 0}, {"dim": 2.5}, {"alpha": 0.01, "min_alpha": 0.1},
 ])
-def test_silly_hyperparameters_are_refused_with_a_message(corpus, values):
+def test_silly_hyperparameters_are_refused_with_a_message(teaching_corpus, values):
     with pytest.raises(ConfigError) as error:
-        Trainer(corpus, TrainConfig(**values))
+        Trainer(teaching_corpus, TrainConfig(**values))
     assert len(str(error.value)) > 20
 
 
@@ -118,8 +111,8 @@ def test_warnings_for_slow_or_odd_settings():
     assert any("negatives" in w for w in TrainConfig(negative=20).validate(10))
 
 
-def test_embeddings_snapshot_is_a_copy(corpus):
-    trainer = Trainer(corpus, TrainConfig(dim=10, epochs=1, workers=1))
+def test_embeddings_snapshot_is_a_copy(teaching_corpus):
+    trainer = Trainer(teaching_corpus, TrainConfig(dim=10, epochs=1, workers=1))
     emb = trainer.embeddings()
     before = emb.vectors.copy()
     trainer.step(10**9)
@@ -128,8 +121,8 @@ def test_embeddings_snapshot_is_a_copy(corpus):
 
 @pytest.mark.parametrize("model", ["skipgram", "cbow"])
 @pytest.mark.parametrize("loss", ["negative", "hierarchical"])
-def test_huge_learning_rate_fails_with_advice_for_every_loss(corpus, model, loss):
-    trainer = Trainer(corpus, TrainConfig(model=model, loss=loss, dim=20, epochs=3, alpha=10.0, min_alpha=10.0,
+def test_huge_learning_rate_fails_with_advice_for_every_loss(teaching_corpus, model, loss):
+    trainer = Trainer(teaching_corpus, TrainConfig(model=model, loss=loss, dim=20, epochs=3, alpha=10.0, min_alpha=10.0,
                                           workers=2))
     trainer.start()
     assert wait_for(lambda: trainer.state in {"failed", "finished"}, limit=60)
