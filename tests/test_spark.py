@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from skip_support import skip_or_fail
 
 from w2v_core.formats import VectorFormatError, load_vectors, vectors_from_bytes
 from w2v_core.formats._safe_zip import UnsafeZipError, read_zip
@@ -33,12 +34,7 @@ def cli(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess
 
 
 def require_spark() -> None:
-    missing = spark_missing()
-    if missing is None:
-        return
-    if os.environ.get("W2V_REQUIRE_SPARK") == "1":
-        pytest.fail(f"W2V_REQUIRE_SPARK=1 but Spark cannot run: {missing}", pytrace=False)
-    pytest.skip(missing)
+    skip_or_fail(spark_missing(), "W2V_REQUIRE_SPARK", "Spark")
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,6 @@ Without /usr/bin/chromium (or the playwright package) these tests are skipped, u
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +35,7 @@ from browser_support import (
     launch_chromium,
     register,
 )
+from skip_support import skip_or_fail
 
 from benchmarks.harness import Server
 
@@ -53,12 +53,7 @@ def browser_missing() -> str | None:
 
 def require_browser() -> None:
     """Skip the calling test without a browser; fail instead when W2V_REQUIRE_BROWSER=1 (CI) demands one."""
-    reason = browser_missing()
-    if reason is None:
-        return
-    if os.environ.get("W2V_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"W2V_REQUIRE_BROWSER=1 but the browser tests cannot run: {reason}.", pytrace=False)
-    pytest.skip(f"browser tests skipped: {reason}")
+    skip_or_fail(browser_missing(), "W2V_REQUIRE_BROWSER", "the browser tests")
 
 
 @pytest.fixture(scope="session")
