@@ -1,10 +1,10 @@
-"""The Projection page's maps: t-SNE of 5,000 words (ours, openTSNE, against the scikit-learn t-SNE the page ran
-before, with and without PCA-50 first), PCA and UMAP of 20,000 words, and the GIL a t-SNE thread leaves the server.
-Alternating in one process, medians over repeats, CPU seconds from rusage; "10-NN kept": share of each word's 10
-nearest cosine neighbours among its 10 nearest on the map. Without --vectors it trains KJV vectors once
-(min_count 2) into benchmarks/data/kjv_vectors.npz; the 20,000 words are those repeated with small noise.
+"""The Projection page's maps: t-SNE of the 5,000 most frequent KJV words, ours (openTSNE) against the scikit-learn
+t-SNE the page ran before (with and without PCA-50 first), alternating, medians of wall and CPU seconds and of "10-NN
+kept" (share of each word's 10 nearest cosine neighbours among its 10 nearest on the map); the GIL beside a t-SNE
+thread; PCA and UMAP of 20,000 words (the 5,000 repeated with small noise). Trains the KJV vectors once (min_count
+2) into benchmarks/data/kjv_vectors.npz.
 
-    python -m benchmarks.bench_projection --repeats 2 [--vectors vectors.npz]
+    python -m benchmarks.bench_projection --repeats 1
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import sys
 import threading
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 from sklearn.decomposition import PCA
@@ -26,7 +25,7 @@ from sklearn.manifold import TSNE
 from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
-from benchmarks.harness import ROOT, print_table
+from benchmarks.harness import ROOT, header, print_table
 from w2v_core.datasets import KJV_PATH
 from w2v_core.embeddings import unit_rows
 from w2v_core.formats import load_vectors
@@ -85,20 +84,18 @@ def job_seconds(method: str, vectors: np.ndarray) -> float:
     return time.perf_counter() - began
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--vectors", help="a vector file (most frequent words first)")
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--words", type=int, default=5000)
-    args = parser.parse_args()
-    path = Path(args.vectors or ROOT / "benchmarks" / "data" / "kjv_vectors.npz")
+    args = parser.parse_args(argv)
+    path = ROOT / "benchmarks" / "data" / "kjv_vectors.npz"
     if not path.exists():  # the KJV sample shipped in w2v_core/data (skip-gram, 100 dims, 3 epochs)
         path.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "-m", "w2v_core", "train", str(KJV_PATH), "-o", str(path), "--min-count",
                         "2", "--epochs", "3", "--quiet"], check=True, cwd=ROOT)
     vectors = load_vectors(path).vectors
-    sample = vectors[:args.words]
-    print(f"{len(sample):,} words x {sample.shape[1]} dims from {path.name}; load average {os.getloadavg()[0]:.1f}\n")
+    sample = vectors[:5000]
+    header("bench_projection", argv, f"{len(sample):,} words x {sample.shape[1]} dims from {path.name}")
     warnings.filterwarnings("ignore")
     runs: dict[str, list[tuple[float, float, float]]] = {}
     for _ in range(args.repeats):
