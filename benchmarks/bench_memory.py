@@ -1,9 +1,8 @@
-"""Peak memory of training on a large corpus: ``python -m w2v_core train`` against gensim (``gensim_train.py``,
-``LineSentence``), alternating, each a fresh process (``bench_gensim.run_measured``). The allowance is gensim's
-peak plus 4 bytes per token (the ids); a run on a one-line corpus shows what the process costs before any text.
+"""Peak memory of training on a large corpus (default: KJV x 26, 107.6 MB): ``python -m w2v_core train`` against
+gensim (``gensim_train.py``, ``LineSentence``), 1 epoch, 2 workers, medians of 2 alternating rounds, each run a
+process. Allowance: gensim's peak plus 4 bytes per token (the ids); a one-line corpus shows the runtime's own cost.
 
-    python -m benchmarks.bench_memory                         # KJV x 26 (107.6 MB), see bench_pipeline.py
-    python -m benchmarks.bench_memory --corpus FILE --rounds 2 --model cbow --epochs 1
+    python -m benchmarks.bench_memory [--model skipgram] [--corpus benchmarks/data/kjv26.txt.gz]
 """
 
 from __future__ import annotations
@@ -22,12 +21,10 @@ from benchmarks.harness import ROOT, header, print_table
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, help="a .txt file (default: KJV x 26)")
-    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--model", choices=["skipgram", "cbow"], default="cbow")
-    parser.add_argument("--epochs", type=int, default=1)
     args = parser.parse_args(argv)
     path = args.corpus or kjv_corpus()
-    common = [str(path), "--model", args.model, "--epochs", str(args.epochs), "--workers", "2"]
+    common = [str(path), "--model", args.model, "--epochs", "1", "--workers", "2"]
     with tempfile.TemporaryDirectory() as folder:
         def peak(name: str, command: list[str]) -> tuple[float, dict]:
             done = run_measured(command, Path(folder), name)
@@ -41,12 +38,12 @@ def main(argv: list[str] | None = None) -> int:
         tiny_run = [*ours, str(tiny), "--model", args.model, "--epochs", "1", "--min-count", "1"]
         peak("tiny", tiny_run)  # compiles the kernels into numba's cache if needed (compiling takes more memory)
         base = peak("tiny", tiny_run)[0]
-        runs = [(peak("ours", [*ours, *common]), peak("gensim", [*gensim, *common])[0]) for _ in range(args.rounds)]
+        runs = [(peak("ours", [*ours, *common]), peak("gensim", [*gensim, *common])[0]) for _ in range(2)]
     tokens = runs[0][0][1]["tokens"]  # kept tokens: a smaller allowance than all tokens
     ours_mb, gensim_mb = statistics.median(o[0] for o, _ in runs), statistics.median(g for _, g in runs)
     allowed = gensim_mb + 4 * tokens / 2**20
     header("bench_memory", argv, f"corpus {path.name}: {path.stat().st_size / 1e6:.1f} MB, {tokens:,} tokens kept; "
-           f"{args.model}, {args.epochs} epoch(s), workers 2")
+           f"{args.model}, 1 epoch, workers 2")
     print_table(["process", "peak RSS MB (median)"], [(name, f"{mb:.0f}") for name, mb in (
         ("w2v_core train", ours_mb), ("gensim Word2Vec + LineSentence", gensim_mb),
         ("allowance: gensim + 4 B/token", allowed), ("w2v_core train on a one-line corpus (runtime alone)", base))])
