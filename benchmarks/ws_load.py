@@ -45,7 +45,7 @@ class Client:
         self.finished, self.polls, self.waiting, self.polls_sent = asyncio.Event(), {}, False, 0
 
     async def connect(self, port: int) -> None:
-        # no compression, as the hand-made client measured before; no proxy: localhost only
+        # no per-message compression (the figures in BENCHMARKS.md were measured without); no proxy: localhost
         self.ws = await connect(f"ws://localhost:{port}/_stcore/stream", subprotocols=["streamlit"],
                                 compression=None, proxy=None, max_size=None, ping_interval=None)
         self.receiving = asyncio.create_task(self.receive())
