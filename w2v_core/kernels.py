@@ -45,6 +45,10 @@ from typing import NamedTuple
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 SKIPGRAM, CBOW = 0, 1
 NEGATIVE, HIERARCHICAL, SOFTMAX = 0, 1, 2
@@ -156,6 +160,34 @@ def _draw(state, noise):
     state = _next(state)
     word = slot if _unit(state) < noise.prob[slot] else np.int64(noise.alias[slot])
     return word, state
+
+
+# ----- memory hints -------------------------------------------------------------------------------------------------
+@intrinsic
+def _prefetch(typingctx, matrix, row, col):  # noqa: ARG001 - numba's intrinsic signature
+    """Ask the CPU to start loading the cache line of matrix[row, col] (LLVM's prefetch: read, all cache levels);
+    it does not wait for it, and an address never used costs one instruction."""
+
+    def codegen(context, builder, signature, args):  # noqa: ANN001, ANN202
+        array_type = signature.args[0]
+        array = context.make_array(array_type)(context, builder, args[0])
+        index = [context.cast(builder, value, kind, types.intp)
+                 for value, kind in zip(args[1:], signature.args[1:], strict=True)]
+        pointer = cgutils.get_item_pointer(context, builder, array_type, array, index)
+        byte_pointer, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+        function = builder.module.declare_intrinsic(
+            "llvm.prefetch", [byte_pointer], ir.FunctionType(ir.VoidType(), [byte_pointer, i32, i32, i32]))
+        builder.call(function, [builder.bitcast(pointer, byte_pointer), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return types.void(matrix, row, col), codegen
+
+
+@numba.njit(inline="always")
+def _prefetch_row(matrix, row):
+    """Start loading every cache line (16 float32) of matrix[row]."""
+    for col in range(0, matrix.shape[1], 16):
+        _prefetch(matrix, row, col)
 
 
 # ----- the math of one term ------------------------------------------------------------------------------------------
@@ -575,6 +607,27 @@ def _subsample(text, begin, end, sentence, state):
 
 
 @numba.njit(inline="always")
+def _prefetch_ahead(sentence, i, length, weights, tree, settings):
+    """Start loading the rows the next window will need from memory: the word that may enter its context and the
+    next centre's output row (its input row for skip-gram with the C tool's per-pair negatives, where the centre
+    predicts its context) or the inner nodes of its path (hierarchical softmax)."""
+    if settings.loss == SOFTMAX:
+        return
+    centre_predicts = settings.model == SKIPGRAM and settings.loss == NEGATIVE and settings.shared_draws == 0
+    context_rows = weights.w_out if centre_predicts else weights.w_in
+    centre_rows = weights.w_in if centre_predicts else weights.w_out
+    if i + 1 + settings.window < length:
+        _prefetch_row(context_rows, sentence[i + 1 + settings.window])
+    if i + 1 < length:
+        centre = sentence[i + 1]
+        if settings.loss == HIERARCHICAL:
+            for j in range(tree.lengths[centre]):
+                _prefetch_row(weights.w_out, tree.points[centre, j])
+        else:
+            _prefetch_row(centre_rows, centre)
+
+
+@numba.njit(inline="always")
 def _noise_count(settings, n_context):
     """Noise words drawn for a window: K (CBOW), S shared (skip-gram) or K per pair (skip-gram, C tool)."""
     if settings.loss != NEGATIVE:
@@ -638,6 +691,8 @@ def train_chunk(text, s_begin, s_end, weights, noise, tree, settings, alpha_begi
             n_noise = _noise_count(settings, n_context)
             for k in range(n_noise):
                 scratch.negatives[k], state = _draw(state, noise)
+                _prefetch_row(weights.w_out, scratch.negatives[k])
+            _prefetch_ahead(scratch.sentence, i, length, weights, tree, settings)
             loss_weight = 1
             if settings.loss == HIERARCHICAL and settings.loss_every > 1:  # the log of every node is costly
                 loss_state = _next(loss_state)  # a stream of its own: the steps stay those of loss_every=1
