@@ -335,17 +335,22 @@ def _node_term(score, code, with_loss):
 
 
 @numba.njit(inline="always")
-def _path_step(hidden, grad, center, w_out, tree, alpha, tallies, loss_weight):
-    """Hierarchical softmax from ``hidden`` (d,) along the centre's Huffman path (no node repeats, so each node is
-    scored, then read and written once): grad += ∂J/∂h, nodes stepped, loss_weight × the loss added to the tallies
-    (its log skipped when the weight is 0). Inner nodes are not words: not in the per-word telemetry."""
+def _path_step(hidden, grad, center, w_out, tree, alpha, tallies, loss_weight, coefs):
+    """Hierarchical softmax from ``hidden`` (d,) along the centre's Huffman path: grad += ∂J/∂h, nodes stepped,
+    loss_weight × the loss added to the tallies (its log skipped when the weight is 0). No node repeats, so every
+    node is scored first (independent dot products the CPU overlaps), its coefficient kept in coefs (L,) float32,
+    then each node is read and written once. Inner nodes are not words: not in the per-word telemetry."""
+    length = tree.lengths[center]
+    for j in range(length):
+        coefs[j] = _dot(hidden, w_out[tree.points[center, j]])
     loss_sum = 0.0
-    for j in range(tree.lengths[center]):
-        node = tree.points[center, j]
-        row = w_out[node]
-        coef, loss = _node_term(_dot(hidden, row), tree.codes[center, j], loss_weight > 0)
+    for j in range(length):
+        coef, loss = _node_term(coefs[j], tree.codes[center, j], loss_weight > 0)
+        coefs[j] = coef
         loss_sum += loss
-        coef = np.float32(coef)
+    for j in range(length):
+        row = w_out[tree.points[center, j]]
+        coef = coefs[j]
         step = np.float32(alpha) * coef
         for i in range(hidden.shape[0]):
             grad[i] += coef * row[i]
@@ -507,7 +512,8 @@ def _cbow_hierarchical(center, n_context, scratch, weights, tree, settings, alph
     """The mean context vector predicts the centre's Huffman path: the step of ``models.cbow_loss``."""
     _cbow_hidden(scratch, n_context, weights.w_in, settings, tallies.sums)
     _zero(scratch.grad)
-    _path_step(scratch.hidden, scratch.grad, center, weights.w_out, tree, alpha, tallies, loss_weight)
+    _path_step(scratch.hidden, scratch.grad, center, weights.w_out, tree, alpha, tallies, loss_weight,
+               scratch.rows.sigmas)
     _cbow_step_inputs(scratch, n_context, weights.w_in, settings, alpha, tallies)
 
 
@@ -519,7 +525,7 @@ def _skipgram_hierarchical_pairs(center, n_context, scratch, weights, tree, sett
         word = scratch.context[j]
         v = weights.w_in[word]
         _zero(scratch.grad)
-        _path_step(v, scratch.grad, center, weights.w_out, tree, alpha, tallies, loss_weight)
+        _path_step(v, scratch.grad, center, weights.w_out, tree, alpha, tallies, loss_weight, scratch.rows.sigmas)
         norm = _step_input(v, scratch.grad, np.float32(alpha))
         if settings.telemetry:
             _record(tallies.sums, word, IN_NORM, norm)
