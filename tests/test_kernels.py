@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from w2v_core import kernels
+from w2v_core import trainer as trainer_module
 from w2v_core.corpus import build_corpus
 from w2v_core.models import (
     cbow_loss,
@@ -83,25 +84,55 @@ VARIANTS = [("skipgram", "negative", False), ("cbow", "negative", "mean-gradient
             ("skipgram", "hierarchical", "per-pair-path")]
 
 
-@pytest.mark.parametrize(("model", "loss", "shared"), [*COMBINATIONS, *VARIANTS])
-def test_one_chunk_matches_reference_sgd_steps(model, loss, shared):
-    corpus = _small_corpus()
-    alpha = 0.1
-    config = TrainConfig(model=model, loss=loss, dim=8, window=3, negative=4, sample=0.0, epochs=1,
-                         alpha=alpha, min_alpha=alpha, workers=1, shared_negatives=shared is True,
-                         shared_path=shared != "per-pair-path", cbow_full_step=shared != "mean-gradient")
+def _one_chunk_against_reference(corpus, config: TrainConfig, hot_rows_of: int | None = None):
+    """Train the whole corpus as one job (as worker ``hot_rows_of`` would, with its copies of the hot rows, or on
+    the shared rows) and replay it with the reference; asserts they agree; returns (result, buffers, norms)."""
     trainer = Trainer(corpus, config, chunk_words=100_000)
     trainer.w_out[:] = np.random.default_rng(1).normal(scale=0.3, size=trainer.w_out.shape)
     w_in, w_out = trainer.w_in.astype(np.float64), trainer.w_out.astype(np.float64)
     buffers = np.zeros((len(corpus.vocab), 4), dtype=np.float32)
-    result = trainer.run_job(0, buffers, trace_rows=10_000)
-    mean_loss, pairs, input_norms = _replay(trainer, result, w_in, w_out, alpha)
+    hot = None if hot_rows_of is None else trainer._new_hot_rows(hot_rows_of)
+    result = trainer.run_job(0, buffers, trace_rows=10_000, hot=hot)
+    mean_loss, pairs, input_norms = _replay(trainer, result, w_in, w_out, config.start_alpha)
 
     assert result.pairs == pairs > 50
     assert (result.positive + result.negative) / result.pairs == pytest.approx(mean_loss, rel=1e-5)
     np.testing.assert_allclose(trainer.w_in, w_in, rtol=1e-4, atol=2e-6)
     np.testing.assert_allclose(trainer.w_out, w_out, rtol=1e-4, atol=2e-6)
+    return result, buffers, input_norms
+
+
+@pytest.mark.parametrize(("model", "loss", "shared"), [*COMBINATIONS, *VARIANTS])
+def test_one_chunk_matches_reference_sgd_steps(model, loss, shared):
+    alpha = 0.1
+    config = TrainConfig(model=model, loss=loss, dim=8, window=3, negative=4, sample=0.0, epochs=1,
+                         alpha=alpha, min_alpha=alpha, workers=1, shared_negatives=shared is True,
+                         shared_path=shared != "per-pair-path", cbow_full_step=shared != "mean-gradient")
+    _, buffers, input_norms = _one_chunk_against_reference(_small_corpus(), config)
     np.testing.assert_allclose(buffers[:, kernels.IN_NORM], input_norms, rtol=1e-3, atol=1e-6)  # Σ ||∂J/∂v_w||
+
+
+@pytest.mark.parametrize("model", ["skipgram", "cbow"])
+@pytest.mark.parametrize("loss", ["negative", "hierarchical"])
+def test_a_workers_copies_of_hot_rows_take_the_same_steps(model, loss, monkeypatch):
+    """With two workers, each steps its own copies of the hot output rows and folds them into the shared rows
+    every FOLD_EVERY windows: a job alone takes the reference steps, and they all reach the shared rows."""
+    monkeypatch.setattr(trainer_module, "HOT_ROWS", 6)  # a small vocabulary: hot rows and shared ones both taken
+    monkeypatch.setattr(trainer_module, "FOLD_EVERY", 40)  # folded in the middle of the job too
+    alpha = 0.1
+    config = TrainConfig(model=model, loss=loss, dim=8, window=3, negative=4, sample=0.0, epochs=1,
+                         alpha=alpha, min_alpha=alpha, workers=2)
+    result, _, _ = _one_chunk_against_reference(_small_corpus(), config, hot_rows_of=1)
+    assert (result.trace_center >= 0).sum() > 3 * 40
+
+
+def test_one_worker_and_full_softmax_keep_no_copies():
+    corpus = _small_corpus()
+    for config in (TrainConfig(workers=1), TrainConfig(workers=2, loss="softmax"),
+                   TrainConfig(workers=2, hot_row_copies=False)):
+        trainer = Trainer(corpus, config)
+        assert trainer._new_hot_rows(0).base.shape[0] == 0
+        assert trainer.w_out.shape[0] == len(corpus.vocab)
 
 
 def test_negative_sampling_reports_positive_and_negative_parts():

@@ -9,11 +9,12 @@ CBOW context vector takes the C tool's full ∂J/∂h (C times its gradient) unl
 Skip-gram with hierarchical softmax has each context word predict the centre's path as the C tool does: by
 default in one step per window at the same weights (``shared_path``: each inner node read and written once per
 window, as pWord2Vec does for noise words), or one step per pair in turn, each pair seeing the inner nodes the pair
-before moved.
-``tests/test_kernels.py`` replays chunks with the reference losses. Every term's σ and -log σ are exact (no lookup
-table, no clipping at ±6), computed in float32 from the float32 score; the loss is summed in float64. Hierarchical
-softmax may tally the loss of one window in ``Settings.loss_every``, drawn at random, weighted by loss_every: an
-unbiased estimate that spares a log per node of the other windows (their steps are the same).
+before moved. With several threads, each may step its own copies of the output rows all threads write most
+(``HotRows``), folding its steps into the shared rows every ``Settings.fold_every`` windows (docs/derivation.md,
+section 4). ``tests/test_kernels.py`` replays chunks with the reference losses. Every term's σ and -log σ are exact
+(no lookup table, no clipping at ±6), computed in float32 from the float32 score; the loss is summed in float64.
+Hierarchical softmax may tally the loss of one window in ``Settings.loss_every``, drawn at random, weighted by
+loss_every: an unbiased estimate that spares a log per node of the other windows (their steps are the same).
 
 Where one output row takes several terms of a step (a noise word drawn twice, a noise word that is also a context
 word), their coefficients are summed first and the row is read and written once: ``grad_hidden += c · u`` and
@@ -23,8 +24,9 @@ the memory traffic of scoring, accumulating and updating each term apart.
 The arrays travel in named tuples:
   ``Text``: ids (N,) int32 and starts (S+1,) int64, the encoded corpus; keep (V,) float32 subsampling
   keep-probabilities.
-  ``Weights``: w_in (V, d) float32 input vectors; w_out (V, d) float32 output vectors (softmax, negative
-  sampling) or inner-node vectors (V-1, d) (hierarchical softmax).
+  ``Weights``: w_in (V, d) float32 input vectors; w_out (V + copies, d) float32 output vectors (softmax, negative
+  sampling) or inner-node vectors (V-1 + copies, d) (hierarchical softmax), followed by the threads' copies of
+  their hot rows; hot, this thread's ``HotRows``.
   ``Noise``: the noise distribution as an alias table, prob (V,) float32 and alias (V,) int32.
   ``Tree``: Huffman paths, points (V, L) int32, codes (V, L) uint8, lengths (V,) int32.
   ``Tallies``: stats (STATS_SIZE,) float64, added to: words, training examples, positive-part loss (all the
@@ -35,7 +37,8 @@ The arrays travel in named tuples:
   False); control (1,) int32, set to 1 by another thread to stop at the next word.
   ``Trace``: context (T, 2·window), center (T,), negatives (T, 2·window·K) int32: the first T windows (context
   words, centre word, drawn negatives; -1 = none), for tests and the gradient lab.
-  ``Settings``: model, loss, window, negative, shared_draws, shared_path, cbow_full_step, telemetry, loss_every.
+  ``Settings``: model, loss, window, negative, shared_draws, shared_path, cbow_full_step, telemetry, loss_every,
+  fold_every.
 """
 
 from __future__ import annotations
@@ -69,9 +72,20 @@ class Text(NamedTuple):
     keep: np.ndarray
 
 
+class HotRows(NamedTuple):
+    """A thread's own copies of the H output rows every thread writes most, the shared rows [first, first + H):
+    they are the rows [at, at + H) of ``Weights.w_out``, below the shared ones; base (H, d) float32 holds the
+    shared rows as they were at the last fold."""
+
+    base: np.ndarray
+    first: int
+    at: int
+
+
 class Weights(NamedTuple):
     w_in: np.ndarray
     w_out: np.ndarray
+    hot: HotRows
 
 
 class Noise(NamedTuple):
@@ -107,6 +121,7 @@ class Settings(NamedTuple):
     cbow_full_step: bool  # CBOW: every context vector takes the full ∂J/∂h step (C tool)
     telemetry: bool
     loss_every: int  # hierarchical softmax: the loss of one window in this many, at random, times this (1: all)
+    fold_every: int  # windows between folds of the thread's hot rows into the shared ones (``Weights.hot``)
 
 
 class _Rows(NamedTuple):
@@ -164,9 +179,9 @@ def _draw(state, noise):
 
 # ----- memory hints -------------------------------------------------------------------------------------------------
 @intrinsic
-def _prefetch(typingctx, matrix, row, col):  # noqa: ARG001 - numba's intrinsic signature
-    """Ask the CPU to start loading the cache line of matrix[row, col] (LLVM's prefetch: read, all cache levels);
-    it does not wait for it, and an address never used costs one instruction."""
+def _prefetch(typingctx, vector, at):  # noqa: ARG001 - numba's intrinsic signature
+    """Ask the CPU to start loading the cache line of vector[at] (LLVM's prefetch: read, all cache levels); it
+    does not wait for it, and an address never used costs one instruction."""
 
     def codegen(context, builder, signature, args):  # noqa: ANN001, ANN202
         array_type = signature.args[0]
@@ -180,14 +195,47 @@ def _prefetch(typingctx, matrix, row, col):  # noqa: ARG001 - numba's intrinsic 
         builder.call(function, [builder.bitcast(pointer, byte_pointer), i32(0), i32(3), i32(1)])
         return context.get_dummy_value()
 
-    return types.void(matrix, row, col), codegen
+    return types.void(vector, at), codegen
 
 
 @numba.njit(inline="always")
-def _prefetch_row(matrix, row):
-    """Start loading every cache line (16 float32) of matrix[row]."""
-    for col in range(0, matrix.shape[1], 16):
-        _prefetch(matrix, row, col)
+def _prefetch_row(row):
+    """Start loading every cache line (16 float32) of a row (d,)."""
+    for at in range(0, row.shape[0], 16):
+        _prefetch(row, at)
+
+
+# ----- output rows: shared, or this thread's copy of a hot one ----------------------------------------------------
+@numba.njit(inline="always")
+def _out(weights, row):
+    """Output row ``row`` (d,) as this thread reads and steps it: its own copy if the row is hot, else the shared.
+    (One matrix either way: a view of one of two arrays would cost numba a reference count per row.)"""
+    hot = weights.hot
+    k = row - hot.first
+    return weights.w_out[hot.at + k if k >= 0 and k < hot.base.shape[0] else row]
+
+
+@numba.njit(inline="always")
+def _fold(weights):
+    """Add the steps this thread took on its hot rows since the last fold to the shared rows, and take the shared
+    rows (with the other threads' steps) as its copies again."""
+    hot = weights.hot
+    for k in range(hot.base.shape[0]):
+        shared, mine, base = weights.w_out[hot.first + k], weights.w_out[hot.at + k], hot.base[k]
+        for i in range(shared.shape[0]):
+            value = shared[i] + (mine[i] - base[i])
+            shared[i] = value
+            mine[i] = value
+            base[i] = value
+
+
+@numba.njit(inline="always")
+def _take_hot(weights):
+    """Start a job: copy the shared hot rows."""
+    hot = weights.hot
+    for k in range(hot.base.shape[0]):
+        _copy(weights.w_out[hot.at + k], weights.w_out[hot.first + k])
+        _copy(hot.base[k], weights.w_out[hot.first + k])
 
 
 # ----- the math of one term ------------------------------------------------------------------------------------------
@@ -264,30 +312,30 @@ def _add_row(rows, n_rows, word):
 
 
 @numba.njit(inline="always")
-def _score_rows(rows, n_rows, w_out, hidden, sums, telemetry):
+def _score_rows(rows, n_rows, weights, hidden, sums, telemetry):
     """Score u·h, σ and -log σ of every distinct row at the current weights."""
     touched = np.float32(0.0)
     for r in range(n_rows):  # one load per cache line of every row (and its telemetry sums) first: misses overlap
-        row = w_out[rows.words[r]]
+        row = _out(weights, rows.words[r])
         for i in range(0, row.shape[0], 16):
             touched += row[i]
         if telemetry:
             touched += sums[rows.words[r], 0]
     rows.scores[0] = touched
     for r in range(n_rows):
-        score = _dot(hidden, w_out[rows.words[r]])
+        score = _dot(hidden, _out(weights, rows.words[r]))
         rows.scores[r] = score
         rows.sigmas[r], rows.losses[r] = _logistic(score)
 
 
 @numba.njit(inline="always")
-def _apply_rows(rows, n_rows, w_out, hidden, grad, alpha, sums, telemetry):
+def _apply_rows(rows, n_rows, weights, hidden, grad, alpha, sums, telemetry):
     """grad += c · u and u -= alpha · c · hidden for every distinct row u with summed coefficient c, in one pass
     (every coefficient was computed before any row moved). Telemetry: ‖∂J/∂u‖ = |c| · ‖h‖."""
     hidden_norm = math.sqrt(_dot(hidden, hidden)) if telemetry else 0.0
     for r in range(n_rows):
         word = rows.words[r]
-        row = w_out[word]
+        row = _out(weights, word)
         coef = np.float32(rows.coefs[r])
         step = np.float32(alpha * rows.coefs[r])
         for i in range(hidden.shape[0]):
@@ -298,7 +346,7 @@ def _apply_rows(rows, n_rows, w_out, hidden, grad, alpha, sums, telemetry):
 
 
 @numba.njit(inline="always")
-def _negative_step(hidden, positives, n_positive, scratch, n_noise, weight, w_out, alpha, tallies, telemetry):
+def _negative_step(hidden, positives, n_positive, scratch, n_noise, weight, weights, alpha, tallies, telemetry):
     """Negative sampling from ``hidden`` (d,): J = Σ_p -log σ(u_p·h) + weight · Σ_k -log σ(-u_k·h) over the
     positive words positives[:n_positive] and the noise words scratch.negatives[:n_noise]. Leaves ∂J/∂h in
     scratch.grad and steps the output rows; adds the loss to the tallies."""
@@ -308,7 +356,7 @@ def _negative_step(hidden, positives, n_positive, scratch, n_noise, weight, w_ou
         slots[p], n_rows = _add_row(rows, n_rows, positives[p])
     for k in range(n_noise):
         slots[n_positive + k], n_rows = _add_row(rows, n_rows, scratch.negatives[k])
-    _score_rows(rows, n_rows, w_out, hidden, tallies.sums, telemetry)
+    _score_rows(rows, n_rows, weights, hidden, tallies.sums, telemetry)
     positive = 0.0
     for p in range(n_positive):
         r = slots[p]
@@ -320,7 +368,7 @@ def _negative_step(hidden, positives, n_positive, scratch, n_noise, weight, w_ou
         rows.coefs[r] += weight * rows.sigmas[r]
         negative += weight * (rows.losses[r] + rows.scores[r])  # -log σ(-x) = -log σ(x) + x
     _zero(scratch.grad)
-    _apply_rows(rows, n_rows, w_out, hidden, scratch.grad, alpha, tallies.sums, telemetry)
+    _apply_rows(rows, n_rows, weights, hidden, scratch.grad, alpha, tallies.sums, telemetry)
     tallies.stats[STAT_POSITIVE] += positive
     tallies.stats[STAT_NEGATIVE] += negative
 
@@ -335,21 +383,21 @@ def _node_term(score, code, with_loss):
 
 
 @numba.njit(inline="always")
-def _path_step(hidden, grad, center, w_out, tree, alpha, tallies, loss_weight, coefs):
+def _path_step(hidden, grad, center, weights, tree, alpha, tallies, loss_weight, coefs):
     """Hierarchical softmax from ``hidden`` (d,) along the centre's Huffman path: grad += ∂J/∂h, nodes stepped,
     loss_weight × the loss added to the tallies (its log skipped when the weight is 0). No node repeats, so every
     node is scored first (independent dot products the CPU overlaps), its coefficient kept in coefs (L,) float32,
     then each node is read and written once. Inner nodes are not words: not in the per-word telemetry."""
     length = tree.lengths[center]
     for j in range(length):
-        coefs[j] = _dot(hidden, w_out[tree.points[center, j]])
+        coefs[j] = _dot(hidden, _out(weights, tree.points[center, j]))
     loss_sum = 0.0
     for j in range(length):
         coef, loss = _node_term(coefs[j], tree.codes[center, j], loss_weight > 0)
         coefs[j] = coef
         loss_sum += loss
     for j in range(length):
-        row = w_out[tree.points[center, j]]
+        row = _out(weights, tree.points[center, j])
         coef = coefs[j]
         step = np.float32(alpha) * coef
         for i in range(hidden.shape[0]):
@@ -403,7 +451,7 @@ def _skipgram_negative(center, n_context, scratch, n_noise, weights, settings, a
     v = weights.w_in[center]
     hidden = scratch.hidden
     _copy(hidden, v)  # the step moves v_c: its loss and gradients are taken at the copy
-    _negative_step(hidden, scratch.context, n_context, scratch, n_noise, 1.0, weights.w_out, alpha, tallies,
+    _negative_step(hidden, scratch.context, n_context, scratch, n_noise, 1.0, weights, alpha, tallies,
                    settings.telemetry)
     norm = _step_input(v, scratch.grad, np.float32(alpha))
     if settings.telemetry:
@@ -416,7 +464,7 @@ def _skipgram_negative_shared(center, n_context, scratch, n_noise, weights, sett
     (Intel's pWord2Vec), the step of ``models.skipgram_context_negatives_loss``:
     J = Σ_j [-log σ(u_c·v_j) - Σ_k log σ(-u_k·v_j)]. The window's m inputs and 1 + K outputs are read once: an
     m × (1 + K) block of scores C, then ∂J/∂v_j = Σ_r C_jr u_r and ∂J/∂u_r = Σ_j C_jr v_j."""
-    w_in, w_out = weights.w_in, weights.w_out
+    w_in = weights.w_in
     rows, slots, grads, coefs, combined = scratch.rows, scratch.slots, scratch.grads, scratch.coefs, scratch.grad
     dim = combined.shape[0]
     telemetry = settings.telemetry
@@ -431,7 +479,7 @@ def _skipgram_negative_shared(center, n_context, scratch, n_noise, weights, sett
     for j in range(n_context):
         v = w_in[scratch.context[j]]
         for r in range(n_rows):
-            score = _dot(v, w_out[rows.words[r]])
+            score = _dot(v, _out(weights, rows.words[r]))
             sigma, loss = _logistic(score)
             noise_terms = rows.coefs[r]
             coef = noise_terms * sigma
@@ -444,7 +492,7 @@ def _skipgram_negative_shared(center, n_context, scratch, n_noise, weights, sett
     for j in range(n_context):
         _zero(grads[j])
     for r in range(n_rows):  # ∂J/∂v_j += C_jr u_r and ∂J/∂u_r = Σ_j C_jr v_j, both before any step
-        row = w_out[rows.words[r]]
+        row = _out(weights, rows.words[r])
         _zero(combined)
         for j in range(n_context):
             coef = np.float32(coefs[j, r])
@@ -502,7 +550,7 @@ def _cbow_negative(center, n_context, scratch, n_noise, weights, settings, alpha
     """The mean context vector predicts the centre against K noise words: the step of ``models.cbow_loss``."""
     _cbow_hidden(scratch, n_context, weights.w_in, settings, tallies.sums)
     scratch.targets[0] = center
-    _negative_step(scratch.hidden, scratch.targets, 1, scratch, n_noise, 1.0, weights.w_out, alpha, tallies,
+    _negative_step(scratch.hidden, scratch.targets, 1, scratch, n_noise, 1.0, weights, alpha, tallies,
                    settings.telemetry)
     _cbow_step_inputs(scratch, n_context, weights.w_in, settings, alpha, tallies)
 
@@ -512,7 +560,7 @@ def _cbow_hierarchical(center, n_context, scratch, weights, tree, settings, alph
     """The mean context vector predicts the centre's Huffman path: the step of ``models.cbow_loss``."""
     _cbow_hidden(scratch, n_context, weights.w_in, settings, tallies.sums)
     _zero(scratch.grad)
-    _path_step(scratch.hidden, scratch.grad, center, weights.w_out, tree, alpha, tallies, loss_weight,
+    _path_step(scratch.hidden, scratch.grad, center, weights, tree, alpha, tallies, loss_weight,
                scratch.rows.sigmas)
     _cbow_step_inputs(scratch, n_context, weights.w_in, settings, alpha, tallies)
 
@@ -525,7 +573,7 @@ def _skipgram_hierarchical_pairs(center, n_context, scratch, weights, tree, sett
         word = scratch.context[j]
         v = weights.w_in[word]
         _zero(scratch.grad)
-        _path_step(v, scratch.grad, center, weights.w_out, tree, alpha, tallies, loss_weight, scratch.rows.sigmas)
+        _path_step(v, scratch.grad, center, weights, tree, alpha, tallies, loss_weight, scratch.rows.sigmas)
         norm = _step_input(v, scratch.grad, np.float32(alpha))
         if settings.telemetry:
             _record(tallies.sums, word, IN_NORM, norm)
@@ -537,21 +585,21 @@ def _skipgram_hierarchical_window(center, n_context, scratch, weights, tree, set
     ``models.skipgram_context_loss``: an m × L block of coefficients C_jr = σ(v_j·u_r) - (1 - b_r) for the m
     context words and the path's L nodes, then ∂J/∂v_j = Σ_r C_jr u_r and ∂J/∂u_r = Σ_j C_jr v_j, each node row read
     and written once per window."""
-    w_in, w_out = weights.w_in, weights.w_out
+    w_in = weights.w_in
     grads, coefs, combined = scratch.grads, scratch.coefs, scratch.grad
     length = tree.lengths[center]
     loss_sum = 0.0
     for j in range(n_context):
         v = w_in[scratch.context[j]]
         for r in range(length):
-            coefs[j, r], loss = _node_term(_dot(v, w_out[tree.points[center, r]]), tree.codes[center, r],
+            coefs[j, r], loss = _node_term(_dot(v, _out(weights, tree.points[center, r])), tree.codes[center, r],
                                            loss_weight > 0)
             loss_sum += loss
     step = np.float32(alpha)
     for j in range(n_context):
         _zero(grads[j])
     for r in range(length):  # ∂J/∂v_j += C_jr u_r and ∂J/∂u_r = Σ_j C_jr v_j, both before any step
-        row = w_out[tree.points[center, r]]
+        row = _out(weights, tree.points[center, r])
         _zero(combined)
         for j in range(n_context):
             coef = np.float32(coefs[j, r])
@@ -620,17 +668,16 @@ def _prefetch_ahead(sentence, i, length, weights, tree, settings):
     if settings.loss == SOFTMAX:
         return
     centre_predicts = settings.model == SKIPGRAM and settings.loss == NEGATIVE and settings.shared_draws == 0
-    context_rows = weights.w_out if centre_predicts else weights.w_in
-    centre_rows = weights.w_in if centre_predicts else weights.w_out
     if i + 1 + settings.window < length:
-        _prefetch_row(context_rows, sentence[i + 1 + settings.window])
+        entering = sentence[i + 1 + settings.window]
+        _prefetch_row(_out(weights, entering) if centre_predicts else weights.w_in[entering])
     if i + 1 < length:
         centre = sentence[i + 1]
         if settings.loss == HIERARCHICAL:
             for j in range(tree.lengths[centre]):
-                _prefetch_row(weights.w_out, tree.points[centre, j])
+                _prefetch_row(_out(weights, tree.points[centre, j]))
         else:
-            _prefetch_row(centre_rows, centre)
+            _prefetch_row(weights.w_in[centre] if centre_predicts else _out(weights, centre))
 
 
 @numba.njit(inline="always")
@@ -675,12 +722,15 @@ def train_chunk(text, s_begin, s_end, weights, noise, tree, settings, alpha_begi
     dense = np.zeros(weights.w_out.shape[0] if settings.loss == SOFTMAX else 1, dtype=np.float64)
     traced = 0
     words_done = 0
+    windows = 0
+    _take_hot(weights)
     for s in range(s_begin, s_end):
         alpha = alpha_begin + (alpha_end - alpha_begin) * (words_done / max(chunk_words, 1))
         length, state = _subsample(text, text.starts[s], text.starts[s + 1], scratch.sentence, state)
         words_done += text.starts[s + 1] - text.starts[s]
         for i in range(length):
             if tallies.control[0] != 0:
+                _fold(weights)
                 stats[STAT_STOPPED] = 1.0
                 stats[STAT_WORDS] += words_done
                 return
@@ -697,7 +747,7 @@ def train_chunk(text, s_begin, s_end, weights, noise, tree, settings, alpha_begi
             n_noise = _noise_count(settings, n_context)
             for k in range(n_noise):
                 scratch.negatives[k], state = _draw(state, noise)
-                _prefetch_row(weights.w_out, scratch.negatives[k])
+                _prefetch_row(_out(weights, scratch.negatives[k]))
             _prefetch_ahead(scratch.sentence, i, length, weights, tree, settings)
             loss_weight = 1
             if settings.loss == HIERARCHICAL and settings.loss_every > 1:  # the log of every node is costly
@@ -732,6 +782,11 @@ def train_chunk(text, s_begin, s_end, weights, noise, tree, settings, alpha_begi
                                        loss_weight)
                 else:
                     _cbow_softmax(center, n_context, scratch, weights, settings, alpha, tallies, dense)
+            windows += 1
+            if windows == settings.fold_every:
+                _fold(weights)
+                windows = 0
+    _fold(weights)
     stats[STAT_WORDS] += words_done
 
 

@@ -21,6 +21,7 @@ from . import kernels, spill
 from .config import ConfigError, TrainConfig
 from .corpus import Corpus
 from .huffman import build_huffman_tree
+from .options import FOLD_EVERY, HOT_ROWS
 from .recorder import Recorder
 from .runfile import (
     CorpusExcerpt,
@@ -38,6 +39,7 @@ __all__ = ["ConfigError", "Progress", "TrainConfig", "Trainer"]
 
 _MODEL_KIND = {"skipgram": kernels.SKIPGRAM, "cbow": kernels.CBOW}
 _LOSS_KIND = {"negative": kernels.NEGATIVE, "hierarchical": kernels.HIERARCHICAL, "softmax": kernels.SOFTMAX}
+_NO_HOT_ROWS = kernels.HotRows(np.zeros((0, 1), np.float32), 0, 0)
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,11 @@ class Trainer:
         rng = np.random.default_rng(config.seed)
         self.w_in = ((rng.random((n_words, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
         n_out = max(n_words - 1, 1) if config.loss == "hierarchical" else n_words
-        self.w_out = np.zeros((n_out, dim), dtype=np.float32)
+        # Below the shared output rows, each worker's copies of the hot ones (see _new_hot_rows): one matrix.
+        copies = config.hot_row_copies and config.workers > 1 and config.loss != "softmax"
+        self._hot_count = min(HOT_ROWS, n_out) if copies else 0
+        self._out_rows = np.zeros((n_out + config.workers * self._hot_count, dim), dtype=np.float32)
+        self.w_out = self._out_rows[:n_out]
         self._keep = self.vocab.keep_probabilities(config.sample).astype(np.float32)
         if config.loss == "negative":
             self._alias_prob, self._alias_idx = kernels.alias_table(self.vocab.noise_distribution(config.ns_exponent))
@@ -193,7 +199,7 @@ class Trainer:
             self._resume_event.set()
             self._run_started = time.perf_counter()
             self._alive = self.config.workers
-            self._threads = [threading.Thread(target=self._worker, name=f"w2v-worker-{i}", daemon=True)
+            self._threads = [threading.Thread(target=self._worker, args=(i,), name=f"w2v-worker-{i}", daemon=True)
                              for i in range(self.config.workers)]
         for thread in self._threads:
             thread.start()
@@ -287,8 +293,18 @@ class Trainer:
             self._next_job += 1
             return self._next_job - 1
 
-    def _worker(self) -> None:
+    def _new_hot_rows(self, worker: int) -> kernels.HotRows:
+        """Worker ``worker``'s own copies of the output rows all threads write most (see ``kernels.HotRows``): the
+        top of the Huffman tree (the last inner nodes made) or the most frequent words (the noise words drawn
+        most). None with one worker (it would only round differently) or full softmax (it writes every row)."""
+        n_out, dim = self.w_out.shape
+        count = self._hot_count
+        first = n_out - count if self.config.loss == "hierarchical" else 0
+        return kernels.HotRows(np.zeros((count, dim), np.float32), first, n_out + worker * count)
+
+    def _worker(self, worker: int) -> None:
         buffers = self._new_buffers()
+        hot = self._new_hot_rows(worker)
         try:
             while True:
                 self._resume_event.wait()
@@ -297,7 +313,7 @@ class Trainer:
                 try:
                     job = None if self._control[0] or not self._resume_event.is_set() else self._claim_job()
                     if job is not None:
-                        self._run_and_record(job, buffers)
+                        self._run_and_record(job, buffers, hot)
                 finally:
                     with self._lock:
                         self._in_flight -= 1
@@ -338,8 +354,10 @@ class Trainer:
         a0, a1 = self.config.start_alpha, self.config.end_alpha
         return a0 - (a0 - a1) * begin / self.words_total, a0 - (a0 - a1) * end / self.words_total
 
-    def run_job(self, job: int, buffers: np.ndarray | None = None, trace_rows: int = 0) -> JobResult:
-        """Run one job on the shared weights (no bookkeeping); ``trace_rows`` records its first examples."""
+    def run_job(self, job: int, buffers: np.ndarray | None = None, trace_rows: int = 0,
+                hot: kernels.HotRows | None = None) -> JobResult:
+        """Run one job on the shared weights (no bookkeeping); ``trace_rows`` records its first examples; ``hot``:
+        the calling worker's copies of the hot output rows (none: every step goes to the shared rows)."""
         config = self.config
         chunk = job % (len(self._chunks) - 1)
         alpha_begin, alpha_end = self.job_alpha(job)
@@ -351,12 +369,13 @@ class Trainer:
         trace_negatives = np.full((trace_rows, width * max(config.negative, 1)), -1, dtype=np.int32)
         settings = kernels.Settings(_MODEL_KIND[config.model], _LOSS_KIND[config.loss], config.window,
                                     config.negative, config.shared_draws, config.shared_path, config.cbow_full_step,
-                                    config.telemetry, self.loss_every)
+                                    config.telemetry, self.loss_every, FOLD_EVERY)
+        hot = _NO_HOT_ROWS if hot is None else hot
         self._gate.enter_shared()
         try:
             kernels.train_chunk(
                 kernels.Text(self.corpus.ids, self.corpus.sentence_starts, self._keep), int(self._chunks[chunk]),
-                int(self._chunks[chunk + 1]), kernels.Weights(self.w_in, self.w_out),
+                int(self._chunks[chunk + 1]), kernels.Weights(self.w_in, self._out_rows, hot),
                 kernels.Noise(self._alias_prob, self._alias_idx), kernels.Tree(*self._tree_arrays), settings,
                 alpha_begin, alpha_end, np.uint64(_job_seed(config.seed, job)),
                 kernels.Tallies(stats, buffers, self._control),
@@ -368,8 +387,8 @@ class Trainer:
                          float(stats[kernels.STAT_POSITIVE]), float(stats[kernels.STAT_NEGATIVE]),
                          bool(stats[kernels.STAT_STOPPED]), trace_context, trace_center, trace_negatives)
 
-    def _run_and_record(self, job: int, buffers: np.ndarray) -> int:
-        result = self.run_job(job, buffers)
+    def _run_and_record(self, job: int, buffers: np.ndarray, hot: kernels.HotRows | None = None) -> int:
+        result = self.run_job(job, buffers, hot=hot)
         if result.stopped:
             return 0
         loss = result.positive + result.negative
