@@ -6,15 +6,16 @@ every context word predict the centre against one set of K noise words per windo
 Skip-gram with shared negatives, per-pair negatives or full softmax, and CBOW, take one step per window with the
 gradients of the whole window at the same weights, those of the reference losses in ``models``, except that every
 CBOW context vector takes the C tool's full ∂J/∂h (C times its gradient) unless ``cbow_full_step`` is off.
-Skip-gram with hierarchical softmax has each context word predict the centre's path as the C tool does: by
-default in one step per window at the same weights (``shared_path``: each inner node read and written once per
-window, as pWord2Vec does for noise words), or one step per pair in turn, each pair seeing the inner nodes the pair
-before moved. With several threads, each may step its own copies of the output rows all threads write most
-(``HotRows``), folding its steps into the shared rows every ``Settings.fold_every`` windows (docs/derivation.md,
-section 4). ``tests/test_kernels.py`` replays chunks with the reference losses. Every term's σ and -log σ are exact
-(no lookup table, no clipping at ±6), computed in float32 from the float32 score; the loss is summed in float64.
-Hierarchical softmax may tally the loss of one window in ``Settings.loss_every``, drawn at random, weighted by
-loss_every: an unbiased estimate that spares a log per node of the other windows (their steps are the same).
+Skip-gram with hierarchical softmax has each context word predict the centre's path as the C tool does: by default
+in one step per window at the same weights (``shared_path``: each inner node read and written once per window, as
+pWord2Vec does for noise words), or one step per pair in turn, each pair seeing the inner nodes the pair before
+moved. With several threads, each may step its own copies of the inner nodes all threads write most (``HotRows``:
+the top of the Huffman tree), folding its steps into the shared rows every ``Settings.fold_every`` windows
+(docs/derivation.md, section 4). ``tests/test_kernels.py`` replays chunks with the reference losses. Every term's σ
+and -log σ are exact (no lookup table, no clipping at ±6), computed in float32 from the float32 score; the loss is
+summed in float64. Hierarchical softmax may tally the loss of one window in ``Settings.loss_every``, drawn at
+random, weighted by loss_every: an unbiased estimate that spares a log per node of the other windows (their steps
+are the same).
 
 Where one output row takes several terms of a step (a noise word drawn twice, a noise word that is also a context
 word), their coefficients are summed first and the row is read and written once: ``grad_hidden += c · u`` and
@@ -316,14 +317,14 @@ def _score_rows(rows, n_rows, weights, hidden, sums, telemetry):
     """Score u·h, σ and -log σ of every distinct row at the current weights."""
     touched = np.float32(0.0)
     for r in range(n_rows):  # one load per cache line of every row (and its telemetry sums) first: misses overlap
-        row = _out(weights, rows.words[r])
+        row = weights.w_out[rows.words[r]]
         for i in range(0, row.shape[0], 16):
             touched += row[i]
         if telemetry:
             touched += sums[rows.words[r], 0]
     rows.scores[0] = touched
     for r in range(n_rows):
-        score = _dot(hidden, _out(weights, rows.words[r]))
+        score = _dot(hidden, weights.w_out[rows.words[r]])
         rows.scores[r] = score
         rows.sigmas[r], rows.losses[r] = _logistic(score)
 
@@ -335,7 +336,7 @@ def _apply_rows(rows, n_rows, weights, hidden, grad, alpha, sums, telemetry):
     hidden_norm = math.sqrt(_dot(hidden, hidden)) if telemetry else 0.0
     for r in range(n_rows):
         word = rows.words[r]
-        row = _out(weights, word)
+        row = weights.w_out[word]
         coef = np.float32(rows.coefs[r])
         step = np.float32(alpha * rows.coefs[r])
         for i in range(hidden.shape[0]):
@@ -464,7 +465,7 @@ def _skipgram_negative_shared(center, n_context, scratch, n_noise, weights, sett
     (Intel's pWord2Vec), the step of ``models.skipgram_context_negatives_loss``:
     J = Σ_j [-log σ(u_c·v_j) - Σ_k log σ(-u_k·v_j)]. The window's m inputs and 1 + K outputs are read once: an
     m × (1 + K) block of scores C, then ∂J/∂v_j = Σ_r C_jr u_r and ∂J/∂u_r = Σ_j C_jr v_j."""
-    w_in = weights.w_in
+    w_in, w_out = weights.w_in, weights.w_out
     rows, slots, grads, coefs, combined = scratch.rows, scratch.slots, scratch.grads, scratch.coefs, scratch.grad
     dim = combined.shape[0]
     telemetry = settings.telemetry
@@ -479,7 +480,7 @@ def _skipgram_negative_shared(center, n_context, scratch, n_noise, weights, sett
     for j in range(n_context):
         v = w_in[scratch.context[j]]
         for r in range(n_rows):
-            score = _dot(v, _out(weights, rows.words[r]))
+            score = _dot(v, w_out[rows.words[r]])
             sigma, loss = _logistic(score)
             noise_terms = rows.coefs[r]
             coef = noise_terms * sigma
@@ -492,7 +493,7 @@ def _skipgram_negative_shared(center, n_context, scratch, n_noise, weights, sett
     for j in range(n_context):
         _zero(grads[j])
     for r in range(n_rows):  # ∂J/∂v_j += C_jr u_r and ∂J/∂u_r = Σ_j C_jr v_j, both before any step
-        row = _out(weights, rows.words[r])
+        row = w_out[rows.words[r]]
         _zero(combined)
         for j in range(n_context):
             coef = np.float32(coefs[j, r])
@@ -670,14 +671,14 @@ def _prefetch_ahead(sentence, i, length, weights, tree, settings):
     centre_predicts = settings.model == SKIPGRAM and settings.loss == NEGATIVE and settings.shared_draws == 0
     if i + 1 + settings.window < length:
         entering = sentence[i + 1 + settings.window]
-        _prefetch_row(_out(weights, entering) if centre_predicts else weights.w_in[entering])
+        _prefetch_row(weights.w_out[entering] if centre_predicts else weights.w_in[entering])
     if i + 1 < length:
         centre = sentence[i + 1]
         if settings.loss == HIERARCHICAL:
             for j in range(tree.lengths[centre]):
                 _prefetch_row(_out(weights, tree.points[centre, j]))
         else:
-            _prefetch_row(weights.w_in[centre] if centre_predicts else _out(weights, centre))
+            _prefetch_row(weights.w_in[centre] if centre_predicts else weights.w_out[centre])
 
 
 @numba.njit(inline="always")
@@ -747,7 +748,7 @@ def train_chunk(text, s_begin, s_end, weights, noise, tree, settings, alpha_begi
             n_noise = _noise_count(settings, n_context)
             for k in range(n_noise):
                 scratch.negatives[k], state = _draw(state, noise)
-                _prefetch_row(_out(weights, scratch.negatives[k]))
+                _prefetch_row(weights.w_out[scratch.negatives[k]])
             _prefetch_ahead(scratch.sentence, i, length, weights, tree, settings)
             loss_weight = 1
             if settings.loss == HIERARCHICAL and settings.loss_every > 1:  # the log of every node is costly
