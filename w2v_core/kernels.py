@@ -315,14 +315,9 @@ def _add_row(rows, n_rows, word):
 @numba.njit(inline="always")
 def _score_rows(rows, n_rows, weights, hidden, sums, telemetry):
     """Score u·h, σ and -log σ of every distinct row at the current weights."""
-    touched = np.float32(0.0)
-    for r in range(n_rows):  # one load per cache line of every row (and its telemetry sums) first: misses overlap
-        row = weights.w_out[rows.words[r]]
-        for i in range(0, row.shape[0], 16):
-            touched += row[i]
-        if telemetry:
-            touched += sums[rows.words[r], 0]
-    rows.scores[0] = touched
+    if telemetry:
+        for r in range(n_rows):  # its telemetry line is written after the step: start loading it now
+            _prefetch(sums[rows.words[r]], 0)
     for r in range(n_rows):
         score = _dot(hidden, weights.w_out[rows.words[r]])
         rows.scores[r] = score
