@@ -135,7 +135,7 @@ TRAIN_OPTIONS: tuple[Option, ...] = (
                 "(1/C of it).", applies_when=("model", "cbow"), cli_flag="--cbow-gradient-step"),
     Option("telemetry", bool, True, "Record per-word gradients", "recording per-word gradient norms",
            help="Needed by the Gradients page; costs a little speed.", cli_flag="--no-telemetry"),
-    Option("hot_row_copies", bool, True, "Thread copies of the tree top",
+    Option("hot_row_copies", bool, True, "Tree top per thread (hier. softmax)",
            "each training thread's own copies of the top of the Huffman tree (docs/derivation.md, section 4)",
            help=f"Hierarchical softmax with 2 or more workers: each thread steps its own copies of the {HOT_ROWS} "
                 "inner nodes at the top of the Huffman tree, which every path crosses, and adds its steps to the "
