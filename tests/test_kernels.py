@@ -112,23 +112,28 @@ def test_one_chunk_matches_reference_sgd_steps(model, loss, shared):
     np.testing.assert_allclose(buffers[:, kernels.IN_NORM], input_norms, rtol=1e-3, atol=1e-6)  # Σ ||∂J/∂v_w||
 
 
-@pytest.mark.parametrize(("model", "shared_path"), [("skipgram", True), ("skipgram", False), ("cbow", True)])
-def test_a_workers_copies_of_hot_rows_take_the_same_steps(model, shared_path, monkeypatch):
-    """With two workers, each steps its own copies of the top inner nodes and folds them into the shared rows
-    every FOLD_EVERY windows: a job alone takes the reference steps, and they all reach the shared rows."""
+HOT_ROW_CASES = [(model, loss, shared) for loss in ("hierarchical", "negative")
+                 for model, shared in (("skipgram", True), ("skipgram", False), ("cbow", True))]
+
+
+@pytest.mark.parametrize(("model", "loss", "shared"), HOT_ROW_CASES)
+def test_a_workers_copies_of_hot_rows_take_the_same_steps(model, loss, shared, monkeypatch):
+    """With two workers, each steps its own copies of the hot output rows (the top of the Huffman tree, the most
+    frequent words) and folds them into the shared rows every FOLD_EVERY windows: a job alone takes the reference
+    steps, and they all reach the shared rows."""
     monkeypatch.setattr(trainer_module, "HOT_ROWS", 6)  # a small vocabulary: hot rows and shared ones both taken
     monkeypatch.setattr(trainer_module, "FOLD_EVERY", 40)  # folded in the middle of the job too
     alpha = 0.1
-    config = TrainConfig(model=model, loss="hierarchical", dim=8, window=3, sample=0.0, epochs=1, alpha=alpha,
-                         min_alpha=alpha, workers=2, shared_path=shared_path)
+    config = TrainConfig(model=model, loss=loss, dim=8, window=3, negative=4, sample=0.0, epochs=1, alpha=alpha,
+                         min_alpha=alpha, workers=2, shared_path=shared, shared_negatives=shared)
     result, _, _ = _one_chunk_against_reference(_small_corpus(), config, hot_rows_of=1)
     assert (result.trace_center >= 0).sum() > 3 * 40
 
 
-def test_one_worker_and_negative_sampling_keep_no_copies():
+def test_one_worker_and_full_softmax_keep_no_copies():
     corpus = _small_corpus()
-    for config in (TrainConfig(workers=1, loss="hierarchical"), TrainConfig(workers=2),
-                   TrainConfig(workers=2, loss="hierarchical", hot_row_copies=False)):
+    for config in (TrainConfig(workers=1, loss="hierarchical"), TrainConfig(workers=2, loss="softmax"),
+                   TrainConfig(workers=2, hot_row_copies=False)):
         trainer = Trainer(corpus, config)
         assert trainer._new_hot_rows(0).base.shape[0] == 0
         assert len(trainer.w_out) == len(trainer._out_rows) == len(corpus.vocab) - (config.loss == "hierarchical")

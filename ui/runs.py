@@ -34,7 +34,7 @@ USED_WHEN = {
     "shared_negatives": lambda c: c.get("loss") == "negative" and c.get("model") == "skipgram",
     "shared_path": lambda c: c.get("loss") == "hierarchical" and c.get("model") == "skipgram",
     "cbow_full_step": lambda c: c.get("model") == "cbow",
-    "hot_row_copies": lambda c: c.get("loss") == "hierarchical" and (c.get("workers") or 1) > 1,
+    "hot_row_copies": lambda c: c.get("loss") != "softmax" and (c.get("workers") or 1) > 1,
 }
 NOT_USED = "not used"
 NOTICE_KEY = "_runs_notice"

@@ -38,7 +38,7 @@ class TrainConfig:
     shared_path: bool = OPTIONS["shared_path"].default  # skip-gram + HS: one step per window, not per pair
     cbow_full_step: bool = OPTIONS["cbow_full_step"].default  # CBOW: full ∂J/∂h step (C tool, gensim)
     telemetry: bool = OPTIONS["telemetry"].default
-    hot_row_copies: bool = OPTIONS["hot_row_copies"].default  # HS, workers ≥ 2: each thread's copy of the tree top
+    hot_row_copies: bool = OPTIONS["hot_row_copies"].default  # workers ≥ 2: each thread's copies of hot rows
 
     @property
     def shared_draws(self) -> int:

@@ -9,13 +9,13 @@ CBOW context vector takes the C tool's full ∂J/∂h (C times its gradient) unl
 Skip-gram with hierarchical softmax has each context word predict the centre's path as the C tool does: by default
 in one step per window at the same weights (``shared_path``: each inner node read and written once per window, as
 pWord2Vec does for noise words), or one step per pair in turn, each pair seeing the inner nodes the pair before
-moved. With several threads, each may step its own copies of the inner nodes all threads write most (``HotRows``:
-the top of the Huffman tree), folding its steps into the shared rows every ``Settings.fold_every`` windows
-(docs/derivation.md, section 4). ``tests/test_kernels.py`` replays chunks with the reference losses. Every term's σ
-and -log σ are exact (no lookup table, no clipping at ±6), computed in float32 from the float32 score; the loss is
-summed in float64. Hierarchical softmax may tally the loss of one window in ``Settings.loss_every``, drawn at
-random, weighted by loss_every: an unbiased estimate that spares a log per node of the other windows (their steps
-are the same).
+moved. With several threads, each may step its own copies of the output rows all threads write most (``HotRows``:
+the top of the Huffman tree, the most frequent words), folding its steps into the shared rows every
+``Settings.fold_every`` windows (docs/derivation.md, section 4). ``tests/test_kernels.py`` replays chunks with the
+reference losses. Every term's σ and -log σ are exact (no lookup table, no clipping at ±6), computed in float32 from
+the float32 score; the loss is summed in float64. Hierarchical softmax may tally the loss of one window in
+``Settings.loss_every``, drawn at random, weighted by loss_every: an unbiased estimate that spares a log per node of
+the other windows (their steps are the same).
 
 Where one output row takes several terms of a step (a noise word drawn twice, a noise word that is also a context
 word), their coefficients are summed first and the row is read and written once: ``grad_hidden += c · u`` and
@@ -126,9 +126,11 @@ class Settings(NamedTuple):
 
 
 class _Rows(NamedTuple):
-    """One window's distinct output rows (R,): words, scores u·h, σ(score), -log σ(score), summed coefficients."""
+    """One window's distinct output rows (R,): words, where each is in ``Weights.w_out`` (the thread's copy of a hot
+    row, or the shared row), scores u·h, σ(score), -log σ(score), summed coefficients."""
 
     words: np.ndarray
+    at: np.ndarray
     scores: np.ndarray
     sigmas: np.ndarray
     losses: np.ndarray
@@ -208,12 +210,17 @@ def _prefetch_row(row):
 
 # ----- output rows: shared, or this thread's copy of a hot one ----------------------------------------------------
 @numba.njit(inline="always")
+def _out_index(hot, row):
+    """Where output row ``row`` is in ``Weights.w_out`` for this thread: its own copy if the row is hot."""
+    k = row - hot.first
+    return hot.at + k if k >= 0 and k < hot.base.shape[0] else row
+
+
+@numba.njit(inline="always")
 def _out(weights, row):
     """Output row ``row`` (d,) as this thread reads and steps it: its own copy if the row is hot, else the shared.
     (One matrix either way: a view of one of two arrays would cost numba a reference count per row.)"""
-    hot = weights.hot
-    k = row - hot.first
-    return weights.w_out[hot.at + k if k >= 0 and k < hot.base.shape[0] else row]
+    return weights.w_out[_out_index(weights.hot, row)]
 
 
 @numba.njit(inline="always")
@@ -301,13 +308,14 @@ def _copy(target, source):
 
 # ----- a window's output rows, read and written once ----------------------------------------------------------------
 @numba.njit(inline="always")
-def _add_row(rows, n_rows, word):
+def _add_row(rows, n_rows, word, hot):
     """The slot of ``word`` among the window's distinct output rows, added if new; returns (slot, n_rows).
     A linear search: a window has a few dozen rows at most, all in L1."""
     for slot in range(n_rows):
         if rows.words[slot] == word:
             return slot, n_rows
     rows.words[n_rows] = word
+    rows.at[n_rows] = _out_index(hot, word)
     rows.coefs[n_rows] = 0.0
     return n_rows, n_rows + 1
 
@@ -319,7 +327,7 @@ def _score_rows(rows, n_rows, weights, hidden, sums, telemetry):
         for r in range(n_rows):  # its telemetry line is written after the step: start loading it now
             _prefetch(sums[rows.words[r]], 0)
     for r in range(n_rows):
-        score = _dot(hidden, weights.w_out[rows.words[r]])
+        score = _dot(hidden, weights.w_out[rows.at[r]])
         rows.scores[r] = score
         rows.sigmas[r], rows.losses[r] = _logistic(score)
 
@@ -331,7 +339,7 @@ def _apply_rows(rows, n_rows, weights, hidden, grad, alpha, sums, telemetry):
     hidden_norm = math.sqrt(_dot(hidden, hidden)) if telemetry else 0.0
     for r in range(n_rows):
         word = rows.words[r]
-        row = weights.w_out[word]
+        row = weights.w_out[rows.at[r]]
         coef = np.float32(rows.coefs[r])
         step = np.float32(alpha * rows.coefs[r])
         for i in range(hidden.shape[0]):
@@ -349,9 +357,9 @@ def _negative_step(hidden, positives, n_positive, scratch, n_noise, weight, weig
     rows, slots = scratch.rows, scratch.slots
     n_rows = 0
     for p in range(n_positive):
-        slots[p], n_rows = _add_row(rows, n_rows, positives[p])
+        slots[p], n_rows = _add_row(rows, n_rows, positives[p], weights.hot)
     for k in range(n_noise):
-        slots[n_positive + k], n_rows = _add_row(rows, n_rows, scratch.negatives[k])
+        slots[n_positive + k], n_rows = _add_row(rows, n_rows, scratch.negatives[k], weights.hot)
     _score_rows(rows, n_rows, weights, hidden, tallies.sums, telemetry)
     positive = 0.0
     for p in range(n_positive):
@@ -466,16 +474,17 @@ def _skipgram_negative_shared(center, n_context, scratch, n_noise, weights, sett
     telemetry = settings.telemetry
     n_rows = 1
     rows.words[0] = center
+    rows.at[0] = _out_index(weights.hot, center)
     rows.coefs[0] = 0.0  # here: how many noise terms each row stands for
     for k in range(n_noise):
-        slots[k], n_rows = _add_row(rows, n_rows, scratch.negatives[k])
+        slots[k], n_rows = _add_row(rows, n_rows, scratch.negatives[k], weights.hot)
         rows.coefs[slots[k]] += 1.0
     positive = 0.0
     negative = 0.0
     for j in range(n_context):
         v = w_in[scratch.context[j]]
         for r in range(n_rows):
-            score = _dot(v, w_out[rows.words[r]])
+            score = _dot(v, w_out[rows.at[r]])
             sigma, loss = _logistic(score)
             noise_terms = rows.coefs[r]
             coef = noise_terms * sigma
@@ -488,7 +497,7 @@ def _skipgram_negative_shared(center, n_context, scratch, n_noise, weights, sett
     for j in range(n_context):
         _zero(grads[j])
     for r in range(n_rows):  # ∂J/∂v_j += C_jr u_r and ∂J/∂u_r = Σ_j C_jr v_j, both before any step
-        row = w_out[rows.words[r]]
+        row = w_out[rows.at[r]]
         _zero(combined)
         for j in range(n_context):
             coef = np.float32(coefs[j, r])
@@ -666,14 +675,14 @@ def _prefetch_ahead(sentence, i, length, weights, tree, settings):
     centre_predicts = settings.model == SKIPGRAM and settings.loss == NEGATIVE and settings.shared_draws == 0
     if i + 1 + settings.window < length:
         entering = sentence[i + 1 + settings.window]
-        _prefetch_row(weights.w_out[entering] if centre_predicts else weights.w_in[entering])
+        _prefetch_row(_out(weights, entering) if centre_predicts else weights.w_in[entering])
     if i + 1 < length:
         centre = sentence[i + 1]
         if settings.loss == HIERARCHICAL:
             for j in range(tree.lengths[centre]):
                 _prefetch_row(_out(weights, tree.points[centre, j]))
         else:
-            _prefetch_row(weights.w_in[centre] if centre_predicts else weights.w_out[centre])
+            _prefetch_row(weights.w_in[centre] if centre_predicts else _out(weights, centre))
 
 
 @numba.njit(inline="always")
@@ -690,8 +699,8 @@ def _scratch(settings: Settings, longest: int, dim: int, path: int) -> _Scratch:
     width = 2 * settings.window
     draws = max(width * settings.negative, settings.shared_draws) + 1
     terms = max(width + draws + 1, path)  # a window's output rows, or the nodes of a Huffman path
-    rows = _Rows(np.empty(terms, np.int64), np.empty(terms, np.float32), np.empty(terms, np.float32),
-                 np.empty(terms, np.float32), np.empty(terms, np.float64))
+    rows = _Rows(np.empty(terms, np.int64), np.empty(terms, np.int64), np.empty(terms, np.float32),
+                 np.empty(terms, np.float32), np.empty(terms, np.float32), np.empty(terms, np.float64))
     return _Scratch(np.empty(longest, np.int32), np.empty(width, np.int64), np.empty(1, np.int64),
                     np.empty(draws, np.int64), np.empty(terms, np.int64), np.empty(dim, np.float32),
                     np.empty(dim, np.float32), np.empty((width, dim), np.float32),
@@ -743,7 +752,7 @@ def train_chunk(text, s_begin, s_end, weights, noise, tree, settings, alpha_begi
             n_noise = _noise_count(settings, n_context)
             for k in range(n_noise):
                 scratch.negatives[k], state = _draw(state, noise)
-                _prefetch_row(weights.w_out[scratch.negatives[k]])
+                _prefetch_row(_out(weights, scratch.negatives[k]))
             _prefetch_ahead(scratch.sentence, i, length, weights, tree, settings)
             loss_weight = 1
             if settings.loss == HIERARCHICAL and settings.loss_every > 1:  # the log of every node is costly

@@ -16,7 +16,7 @@ from .models import LOSSES, MODELS
 from .phrases import PHRASE_MIN_COUNT, PHRASE_THRESHOLD
 from .tokenizer import CJK_MODES
 
-# hot_row_copies: inner nodes each training thread keeps its own copies of, and windows between folds
+# hot_row_copies: output rows each training thread keeps its own copies of, and windows between folds
 HOT_ROWS, FOLD_EVERY = 256, 256
 
 
@@ -135,14 +135,15 @@ TRAIN_OPTIONS: tuple[Option, ...] = (
                 "(1/C of it).", applies_when=("model", "cbow"), cli_flag="--cbow-gradient-step"),
     Option("telemetry", bool, True, "Record per-word gradients", "recording per-word gradient norms",
            help="Needed by the Gradients page; costs a little speed.", cli_flag="--no-telemetry"),
-    Option("hot_row_copies", bool, True, "Tree top per thread (hier. softmax)",
-           "each training thread's own copies of the top of the Huffman tree (docs/derivation.md, section 4)",
-           help=f"Hierarchical softmax with 2 or more workers: each thread steps its own copies of the {HOT_ROWS} "
-                "inner nodes at the top of the Huffman tree, which every path crosses, and adds its steps to the "
-                f"shared rows every {FOLD_EVERY} windows, instead of waiting for the other threads' cache lines at "
-                "every step. Off: every step goes straight to the shared rows, as the C tool's threads do. "
-                "docs/derivation.md, section 4.",
-           applies_when=("loss", "hierarchical"), cli_flag="--no-hot-row-copies"),
+    Option("hot_row_copies", bool, True, "Hot rows per thread (2+ workers)",
+           "each training thread's own copies of the output rows all threads write most (docs/derivation.md, "
+           "section 4)",
+           help=f"With 2 or more workers, each thread steps its own copies of the {HOT_ROWS} output rows all threads "
+                "write most (the top of the Huffman tree, or the most frequent words' output vectors) and adds its "
+                f"steps to the shared rows every {FOLD_EVERY} windows, instead of waiting for the other threads' "
+                "cache lines at every step. Off: every step goes straight to the shared rows, as the C tool's threads "
+                "do. docs/derivation.md, section 4.",
+           cli_flag="--no-hot-row-copies"),
 )
 
 CORPUS_OPTIONS: tuple[Option, ...] = (

@@ -130,7 +130,7 @@ class Trainer:
         self.w_in = ((rng.random((n_words, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
         n_out = max(n_words - 1, 1) if config.loss == "hierarchical" else n_words
         # Below the shared output rows, each worker's copies of the hot ones (see _new_hot_rows): one matrix.
-        copies = config.hot_row_copies and config.workers > 1 and config.loss == "hierarchical"
+        copies = config.hot_row_copies and config.workers > 1 and config.loss != "softmax"
         self._hot_count = min(HOT_ROWS, n_out) if copies else 0
         self._out_rows = np.zeros((n_out + config.workers * self._hot_count, dim), dtype=np.float32)
         self.w_out = self._out_rows[:n_out]
@@ -294,12 +294,13 @@ class Trainer:
             return self._next_job - 1
 
     def _new_hot_rows(self, worker: int) -> kernels.HotRows:
-        """Worker ``worker``'s own copies of the inner-node rows all threads write most (see ``kernels.HotRows``):
-        the top of the Huffman tree, the last inner nodes the merge made. None with one worker (they would only
-        round differently) or without hierarchical softmax (measured: no faster)."""
+        """Worker ``worker``'s own copies of the output rows all threads write most (see ``kernels.HotRows``): the
+        top of the Huffman tree (the last inner nodes the merge made) or the most frequent words' output vectors.
+        None with one worker (they would only round differently) or full softmax (it writes every row)."""
         n_out, dim = self.w_out.shape
         count = self._hot_count
-        return kernels.HotRows(np.zeros((count, dim), np.float32), n_out - count, n_out + worker * count)
+        first = n_out - count if self.config.loss == "hierarchical" else 0
+        return kernels.HotRows(np.zeros((count, dim), np.float32), first, n_out + worker * count)
 
     def _worker(self, worker: int) -> None:
         buffers = self._new_buffers()
