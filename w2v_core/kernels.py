@@ -326,10 +326,10 @@ def _score_rows(rows, n_rows, weights, hidden, sums, telemetry):
     if telemetry:
         for r in range(n_rows):  # its telemetry line is written after the step: start loading it now
             _prefetch(sums[rows.words[r]], 0)
+    for r in range(n_rows):  # the dot products first: independent, the CPU overlaps them
+        rows.scores[r] = _dot(hidden, weights.w_out[rows.at[r]])
     for r in range(n_rows):
-        score = _dot(hidden, weights.w_out[rows.at[r]])
-        rows.scores[r] = score
-        rows.sigmas[r], rows.losses[r] = _logistic(score)
+        rows.sigmas[r], rows.losses[r] = _logistic(rows.scores[r])
 
 
 @numba.njit(inline="always")
