@@ -123,7 +123,7 @@ TRAIN_OPTIONS: tuple[Option, ...] = (
            applies_when=("model", "skipgram"), cli_flag="--per-pair-negatives"),
     Option("shared_path", bool, True, "Shared path (skip-gram, hier. softmax)",
            "one step per window for skip-gram with hierarchical softmax (the window's context words predict the "
-           "centre's path together, at the same weights), instead of the C tool's one step per pair; "
+           "centre's path together, at the same weights), instead of the C tool's one step per pair ("
            "docs/derivation.md, section 2)",
            help="The window's context words walk the centre's Huffman path together: one step at the same weights, "
                 "each inner node read and written once per window (as shared negatives do). Off: the C tool's "
