@@ -296,7 +296,8 @@ class Trainer:
     def _new_hot_rows(self, worker: int) -> kernels.HotRows:
         """Worker ``worker``'s own copies of the output rows all threads write most (see ``kernels.HotRows``): the
         top of the Huffman tree (the last inner nodes the merge made) or the most frequent words' output vectors.
-        None with one worker (they would only round differently) or full softmax (it writes every row)."""
+        No copies (H = 0) with one worker (they would only round differently) or full softmax (it writes every
+        row)."""
         n_out, dim = self.w_out.shape
         count = self._hot_count
         first = n_out - count if self.config.loss == "hierarchical" else 0
