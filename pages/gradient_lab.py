@@ -144,9 +144,8 @@ def forward_section(lab: GradientLab, example: Example, exponent: float) -> None
     if example.predicts_centre:
         who = (f"Each context word's vector h_j ({md_literal(context)}) predicts the Huffman path of the centre word "
                f"**{centre}**, as the trainer does for skip-gram with hierarchical softmax (the C tool's and gensim's "
-               "way). With a shared path (the trainer's default) the window takes one SGD step with all the "
-               "gradients below; without, one step per context word in turn, each pair's gradients computed after "
-               "the pair before it moved the path's inner nodes (the C tool).")
+               "way): one SGD step per context word in turn, each pair's gradients computed after the pair before "
+               "it moved the path's inner nodes.")
     elif example.model == "skipgram":
         who = f"The centre word **{centre}** predicts each context word ({md_literal(context)})."
     else:
@@ -154,7 +153,7 @@ def forward_section(lab: GradientLab, example: Example, exponent: float) -> None
     st.write(who)
     if example.predicts_centre:
         st.caption("The gradients below are all taken at the example's weights (the first pair's are exactly its "
-                   "step); **Apply SGD step** takes them as the trainer's setting says. Over a corpus this counts "
+                   "step); **Apply SGD step** takes the pairs in turn, as the trainer does. Over a corpus this counts "
                    "the same (word, context) pairs as the centre predicting its context, in expectation over the "
                    "random window (docs/derivation.md, section 2).")
     st.caption("The trainer draws a window of 1 to m words for each centre word (near words count more often); "
@@ -242,13 +241,7 @@ def gradient_section(lab: GradientLab, example: Example) -> None:
 def step_section(lab: GradientLab, example: Example) -> None:
     st.subheader("3 · One SGD step")
     trainer = get_trainer()
-    shared_path = False
-    if example.predicts_centre:
-        default = trainer.config.shared_path if trainer is not None else bool(setting("cfg_shared_path"))
-        shared_path = st.checkbox("Shared path: one step for the window (as the trainer)", default,
-                                  key="lab_shared_path", help="All the pairs' gradients, taken at the same weights, "
-                                  "in one step. Off: one step per pair in turn, as the C tool.")
-    st.latex(STEP_PAIRS if example.predicts_centre and not shared_path else STEP)
+    st.latex(STEP_PAIRS if example.predicts_centre else STEP)
     alpha_default = trainer.config.start_alpha if trainer is not None else 0.025
     left, middle, right = st.columns([1, 2, 1])
     alpha = left.number_input("Learning rate α", 0.0001, 10.0, float(alpha_default), 0.005, format="%g",
@@ -270,7 +263,7 @@ def step_section(lab: GradientLab, example: Example) -> None:
         if full_step:
             st.latex(CBOW_FULL_STEP)
     right.button("Apply SGD step", type="primary", on_click=apply_step,
-                 args=(lab, example, float(alpha), watch, full_step, shared_path),
+                 args=(lab, example, float(alpha), watch, full_step),
                  key="lab_apply", help="Apply this example's gradients to the lab's copy of the weights.")
     error = take_step_error()
     if error:

@@ -63,8 +63,7 @@ def settings_form(loaded: LoadedCorpus | None) -> None:
         option_input(a, "telemetry")
         option_input(b, "cbow_full_step")
         option_input(a, "shared_negatives")
-        option_input(b, "shared_path")
-        option_input(a, "hot_row_copies")
+        option_input(b, "hot_row_copies")
     if loaded is not None:
         st.caption(f"Training on **{md_literal(loaded.name)}**: {len(loaded.corpus.vocab):,} words, "
                    f"{loaded.corpus.n_tokens:,} tokens per epoch. Settings apply when a run starts.")

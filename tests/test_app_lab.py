@@ -117,18 +117,12 @@ def test_the_lab_says_what_the_trainer_does_differently(at):
     example = at.session_state["_lab_example"][1]
     assert example.predicts_centre and set(example.in_rows) == set(example.context)
     said = " ".join(str(m.value) for m in at.markdown)
-    assert "Each context word's vector h_j" in said and "one step per context word in turn" in said
-    assert "as the trainer's setting says" in " ".join(texts(at, "caption")) and not texts(at, "info")
+    assert "Each context word's vector h_j" in said and "one SGD step per context word in turn" in said
+    assert "takes the pairs in turn, as the trainer does" in " ".join(texts(at, "caption")) and not texts(at, "info")
     latex = [str(e.value) for e in at.get("latex")]
     assert any("F(w_c,\\, h_j)" in formula for formula in latex)  # J = Σ_j F(w_c, h_j), h_j = v_{c+j}
-    assert at.checkbox(key="lab_shared_path").value  # the trainer's default: one step for the window
-    assert not any("for each pair" in formula for formula in latex)
+    assert any("for each pair" in formula for formula in latex)  # the sequential step, as the trainer
     assert at.dataframe[0].value["context word (h)"].tolist()[0] in [lab_word(at, w) for w in example.context]
-    button(at, "Apply SGD step").click().run()
-    assert at.session_state["_lab_step"].pairs_in_turn == 0
-    at.checkbox(key="lab_shared_path").uncheck().run()  # the C tool: pair by pair
-    assert any("for each pair" in str(e.value) for e in at.get("latex"))  # the sequential step
-    example = at.session_state["_lab_example"][1]
     button(at, "Apply SGD step").click().run()
     step = at.session_state["_lab_step"]
     assert step.pairs_in_turn == len(example.context)

@@ -8,7 +8,6 @@ from w2v_core import trainer as trainer_module
 from w2v_core.corpus import build_corpus
 from w2v_core.models import (
     cbow_loss,
-    skipgram_context_loss,
     skipgram_context_negatives_loss,
     skipgram_loss,
     target_loss,
@@ -34,7 +33,7 @@ def _replay(trainer: Trainer, result, w_in, w_out, alpha):
             break
         context = [int(w) for w in context_row if w >= 0]
         drawn = negative_row[negative_row >= 0]
-        if config.model == "skipgram" and config.loss == "hierarchical" and not config.shared_path:  # pair by pair
+        if config.model == "skipgram" and config.loss == "hierarchical":  # pair by pair, as the C tool
             for word in context:
                 loss, g_hidden, g_out = target_loss(w_in[word], int(center), w_out, "hierarchical",
                                                     tree=trainer.tree)
@@ -44,13 +43,8 @@ def _replay(trainer: Trainer, result, w_in, w_out, alpha):
                 pairs += 1
                 input_norms[word] += np.linalg.norm(g_hidden)
             continue
-        window_step = config.loss == "hierarchical" or (config.loss == "negative" and config.shared_negatives)
-        if config.model == "skipgram" and window_step:
-            if config.loss == "hierarchical":  # the window's pairs walk the centre's path at the same weights
-                loss, g_in, g_out = skipgram_context_loss(int(center), context, w_in, w_out, "hierarchical",
-                                                          trainer.tree)
-            else:
-                loss, g_in, g_out = skipgram_context_negatives_loss(int(center), context, w_in, w_out, drawn)
+        if config.model == "skipgram" and config.loss == "negative" and config.shared_negatives:
+            loss, g_in, g_out = skipgram_context_negatives_loss(int(center), context, w_in, w_out, drawn)
             pairs += len(context)
             for word in context:  # the kernel adds each position's step norm
                 input_norms[word] += np.linalg.norm(g_in[word]) / context.count(word)
@@ -80,8 +74,7 @@ def _replay(trainer: Trainer, result, w_in, w_out, alpha):
 
 
 COMBINATIONS = [(m, loss, True) for m in ("skipgram", "cbow") for loss in ("negative", "hierarchical", "softmax")]
-VARIANTS = [("skipgram", "negative", False), ("cbow", "negative", "mean-gradient"),
-            ("skipgram", "hierarchical", "per-pair-path")]
+VARIANTS = [("skipgram", "negative", False), ("cbow", "negative", "mean-gradient")]
 
 
 def _one_chunk_against_reference(corpus, config: TrainConfig, hot_rows_of: int | None = None):
@@ -107,7 +100,7 @@ def test_one_chunk_matches_reference_sgd_steps(model, loss, shared):
     alpha = 0.1
     config = TrainConfig(model=model, loss=loss, dim=8, window=3, negative=4, sample=0.0, epochs=1,
                          alpha=alpha, min_alpha=alpha, workers=1, shared_negatives=shared is True,
-                         shared_path=shared != "per-pair-path", cbow_full_step=shared != "mean-gradient")
+                         cbow_full_step=shared != "mean-gradient")
     _, buffers, input_norms = _one_chunk_against_reference(_small_corpus(), config)
     np.testing.assert_allclose(buffers[:, kernels.IN_NORM], input_norms, rtol=1e-3, atol=1e-6)  # Σ ||∂J/∂v_w||
 
@@ -125,7 +118,7 @@ def test_a_workers_copies_of_hot_rows_take_the_same_steps(model, loss, shared, m
     monkeypatch.setattr(trainer_module, "FOLD_EVERY", 40)  # folded in the middle of the job too
     alpha = 0.1
     config = TrainConfig(model=model, loss=loss, dim=8, window=3, negative=4, sample=0.0, epochs=1, alpha=alpha,
-                         min_alpha=alpha, workers=2, shared_path=shared, shared_negatives=shared)
+                         min_alpha=alpha, workers=2, shared_negatives=shared)
     result, _, _ = _one_chunk_against_reference(_small_corpus(), config, hot_rows_of=1)
     assert (result.trace_center >= 0).sum() > 3 * 40
 
@@ -164,17 +157,16 @@ def test_single_worker_runs_are_bit_identical(model):
     assert not np.array_equal(runs[0], runs[2])
 
 
-@pytest.mark.parametrize("shared_path", [True, False])
-def test_gradient_lab_takes_the_trainers_skipgram_hierarchical_steps(shared_path):
+def test_gradient_lab_takes_the_trainers_skipgram_hierarchical_steps():
     """The gradient lab's skip-gram + hierarchical softmax is the trainer's: each context word's vector predicts
-    the centre's path, in one step per window (shared path) or one SGD step per pair in turn; replaying the
-    traced windows in the lab lands on the kernel's weights."""
+    the centre's path, one SGD step per pair in turn; replaying the traced windows in the lab lands on the kernel's
+    weights."""
     from w2v_core.lab import GradientLab
 
     corpus = _small_corpus()
     alpha = 0.1
     config = TrainConfig(model="skipgram", loss="hierarchical", dim=8, window=3, sample=0.0, epochs=1,
-                         alpha=alpha, min_alpha=alpha, workers=1, shared_path=shared_path)
+                         alpha=alpha, min_alpha=alpha, workers=1)
     trainer = Trainer(corpus, config, chunk_words=100_000)
     trainer.w_out[:] = np.random.default_rng(1).normal(scale=0.3, size=trainer.w_out.shape)
     lab = GradientLab.from_trained(corpus.vocab.words, corpus.vocab.counts, trainer.w_in, trainer.w_out,
@@ -193,10 +185,9 @@ def test_gradient_lab_takes_the_trainers_skipgram_hierarchical_steps(shared_path
     np.testing.assert_allclose(one.grad_output, g_out[one.out_rows])
     assert list(one.in_rows) == [context[0]] and set(one.out_rows) == set(trainer.tree.path(center)[0])
 
-    for center, context in windows:  # every window: one step, or its pairs stepped in turn
-        step = lab.apply_step(lab.example("skipgram", "hierarchical", center, context, check=False), alpha, k=1,
-                              shared_path=shared_path)
-        assert step.pairs_in_turn == (0 if shared_path else len(context))
+    for center, context in windows:  # every window: its pairs stepped in turn
+        step = lab.apply_step(lab.example("skipgram", "hierarchical", center, context, check=False), alpha, k=1)
+        assert step.pairs_in_turn == len(context)
     np.testing.assert_allclose(lab.w_in, trainer.w_in, rtol=1e-4, atol=2e-6)
     np.testing.assert_allclose(lab.output_matrix("hierarchical"), trainer.w_out, rtol=1e-4, atol=2e-6)
 

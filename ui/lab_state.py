@@ -114,12 +114,10 @@ def worked_example(lab: GradientLab, settings: dict) -> Example:
     return example
 
 
-def apply_step(lab: GradientLab, example: Example, alpha: float, watch: list[int], full_step: bool,
-               shared_path: bool = False) -> None:
+def apply_step(lab: GradientLab, example: Example, alpha: float, watch: list[int], full_step: bool) -> None:
     """Callback of "Apply SGD step": one step on the lab's weights, kept with its effect (or why it failed)."""
     try:
-        st.session_state[STEP_KEY] = lab.apply_step(example, alpha, watch, cbow_full_step=full_step,
-                                                    shared_path=shared_path)
+        st.session_state[STEP_KEY] = lab.apply_step(example, alpha, watch, cbow_full_step=full_step)
     except LabError as error:
         st.session_state[STEP_ERROR_KEY] = md_message(str(error))
 

@@ -32,7 +32,6 @@ USED_WHEN = {
     "negative": lambda c: c.get("loss") == "negative",
     "ns_exponent": lambda c: c.get("loss") == "negative",
     "shared_negatives": lambda c: c.get("loss") == "negative" and c.get("model") == "skipgram",
-    "shared_path": lambda c: c.get("loss") == "hierarchical" and c.get("model") == "skipgram",
     "cbow_full_step": lambda c: c.get("model") == "cbow",
     "hot_row_copies": lambda c: c.get("loss") != "softmax" and (c.get("workers") or 1) > 1,
 }

@@ -35,7 +35,6 @@ class TrainConfig:
     seed: int = OPTIONS["seed"].default
     ns_exponent: float = OPTIONS["ns_exponent"].default
     shared_negatives: bool = OPTIONS["shared_negatives"].default  # skip-gram: K noise words shared by the window
-    shared_path: bool = OPTIONS["shared_path"].default  # skip-gram + HS: one step per window, not per pair
     cbow_full_step: bool = OPTIONS["cbow_full_step"].default  # CBOW: full ∂J/∂h step (C tool, gensim)
     telemetry: bool = OPTIONS["telemetry"].default
     hot_row_copies: bool = OPTIONS["hot_row_copies"].default  # workers ≥ 2: each thread's copies of hot rows

@@ -6,16 +6,14 @@ every context word predict the centre against one set of K noise words per windo
 Skip-gram with shared negatives, per-pair negatives or full softmax, and CBOW, take one step per window with the
 gradients of the whole window at the same weights, those of the reference losses in ``models``, except that every
 CBOW context vector takes the C tool's full ∂J/∂h (C times its gradient) unless ``cbow_full_step`` is off.
-Skip-gram with hierarchical softmax has each context word predict the centre's path as the C tool does: by default
-in one step per window at the same weights (``shared_path``: each inner node read and written once per window, as
-pWord2Vec does for noise words), or one step per pair in turn, each pair seeing the inner nodes the pair before
-moved. With several threads, each may step its own copies of the output rows all threads write most (``HotRows``:
-the top of the Huffman tree, the most frequent words), folding its steps into the shared rows every
-``Settings.fold_every`` windows (docs/derivation.md, section 4). ``tests/test_kernels.py`` replays chunks with the
-reference losses. Every term's σ and -log σ are exact (no lookup table, no clipping at ±6), computed in float32 from
-the float32 score; the loss is summed in float64. Hierarchical softmax may tally the loss of one window in
-``Settings.loss_every``, drawn at random, weighted by loss_every: an unbiased estimate that spares a log per node of
-the other windows (their steps are the same).
+Skip-gram with hierarchical softmax has each context word predict the centre's path as the C tool does, one step per
+pair in turn, each pair seeing the inner nodes the pair before moved. With several threads, each may step its own
+copies of the output rows all threads write most (``HotRows``: the top of the Huffman tree, the most frequent
+words), folding its steps into the shared rows every ``Settings.fold_every`` windows (docs/derivation.md, section
+4). ``tests/test_kernels.py`` replays chunks with the reference losses. Every term's σ and -log σ are exact (no
+lookup table, no clipping at ±6), computed in float32 from the float32 score; the loss is summed in float64.
+Hierarchical softmax may tally the loss of one window in ``Settings.loss_every``, drawn at random, weighted by
+loss_every: an unbiased estimate that spares a log per node of the other windows (their steps are the same).
 
 Where one output row takes several terms of a step (a noise word drawn twice, a noise word that is also a context
 word), their coefficients are summed first and the row is read and written once: ``grad_hidden += c · u`` and
@@ -38,7 +36,7 @@ The arrays travel in named tuples:
   False); control (1,) int32, set to 1 by another thread to stop at the next word.
   ``Trace``: context (T, 2·window), center (T,), negatives (T, 2·window·K) int32: the first T windows (context
   words, centre word, drawn negatives; -1 = none), for tests and the gradient lab.
-  ``Settings``: model, loss, window, negative, shared_draws, shared_path, cbow_full_step, telemetry, loss_every,
+  ``Settings``: model, loss, window, negative, shared_draws, cbow_full_step, telemetry, loss_every,
   fold_every.
 """
 
@@ -118,7 +116,6 @@ class Settings(NamedTuple):
     window: int
     negative: int
     shared_draws: int  # skip-gram + negative: K noise words shared by the window's pairs (0: K per pair)
-    shared_path: bool  # skip-gram + hierarchical: one step per window on the centre's path (C tool: per pair)
     cbow_full_step: bool  # CBOW: every context vector takes the full ∂J/∂h step (C tool)
     telemetry: bool
     loss_every: int  # hierarchical softmax: the loss of one window in this many, at random, times this (1: all)
@@ -585,44 +582,6 @@ def _skipgram_hierarchical_pairs(center, n_context, scratch, weights, tree, sett
 
 
 @numba.njit(inline="always")
-def _skipgram_hierarchical_window(center, n_context, scratch, weights, tree, settings, alpha, tallies, loss_weight):
-    """Every context vector v_j predicts the centre's Huffman path, all at the same weights, the step of
-    ``models.skipgram_context_loss``: an m × L block of coefficients C_jr = σ(v_j·u_r) - (1 - b_r) for the m
-    context words and the path's L nodes, then ∂J/∂v_j = Σ_r C_jr u_r and ∂J/∂u_r = Σ_j C_jr v_j, each node row read
-    and written once per window."""
-    w_in = weights.w_in
-    grads, coefs, combined = scratch.grads, scratch.coefs, scratch.grad
-    length = tree.lengths[center]
-    loss_sum = 0.0
-    for j in range(n_context):
-        v = w_in[scratch.context[j]]
-        for r in range(length):
-            coefs[j, r], loss = _node_term(_dot(v, _out(weights, tree.points[center, r])), tree.codes[center, r],
-                                           loss_weight > 0)
-            loss_sum += loss
-    step = np.float32(alpha)
-    for j in range(n_context):
-        _zero(grads[j])
-    for r in range(length):  # ∂J/∂v_j += C_jr u_r and ∂J/∂u_r = Σ_j C_jr v_j, both before any step
-        row = _out(weights, tree.points[center, r])
-        _zero(combined)
-        for j in range(n_context):
-            coef = np.float32(coefs[j, r])
-            v = w_in[scratch.context[j]]
-            grad_j = grads[j]
-            for i in range(combined.shape[0]):
-                grad_j[i] += coef * row[i]
-                combined[i] += coef * v[i]
-        _step_input(row, combined, step)
-    for j in range(n_context):
-        word = scratch.context[j]
-        norm = _step_input(w_in[word], grads[j], step)
-        if settings.telemetry:
-            _record(tallies.sums, word, IN_NORM, norm)
-    tallies.stats[STAT_POSITIVE] += loss_weight * loss_sum
-
-
-@numba.njit(inline="always")
 def _skipgram_softmax(center, n_context, scratch, weights, settings, alpha, tallies, dense):
     """v_c predicts every context word with full softmax: the step of ``models.skipgram_loss``."""
     v = weights.w_in[center]
@@ -770,9 +729,6 @@ def train_chunk(text, s_begin, s_end, weights, noise, tree, settings, alpha_begi
                                                tallies)
                 elif settings.loss == NEGATIVE:
                     _skipgram_negative(center, n_context, scratch, n_noise, weights, settings, alpha, tallies)
-                elif settings.loss == HIERARCHICAL and settings.shared_path:
-                    _skipgram_hierarchical_window(center, n_context, scratch, weights, tree, settings, alpha,
-                                                  tallies, loss_weight)
                 elif settings.loss == HIERARCHICAL:
                     _skipgram_hierarchical_pairs(center, n_context, scratch, weights, tree, settings, alpha, tallies,
                                                  loss_weight)

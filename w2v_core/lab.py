@@ -80,7 +80,7 @@ class StepResult:
     neighbours_before: dict[str, list[tuple[str, float]]]
     neighbours_after: dict[str, list[tuple[str, float]]]
     input_scale: float = 1.0  # C for the C tool's CBOW step, else 1
-    pairs_in_turn: int = 0  # skip-gram + hierarchical softmax without a shared path: the m pairs' steps in turn
+    pairs_in_turn: int = 0  # skip-gram + hierarchical softmax: the m pairs' steps taken in turn
 
 
 @dataclass
@@ -345,16 +345,15 @@ class GradientLab:
 
     # ----- the step ---------------------------------------------------------------------------------------------
     def apply_step(self, example: Example, alpha: float, watch: list[int] | None = None, k: int = 8,
-                   cbow_full_step: bool = False, shared_path: bool = False) -> StepResult:
+                   cbow_full_step: bool = False) -> StepResult:
         """V ← V − α ∂J/∂V and U ← U − α ∂J/∂U on the lab's weights; what moved and the neighbours of ``watch``
         (default: the centre word) before and after.
 
         With ``cbow_full_step`` (the C tool's and the trainer's default) every CBOW context position takes the full
         ∂F/∂h, i.e. the input rows move C times the gradient step (docs/derivation.md). Skip-gram + hierarchical
-        softmax takes the example's gradients in one step with ``shared_path`` (the trainer's default), else one
-        step per (context word, centre) pair in turn, as the C tool: a pair's gradients are those at the weights
-        the pairs before it left, so the "gradient_norm" of what moved is that of the gradients applied (the first
-        pair's equal the example's).
+        softmax takes one step per (context word, centre) pair in turn, as the trainer and the C tool: a pair's
+        gradients are those at the weights the pairs before it left, so the "gradient_norm" of what moved is that of
+        the gradients applied (the first pair's equal the example's).
         """
         if example.version != self.version:
             raise LabError("The weights changed since this example was computed; compute it again first.")
@@ -365,7 +364,7 @@ class GradientLab:
         w_out = self.output_matrix(example.loss)
         old_in, old_out = self.w_in[example.in_rows].copy(), w_out[example.out_rows].copy()
         scale = float(len(example.context)) if cbow_full_step and example.model == "cbow" else 1.0
-        in_turn = example.predicts_centre and not shared_path
+        in_turn = example.predicts_centre
         if in_turn:
             applied_in, applied_out = self._step_pairs(example, alpha, w_out)
         else:

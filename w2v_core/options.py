@@ -121,14 +121,6 @@ TRAIN_OPTIONS: tuple[Option, ...] = (
                 "predicting the centre (their pairs' noise is correlated). Off: K noise words for every pair. "
                 "docs/derivation.md, section 2.",
            applies_when=("model", "skipgram"), cli_flag="--per-pair-negatives"),
-    Option("shared_path", bool, True, "Shared path (skip-gram, hier. softmax)",
-           "one step per window for skip-gram with hierarchical softmax (the window's context words predict the "
-           "centre's path together, at the same weights), instead of the C tool's one step per pair ("
-           "docs/derivation.md, section 2)",
-           help="The window's context words walk the centre's Huffman path together: one step at the same weights, "
-                "each inner node read and written once per window (as shared negatives do). Off: the C tool's "
-                "sequential step per pair. docs/derivation.md, section 2.",
-           applies_when=("model", "skipgram"), cli_flag="--per-pair-paths"),
     Option("cbow_full_step", bool, True, "C-tool step (CBOW)",
            "CBOW's full step for every context word (off: the true gradient, 1/C of the C tool's step)",
            help="Each context vector takes the full ∂J/∂h step, as word2vec and gensim do; off: the true gradient "

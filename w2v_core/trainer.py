@@ -369,7 +369,7 @@ class Trainer:
         trace_center = np.full(trace_rows, -1, dtype=np.int32)
         trace_negatives = np.full((trace_rows, width * max(config.negative, 1)), -1, dtype=np.int32)
         settings = kernels.Settings(_MODEL_KIND[config.model], _LOSS_KIND[config.loss], config.window,
-                                    config.negative, config.shared_draws, config.shared_path, config.cbow_full_step,
+                                    config.negative, config.shared_draws, config.cbow_full_step,
                                     config.telemetry, self.loss_every, FOLD_EVERY)
         hot = _NO_HOT_ROWS if hot is None else hot
         self._gate.enter_shared()
