@@ -268,6 +268,7 @@ def _phrase_options(source: dict) -> dict:
 
 
 def _new_trainer(args: argparse.Namespace):  # noqa: ANN202 - (Trainer, Corpus, name, source, kernels)
+    from . import encoder
     from .corpus import load_corpus
     from .trainer import TrainConfig, Trainer, kernels_are_compiled, warm_up
 
@@ -281,7 +282,10 @@ def _new_trainer(args: argparse.Namespace):  # noqa: ANN202 - (Trainer, Corpus, 
     tokenizer_options = _phrase_options(_tokenizer_options(args))
     if tokenizer_options["phrases"] is not None:
         tokenizer_options["phrases"].validate()  # before reading the corpus
-    kernels_ready = None if kernels_are_compiled() else _in_background(warm_up)  # loads while the corpus is read
+    kernels_ready = None
+    if not kernels_are_compiled():  # the kernels load while the corpus is read, the encoder's own code loaded first
+        encoder.warm_up()
+        kernels_ready = _in_background(warm_up)
     corpus = load_corpus(args.corpus, min_count=args.min_count, max_vocab=args.max_vocab,
                          lowercase=not args.keep_case, whitespace=args.whitespace, encoding=args.encoding,
                          show_progress=not args.quiet, **tokenizer_options)

@@ -523,6 +523,12 @@ def _larger_ids(ids: np.ndarray, size: int) -> np.ndarray:
     return _empty_like_larger(ids, size)
 
 
+def warm_up() -> None:
+    """Load (or compile) the encoder's numba functions on one line of text. A thread loading other numba code
+    holds numba's compiler lock; an encoder whose functions are loaded first encodes beside it."""
+    CorpusEncoder().feed(b"warm up\n", final=True)
+
+
 class CorpusEncoder:
     """Feed UTF-8 bytes in any chunks; then read the ids, the pieces and the words.
 
