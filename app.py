@@ -34,4 +34,4 @@ write_setup_to_url(setting)  # the URL always holds the current setup, ready to 
 page.run()
 with st.sidebar:  # after the page, so that the status reflects what the page just changed
     show_status()
-log_server_time(time.perf_counter() - started, page=page.title)  # only with $W2V_PAGE_TIMES set (load tests)
+log_server_time(time.perf_counter() - started, page=page.title)  # only with $W2V_PAGE_TIMES set

@@ -1,11 +1,9 @@
-"""What the benchmarks (and the browser tests) share: the app's server in a process group of its own and its CPU,
-RSS and threads (psutil), sessions arriving over a ramp and their summary, time figures, a run's header, tables."""
+"""What the benchmarks (and the browser tests) share: a run's header, Markdown tables, and the app's server in a
+process group of its own with its CPU, RSS and threads (psutil)."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime
-import json
 import os
 import platform
 import signal
@@ -15,12 +13,10 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,66 +55,9 @@ def print_table(head: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
         print(line, flush=True)
 
 
-def figures(seconds: Sequence[float]) -> dict:
-    """Count, median, 95th percentile (linear interpolation) and maximum of some times; NaN when there are none."""
-    median, p95, top = np.percentile(seconds, [50, 95, 100]) if len(seconds) else [float("nan")] * 3
-    return {"n": len(seconds), "median_s": float(median), "p95_s": float(p95), "max_s": float(top)}
-
-
-def describe(name: str, row: dict) -> str:
-    """One line of ``figures``: "name: n=30, median 0.10 s, p95 0.54 s, max 1.23 s"."""
-    return f"{name}: n={row['n']}, median {row['median_s']:.2f} s, p95 {row['p95_s']:.2f} s, max {row['max_s']:.2f} s"
-
-
-def cpu_seconds(process: psutil.Process, reaped: bool = False) -> float:
-    """User + system CPU seconds of ``process`` (all its threads); with ``reaped``, of its reaped children too."""
-    times = process.cpu_times()
-    return times.user + times.system + (times.children_user + times.children_system if reaped else 0.0)
-
-
-@dataclass
-class SessionResult:
-    """One simulated user: did the flow complete, did its run wait in the queue, Start training -> Finished."""
-
-    index: int
-    completed: bool = False
-    error: str = ""
-    queued: bool = False
-    run_seconds: float | None = None
-
-
-def failure(error: BaseException) -> str:
-    """A failed session's error in one short line."""
-    return f"{type(error).__name__}: {(str(error).splitlines() or [''])[0][:200]}"
-
-
-async def arrive(n: int, ramp: float, session: Callable[[int], Awaitable], concurrency: int | None = None) -> list:
-    """``session(i)`` for i < n, starting evenly over ``ramp`` seconds, at most ``concurrency`` at a time."""
-    limit = asyncio.Semaphore(concurrency or max(n, 1))
-
-    async def one(index: int) -> object:
-        await asyncio.sleep(ramp * index / max(n, 1))
-        async with limit:
-            return await session(index)
-
-    return list(await asyncio.gather(*(one(i) for i in range(n))))
-
-
-def summarise(results: Sequence[SessionResult]) -> dict:
-    """Sessions completed and queued, their errors, and the run times."""
-    return {"sessions": len(results), "completed": sum(r.completed for r in results),
-            "queued": sum(r.queued for r in results),
-            "errors": [f"session {r.index}: {r.error}" for r in results if r.error],
-            "runs": figures([r.run_seconds for r in results if r.run_seconds is not None])}
-
-
-def finish(out: dict, json_path: Path | None) -> int:
-    """Print the errors, write ``out`` as JSON if asked; exit code 0 when every session completed."""
-    for error in out["errors"]:
-        print("  " + error)
-    if json_path:
-        json_path.write_text(json.dumps(out, indent=2))
-    return 0 if out["completed"] == out["sessions"] else 1
+def cpu_seconds(process: psutil.Process) -> float:
+    """User + system CPU seconds of ``process`` (all its threads)."""
+    return (times := process.cpu_times()).user + times.system
 
 
 class Server:

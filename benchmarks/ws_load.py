@@ -1,8 +1,11 @@
-"""Class-pace load without browsers: N sessions speaking Streamlit's WebSocket protocol (``websockets``), each
-playing the load test's flow as a browser would (page runs with widget values, fragment polls, pings answered),
-0.5-1.5 x ``--think`` s between actions. Page response: request sent -> its ``script_finished``, on loopback.
+"""Load without browsers: N sessions speaking Streamlit's WebSocket protocol (``websockets``) arrive over 20 s at one
+server of the app, 0.5-1.5 x ``--think`` s between actions, fragment polls and pings answered as a browser would.
+``--flow full``: a class's visit (every page, a run of dim 20, 1 epoch, to Finished); page response: request sent
+-> its ``script_finished``. ``--flow brief``: open, press Start training (dim 100, 1 epoch), close, ``--rounds``
+times on one server, each round's closed sessions left to expire: the server's RSS and threads (psutil).
 
-    python -m benchmarks.ws_load -n 30 --json ws30.json
+    python -m benchmarks.ws_load -n 30 [--think 1]
+    python -m benchmarks.ws_load -n 50 --flow brief --rounds 2
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import re
 import sys
 import time
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
+import numpy as np
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -24,14 +29,30 @@ from websockets.exceptions import ConnectionClosed
 from benchmarks import harness as h
 
 PAGE_DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
-RAMP, DIM, EPOCHS, TIMEOUT = 20.0, 20, 1, 600.0  # sessions arrive over RAMP s; each run's size
+TRAINING_SHOWN = re.compile(r"Waiting in the queue|Compiling|Training|Finished")
+RAMP, DIM, EPOCHS, TIMEOUT = 20.0, 20, 1, 600.0  # sessions arrive over RAMP s; the full flow's run size
+SESSION_TTL, RECLAIM_WAIT = 120, 16.0  # Streamlit's default; one period of ui.serving's watchdog and a second
 
 
 @dataclass
-class Result(h.SessionResult):
+class Result:
+    """One simulated user: did the flow complete, did its run wait in the queue, its page responses."""
+
+    index: int
+    completed: bool = False
+    error: str = ""
+    queued: bool = False
+    run_seconds: float | None = None  # Start training -> Finished
     responses: list[tuple[str, float]] = field(default_factory=list)  # (action, seconds)
     fragment_polls: int = 0
     progress: str = ""  # the last progress text the session was shown
+
+
+def figures(seconds: Sequence[float]) -> str:
+    """"n=30, median 0.10 s, p95 0.54 s, max 1.23 s" of some times."""
+    median, p95, top = np.percentile(seconds, [50, 95, 100]) if len(seconds) else [float("nan")] * 3
+    return f"n={len(seconds)}, median {median:.2f} s, p95 {p95:.2f} s, max {top:.2f} s"
+
 
 
 class Client:
@@ -121,10 +142,11 @@ class Client:
             self.finished.set()
 
 
-async def run_session(port: int, index: int, think: float, dim: int, epochs: int, deadline: float) -> Result:
-    """Open, Corpus, Train; dim, 1 worker, epochs; Start training; Gradients, Projection, Neighbours, Compare, Train;
-    wait for Finished; Projection, Neighbours, Train."""
-    result, pause, client = Result(index), random.Random(index), Client()
+async def run_session(port: int, index: int, flow: str, think: float, dim: int, epochs: int,
+                      deadline: float) -> Result:
+    """full: open, Corpus, Train; dim, 1 worker, epochs; Start training; Gradients, Projection, Neighbours, Compare,
+    Train; wait for Finished; Projection, Neighbours, Train. brief: open; epochs; Start training; close."""
+    result, pause, client, brief = Result(index), random.Random(index), Client(), flow == "brief"
 
     async def act(name: str, page: str | None = None, trigger: str | None = None) -> None:
         await asyncio.sleep(pause.uniform(0.5, 1.5) * think)
@@ -133,28 +155,30 @@ async def run_session(port: int, index: int, think: float, dim: int, epochs: int
 
     try:
         await client.connect(port)
-        for page in ("first load", "Corpus", "Train"):
+        for page in ("first load",) if brief else ("first load", "Corpus", "Train"):
             await act(page, None if page == "first load" else page)
-        for label, value in (("Vector size (dim)", dim), ("Workers", 1), ("Epochs", epochs)):
+        for label, value in (("Vector size (dim)", dim), ("Workers", 1), ("Epochs", epochs))[2 if brief else 0:]:
             client.values[client.widgets[label]] = WidgetState(id=client.widgets[label], int_value=value)
             await act(f"set {label}")
         clicked = time.perf_counter()
         await act("Start training", trigger=client.widgets["Start training"])
         result.queued = client.progress.startswith("Waiting in the queue")
-        for page in ("Gradients", "Projection", "Neighbours", "Compare", "Train"):
+        if brief and not TRAINING_SHOWN.match(client.progress):
+            raise RuntimeError(f"no run started: {client.progress[:80]!r}")
+        for page in () if brief else ("Gradients", "Projection", "Neighbours", "Compare", "Train"):
             await act(page, page)
-        while not client.progress.startswith("Finished"):
+        while not brief and not client.progress.startswith("Finished"):
             if client.closed:
                 raise ConnectionError(client.closed)
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the run did not finish: {client.progress[:80]!r}")
             await asyncio.sleep(0.5)
-        result.run_seconds = time.perf_counter() - clicked
-        for page in ("Projection", "Neighbours", "Train"):
+        result.run_seconds = None if brief else time.perf_counter() - clicked
+        for page in () if brief else ("Projection", "Neighbours", "Train"):
             await act(page, page)
         result.completed = True
     except Exception as error:  # noqa: BLE001 - a failed session is counted and reported
-        result.error = h.failure(error)
+        result.error = f"{type(error).__name__}: {(str(error).splitlines() or [''])[0][:200]}"
     finally:
         result.fragment_polls, result.progress = client.polls_sent, client.progress
         client.stop_polls(client.polls)
@@ -164,40 +188,64 @@ async def run_session(port: int, index: int, think: float, dim: int, epochs: int
     return result
 
 
-async def run_all(port: int, n: int, ramp: float, think: float, dim: int, epochs: int, timeout: float) -> list[Result]:
+async def run_all(port: int, n: int, flow: str = "full", ramp: float = RAMP, think: float = 2.0,
+                  dim: int = DIM, epochs: int = EPOCHS, timeout: float = TIMEOUT) -> list[Result]:
+    """``n`` sessions starting evenly over ``ramp`` seconds, each within ``timeout`` s."""
     deadline = time.monotonic() + timeout
-    return await h.arrive(n, ramp, lambda i: run_session(port, i, think, dim, epochs, deadline))
+
+    async def one(index: int) -> Result:
+        await asyncio.sleep(ramp * index / max(n, 1))
+        return await run_session(port, index, flow, think, dim, epochs, deadline)
+
+    return list(await asyncio.gather(*map(one, range(n))))
+
+
+def settle(server: h.Server, session_ttl: float, baseline_threads: int) -> tuple[float, int]:
+    """After the sessions closed: wait for them to expire, let one probe session come and go (Streamlit drops
+    expired sessions when one disconnects), give the watchdog time to reclaim their memory and idle threads up to
+    60 s to end; the server's (RSS MB, threads) then."""
+    time.sleep(session_ttl + 1)
+    asyncio.run(run_all(server.port, 1, "brief", ramp=0, think=0, timeout=60))
+    time.sleep(RECLAIM_WAIT)
+    deadline, (rss, threads) = time.monotonic() + 60, server.quiet_status()
+    while threads > baseline_threads and time.monotonic() < deadline:  # idle file-serving threads end only
+        rss, threads = server.quiet_status()  # when a request comes after 10 s
+    return rss, threads
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", "--sessions", type=int, default=30)
+    parser.add_argument("--flow", choices=["full", "brief"], default="full")
     parser.add_argument("--think", type=float, default=2.0, help="mean seconds a user waits between actions")
-    parser.add_argument("--json", type=Path)
+    parser.add_argument("--rounds", type=int, default=1, help="the N sessions this many times on one server")
     args = parser.parse_args(argv)
-    out = h.header("ws_load", argv)
-    with h.Server(h.ROOT / "test-output" / "ws_load_server.log") as server:
-        if not (warm := asyncio.run(run_all(server.port, 1, 0, 0.2, DIM, EPOCHS, 180))[0]).completed:
+    h.header("ws_load", argv)
+    results: list[Result] = []
+    with h.Server(h.ROOT / "test-output" / "ws_load_server.log", session_ttl=SESSION_TTL) as server:
+        if not (warm := asyncio.run(run_all(server.port, 1, ramp=0, think=0.2, timeout=180))[0]).completed:
             raise RuntimeError(f"the warm-up session failed: {warm.error}")
-        before, own_cpu = server.quiet_status(), time.process_time()
-        with server.watch() as load:
-            results = asyncio.run(run_all(server.port, args.sessions, RAMP, args.think, DIM, EPOCHS, TIMEOUT))
-        own_cpu, after = time.process_time() - own_cpu, server.quiet_status()
+        before = server.quiet_status()
+        print(f"server after warm-up: RSS {before[0]:.0f} MB, {before[1]} threads")
+        for number in range(1, args.rounds + 1):
+            with server.watch() as load:
+                batch = asyncio.run(run_all(server.port, args.sessions, args.flow, think=args.think))
+            rss, threads = settle(server, SESSION_TTL, before[1]) if args.flow == "brief" else server.quiet_status()
+            results += batch
+            print(f"round {number}: {sum(r.completed for r in batch)}/{len(batch)} sessions completed in "
+                  f"{load['wall_s']:.0f} s ({sum(r.queued for r in batch)} queued), server CPU "
+                  f"{load['server_cpu_s']:.0f} s; server RSS MB peak {load['peak_rss_mb']:.0f}, after {rss:.0f}; "
+                  f"threads peak {load['peak_threads']}, after {threads}; {sum(r.fragment_polls for r in batch)} "
+                  "fragment polls")
     responses = [(name, s) for r in results for name, s in r.responses]
-    out |= {**h.summarise(results), "wall_s": load["wall_s"], "all": h.figures([s for _, s in responses]),
-            "page_switches": h.figures([s for name, s in responses if not name.startswith(("set ", "Start", "first"))]),
-            "fragment_polls": sum(r.fragment_polls for r in results), "server_cpu_s": load["server_cpu_s"],
-            "client_cpu_s": own_cpu, "threads": [before[1], load["peak_threads"], after[1]],
-            "rss_mb": [before[0], load["peak_rss_mb"], after[0]], "results": [asdict(r) for r in results]}
-    print(f"{out['completed']}/{out['sessions']} sessions completed in {out['wall_s']:.0f} s ({out['queued']} "
-          f"queued); CPU s: server {out['server_cpu_s']:.0f}, this client {own_cpu:.0f}; {out['fragment_polls']} "
-          "fragment polls")
-    for name, key in (("page response (request sent -> script_finished)", "all"), ("  page switches", "page_switches"),
-                      ("run (Start training -> Finished)", "runs")):
-        print(h.describe(name, out[key]))
-    print("server threads before, peak, after: {}, {}, {}; RSS MB {:.0f}, {:.0f}, {:.0f}".format(
-        *out["threads"], *out["rss_mb"]))
-    return h.finish(out, args.json)
+    print("page response (request sent -> script_finished): " + figures([s for _, s in responses]))
+    switches = [s for name, s in responses if not name.startswith(("set ", "Start", "first"))]
+    print("  page switches: " + figures(switches))
+    print("run (Start training -> Finished): " + figures([r.run_seconds for r in results if r.run_seconds]))
+    for r in results:
+        if r.error:
+            print(f"  session {r.index}: {r.error}")
+    return 0 if all(r.completed for r in results) else 1
 
 
 if __name__ == "__main__":

@@ -5,8 +5,8 @@
   session ends, and touched on every page run and poll as the session's heartbeat.
 - ``idle_watchdog()``: one thread that stops the trainers of sessions silent for ``idle_timeout_minutes``
   and runs longer than ``max_run_minutes``, and hands the memory of ended sessions back to the OS.
-- ``log_server_time()``: with ``$W2V_PAGE_TIMES`` set (by an operator or ``python -m benchmarks.load_test``), the
-  server time of every page run and memory reclaim is appended to that file as a JSON line.
+- ``log_server_time()``: with ``$W2V_PAGE_TIMES`` set (by an operator), the server time of every page run and
+  memory reclaim is appended to that file as a JSON line.
 """
 
 from __future__ import annotations

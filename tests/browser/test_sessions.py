@@ -1,7 +1,8 @@
 """Sessions come and go on one server without leaving threads or memory behind, and a server killed during
 training (SIGKILL) leaves nothing on disk to repair: restarted, it serves the old tab and new ones cleanly.
 
-Each test starts its own server (``benchmarks.harness.Server``) to read its memory and threads.
+Each test starts its own server (``benchmarks.harness.Server``) to read its memory and threads; the first test's
+sessions speak Streamlit's WebSocket protocol (``benchmarks.ws_load``), the second's run in Chromium.
 """
 
 from __future__ import annotations
@@ -13,28 +14,25 @@ from pathlib import Path
 
 import psutil
 from browser_support import OUTPUT, set_number, shot, wait_idle
-from conftest import require_browser
 from loop_support import call_in_own_thread, run_in_own_thread
 from playwright.sync_api import Page, expect
 
 from benchmarks.harness import Server
-from benchmarks.load_test import run_sessions, settle
+from benchmarks.ws_load import run_all, settle
 
-SESSIONS = 20  # the load script runs 50: python -m benchmarks.load_test -n 50 --flow brief
+SESSIONS = 20  # the load script runs 50: python -m benchmarks.ws_load -n 50 --flow brief --rounds 2
 SESSION_TTL = 2  # seconds a closed session is kept for a reconnect (Streamlit's default is 120)
 NOT_THE_APP = (".git", ".venv", "test-output", "tests", "benchmarks", "docs", ".pytest_cache", ".ruff_cache")
 
 
 def test_sessions_come_and_go_without_leaving_threads_or_memory() -> None:
-    require_browser()
     server = Server(OUTPUT / "sessions_server.log", session_ttl=SESSION_TTL)
     try:
         server.wait_healthy()
-        warm = run_in_own_thread(run_sessions(server.url, 2, flow="brief", epochs=50, timeout=120))
+        warm = run_in_own_thread(run_all(server.port, 2, "brief", ramp=0, think=0, epochs=50, timeout=120))
         assert all(r.completed for r in warm), [r.error for r in warm]
         before = server.quiet_status()
-        results = run_in_own_thread(run_sessions(server.url, SESSIONS, flow="brief", concurrency=10, epochs=50,
-                                                 timeout=240))
+        results = run_in_own_thread(run_all(server.port, SESSIONS, "brief", ramp=0, think=0, epochs=50, timeout=240))
         assert all(r.completed for r in results), [r.error for r in results if r.error]
         assert sum(r.queued for r in results) > 0  # some waited in the queue when their tab closed
         after = call_in_own_thread(lambda: settle(server, SESSION_TTL, before[1]))
