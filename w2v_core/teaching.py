@@ -12,6 +12,7 @@ The text is a deterministic function of ``n_sentences`` and ``seed``.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -34,41 +35,48 @@ COUNTRIES = [
     ("china", "beijing", "chinese", "asia"), ("egypt", "cairo", "egyptian", "africa"),
 ]
 
-# (male, female, phrases that both members of the pair share; "{w}" is the word)
-PEOPLE = [
-    ("king", "queen", ["the {w} sat on the throne", "the {w} ruled the kingdom",
-                       "the {w} wore a golden crown", "the royal palace of the {w}"]),
-    ("prince", "princess", ["the young {w} lived in the castle", "the {w} will rule the kingdom one day",
-                            "the {w} rode to the castle", "the royal {w} danced at the ball"]),
-    ("man", "woman", ["the {w} went to work", "an old {w} waited at the bus stop",
-                      "the {w} read the newspaper", "a tall {w} crossed the road"]),
-    ("boy", "girl", ["the little {w} had fun in the playground", "the {w} went to school",
-                     "a young {w} laughed at the clown", "the {w} did homework after school"]),
-    ("father", "mother", ["the {w} cooked dinner for the children", "the {w} took the baby to the doctor",
-                          "every parent knows the {w} loves the kids", "the {w} of three children"]),
-    ("son", "daughter", ["their {w} was born in the spring", "the eldest {w} of the family",
-                         "the parents were proud of their {w}", "our {w} is a baby"]),
-    ("brother", "sister", ["my older {w} shares a room with me", "the twin {w} looks like me",
-                           "my little {w} is a sibling i love", "the {w} of my best friend"]),
-    ("husband", "wife", ["the {w} came home after the wedding", "the married {w} wore a ring",
-                         "the {w} celebrated the anniversary", "the {w} and spouse"]),
-    ("uncle", "aunt", ["my {w} visited us at the holidays", "the {w} brought gifts for the cousins",
-                       "my favourite {w} lives far away", "the nephew visited his {w}"]),
-]
 
-# (present, past, phrases that both tenses share)
-VERBS = [
-    ("walk", "walked", ["to the park", "along the river", "with the dog"]),
-    ("run", "ran", ["a race", "very fast", "a marathon"]),
-    ("eat", "ate", ["bread for breakfast", "a sandwich", "lunch at noon"]),
-    ("swim", "swam", ["in the lake", "in the pool", "across the sea"]),
-    ("write", "wrote", ["a letter", "a poem", "with a pen"]),
-    ("sing", "sang", ["a song", "in the choir", "a lullaby"]),
-    ("drive", "drove", ["the car", "to the city", "a truck"]),
-    ("sleep", "slept", ["in the bed", "all night", "on the sofa"]),
-    ("speak", "spoke", ["to the teacher", "a foreign language", "on the phone"]),
-    ("play", "played", ["football", "the piano", "a game"]),
-]
+def _pairs(table: str) -> list[tuple[str, str, list[str]]]:
+    """(word, word, phrases) of each entry "a b: phrase; phrase; ..." of ``table`` (indented lines continue one)."""
+    entries = re.sub(r"\n\s+", " ", table.strip()).splitlines()
+    return [(*pair.split(), phrases.split("; ")) for pair, phrases in (entry.split(": ", 1) for entry in entries)]
+
+
+# male female: phrases that both members of the pair share; "{w}" is the word
+PEOPLE = _pairs("""
+king queen: the {w} sat on the throne; the {w} ruled the kingdom;
+    the {w} wore a golden crown; the royal palace of the {w}
+prince princess: the young {w} lived in the castle; the {w} will rule the kingdom one day;
+    the {w} rode to the castle; the royal {w} danced at the ball
+man woman: the {w} went to work; an old {w} waited at the bus stop;
+    the {w} read the newspaper; a tall {w} crossed the road
+boy girl: the little {w} had fun in the playground; the {w} went to school;
+    a young {w} laughed at the clown; the {w} did homework after school
+father mother: the {w} cooked dinner for the children; the {w} took the baby to the doctor;
+    every parent knows the {w} loves the kids; the {w} of three children
+son daughter: their {w} was born in the spring; the eldest {w} of the family;
+    the parents were proud of their {w}; our {w} is a baby
+brother sister: my older {w} shares a room with me; the twin {w} looks like me;
+    my little {w} is a sibling i love; the {w} of my best friend
+husband wife: the {w} came home after the wedding; the married {w} wore a ring;
+    the {w} celebrated the anniversary; the {w} and spouse
+uncle aunt: my {w} visited us at the holidays; the {w} brought gifts for the cousins;
+    my favourite {w} lives far away; the nephew visited his {w}
+""")
+
+# present past: phrases that both tenses share
+VERBS = _pairs("""
+walk walked: to the park; along the river; with the dog
+run ran: a race; very fast; a marathon
+eat ate: bread for breakfast; a sandwich; lunch at noon
+swim swam: in the lake; in the pool; across the sea
+write wrote: a letter; a poem; with a pen
+sing sang: a song; in the choir; a lullaby
+drive drove: the car; to the city; a truck
+sleep slept: in the bed; all night; on the sofa
+speak spoke: to the teacher; a foreign language; on the phone
+play played: football; the piano; a game
+""")
 
 TEACHING_GROUPS: dict[str, list[str]] = {
     "days": DAYS, "months": MONTHS, "numbers": NUMBERS, "colours": COLOURS, "animals": ANIMALS,
