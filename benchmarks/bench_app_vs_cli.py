@@ -1,9 +1,9 @@
 """The app's training speed against the CLI's (app defaults, alternating, warm kernels): words/s of ``python -m
 w2v_core train`` and of the app, where headless Chromium presses Start training and stays on the live Train page
-(words/s read from the WebSocket frames it receives, at no cost to the page), and Chromium's CPU meanwhile. On two
-cores a run of either side goes at full speed or at about half: the fastest runs compare like with like.
+(words/s read from the WebSocket frames it receives, at no cost to the page). On two cores a run of either side
+goes at full speed or at about half: the fastest runs compare like with like.
 
-    python -m benchmarks.bench_app_vs_cli --repeats 5 --json avc.json                 # epochs 5 and 20
+    python -m benchmarks.bench_app_vs_cli --repeats 5                                 # epochs 5 and 20
     python -m benchmarks.bench_app_vs_cli --corpus sample --epochs 3 10 --repeats 5   # King James Bible
 """
 
@@ -13,9 +13,7 @@ import argparse
 import base64
 import contextlib
 import json
-import os
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -23,9 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import psutil
-
-from benchmarks.harness import ROOT, Server, cpu_seconds, header, print_table
+from benchmarks.harness import ROOT, Server, header, print_table
 from tests.browser import browser_support as b
 from ui.corpus_source import SAMPLE_PATH, SOURCES, TEACHING_SEED, CorpusSettings
 from w2v_core.teaching import generate_teaching_corpus
@@ -34,24 +30,13 @@ WORKERS = 2  # the app's default
 FINISHED = re.compile(r"^Finished: ([\d,]+) of ([\d,]+) words · epoch \d+/(\d+) · ([\d,]+) words/s")
 
 
-def chromium_cpu() -> float:
-    """CPU seconds of the Chromium processes this script started."""
-    total = 0.0
-    for process in psutil.Process().children(recursive=True):
-        with contextlib.suppress(psutil.Error):  # gone
-            total += cpu_seconds(process) if process.name().startswith("chrom") else 0.0
-    return total
-
-
 def run_cli(corpus: Path, folder: Path, epochs: int) -> dict:
-    """``python -m w2v_core train``: words/s from its JSON summary, CPU seconds of the whole process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """``python -m w2v_core train``: words/s from its JSON summary."""
     done = subprocess.run([sys.executable, "-m", "w2v_core", "train", str(corpus), "-o", str(folder / "x.bin"),
                            "--epochs", str(epochs), "--workers", str(WORKERS), "--quiet"], cwd=ROOT,
                           capture_output=True, text=True, check=True)
-    after, summary = resource.getrusage(resource.RUSAGE_CHILDREN), json.loads(done.stdout.strip().splitlines()[-1])
-    return {"words": summary["tokens"] * epochs, "words_per_second": float(summary["words_per_second"]),
-            "cpu_trainer": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, "cpu_browser": 0.0}
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    return {"words": summary["tokens"] * epochs, "words_per_second": float(summary["words_per_second"])}
 
 
 def new_train_page(browser, url: str, corpus: str):  # noqa: ANN001, ANN201 -> (BrowserContext, Page)
@@ -94,27 +79,24 @@ def watch_progress(context, page) -> list[str]:  # noqa: ANN001
 
 
 def run_app(browser, server: Server, epochs: int, corpus: str) -> dict:  # noqa: ANN001
-    """Start training in a new session, stay on the Train page until it finishes, read words/s; CPU seconds
-    from the click to "Finished"."""
+    """Start training in a new session, stay on the Train page until it finishes, read words/s."""
     context, page = new_train_page(browser, server.url, corpus)
     try:
         b.set_number(page, "Epochs", epochs)
         b.set_number(page, "Workers", WORKERS)
         progress = watch_progress(context, page)
-        cpu_server, cpu_browser = cpu_seconds(server.ps), chromium_cpu()
         b.button(page, "Start training").click()
         deadline = time.monotonic() + 600
         while not (match := FINISHED.search(text := progress[-1] if progress else "")):
             if text.startswith(("Stopped", "Failed")) or time.monotonic() > deadline:
                 raise RuntimeError(f"the app's run did not finish: {text!r}")
             page.wait_for_timeout(250)  # no work in the page: the texts arrive with the WebSocket frames
-        cpu_server, cpu_browser = cpu_seconds(server.ps) - cpu_server, chromium_cpu() - cpu_browser
     finally:
         context.close()
     done, total, run_epochs, rate = (int(group.replace(",", "")) for group in match.groups())
     if done != total or run_epochs != epochs:
         raise RuntimeError(f"unexpected run: {text!r}")
-    return {"words": done, "words_per_second": float(rate), "cpu_trainer": cpu_server, "cpu_browser": cpu_browser}
+    return {"words": done, "words_per_second": float(rate)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,9 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, nargs="+", default=[5, 20], help="epoch counts to measure")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each side per epoch count")
     parser.add_argument("--corpus", choices=["teaching", "sample"], default="teaching")
-    parser.add_argument("--json", type=Path, help="also write every run and the summary here")
     args = parser.parse_args(argv)
-    run = header("bench_app_vs_cli", argv, f"{args.corpus} corpus")
+    header("bench_app_vs_cli", argv, f"{args.corpus} corpus")
     from playwright.sync_api import sync_playwright
 
     runs = []
@@ -141,34 +122,24 @@ def main(argv: list[str] | None = None) -> int:
         for repeat in range(args.repeats):  # CLI first in even repeats
             for epochs in args.epochs:
                 for side in ("cli", "app") if repeat % 2 == 0 else ("app", "cli"):
-                    load = os.getloadavg()[0]
-                    runs.append({"side": side, "epochs": epochs, "repeat": repeat, "load_before": load} | (
-                        run_cli(corpus, Path(tmp), epochs) if side == "cli" else
-                        run_app(browser, server, epochs, args.corpus)))
-                    print("{side:3s} epochs={epochs:3d} repeat={repeat} {words_per_second:12,.0f} words/s, CPU s: "
-                          "trainer/server {cpu_trainer:6.2f}, chromium {cpu_browser:5.2f} (load {load_before:.2f})"
-                          .format(**runs[-1]), flush=True)
+                    run = run_cli(corpus, Path(tmp), epochs) if side == "cli" else run_app(browser, server,
+                                                                                           epochs, args.corpus)
+                    runs.append({"side": side, "epochs": epochs} | run)
+                    print(f"{side:3s} epochs={epochs:3d} repeat={repeat} {runs[-1]['words_per_second']:12,.0f} "
+                          "words/s", flush=True)
+
+    def mega(values: list[float]) -> str:
+        return f"**{statistics.median(values) / 1e6:.2f}M** ({', '.join(f'{v / 1e6:.2f}M' for v in values)})"
+
     rows = []
     for epochs in args.epochs:
-        cli, app = ([r for r in runs if r["side"] == side and r["epochs"] == epochs] for side in ("cli", "app"))
-        speeds = {side: [r["words_per_second"] for r in of] for side, of in (("cli", cli), ("app", app))}
-        medians = {f"{side}_median": statistics.median(of) for side, of in speeds.items()}
-        rows.append({"epochs": epochs, "words": cli[0]["words"], **medians,
-                     "ratio": medians["app_median"] / medians["cli_median"],
-                     "best_ratio": max(speeds["app"]) / max(speeds["cli"]), "browser_cores": statistics.median(
-                         r["cpu_browser"] * r["words_per_second"] / r["words"] for r in app),
-                     "cli_runs": speeds["cli"], "app_runs": speeds["app"]})
-
-    def mega(side: str, row: dict) -> str:
-        return f"**{row[side + '_median'] / 1e6:.2f}M** ({', '.join(f'{v / 1e6:.2f}M' for v in row[side + '_runs'])})"
-
+        cli, app = ([r for r in runs if (r["side"], r["epochs"]) == (side, epochs)] for side in ("cli", "app"))
+        cli_wps, app_wps = ([r["words_per_second"] for r in of] for of in (cli, app))
+        rows.append((epochs, f"{cli[0]['words']:,}", mega(cli_wps), mega(app_wps),
+                     f"**{statistics.median(app_wps) / statistics.median(cli_wps):.0%}**",
+                     f"**{max(app_wps) / max(cli_wps):.0%}**"))
     print_table(["epochs", "words trained", "CLI words/s (median; runs)", "app words/s (median; runs)",
-                 "app / CLI (medians)", "app / CLI (fastest runs)", "Chromium, cores"], [
-        (r["epochs"], f"{r['words']:,}", mega("cli", r), mega("app", r), f"**{r['ratio']:.0%}**",
-         f"**{r['best_ratio']:.0%}**", f"{r['browser_cores']:.2f}") for r in rows])
-    if args.json:
-        args.json.write_text(json.dumps({**run, "corpus": args.corpus, "workers": WORKERS, "summary": rows,
-                                         "runs": runs}, indent=1))
+                 "app / CLI (medians)", "app / CLI (fastest runs)"], rows)
     return 0
 
 

@@ -2,7 +2,7 @@
 without its memory-mapped cache, then with it) against gensim's ``load_word2vec_format`` + ``most_similar``:
 seconds to the first answer, per further query, peak anonymous memory. Needs 7.5 GB of disk while it runs.
 
-    python -m benchmarks.bench_big_vectors --repeats 1       # --words 300000 for a quick run
+    python -m benchmarks.bench_big_vectors --repeats 1
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import psutil
 
 from benchmarks.harness import ROOT, header, print_table
 
-DIM, QUERIES = 300, 10
+WORDS, DIM, QUERIES = 3_000_000, 300, 10
 GENSIM_PEER = """
 import sys
 from gensim.models import KeyedVectors
@@ -70,19 +70,18 @@ def timed_run(command: list[str]) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--words", type=int, default=3_000_000)
     parser.add_argument("--repeats", type=int, default=2, help="alternations of ours (cache built) and gensim")
     args = parser.parse_args(argv)
     from w2v_core.formats import cache_folder
 
-    (path := ROOT / "benchmarks" / "data" / f"synthetic-{args.words}x{DIM}.bin").parent.mkdir(exist_ok=True)
-    picks = [f"w{i:07d}" for i in np.random.default_rng(1).choice(args.words, size=QUERIES + 6, replace=False)]
+    (path := ROOT / "benchmarks" / "data" / f"synthetic-{WORDS}x{DIM}.bin").parent.mkdir(exist_ok=True)
+    picks = [f"w{i:07d}" for i in np.random.default_rng(1).choice(WORDS, size=QUERIES + 6, replace=False)]
     triples = [picks[QUERIES:QUERIES + 3], picks[QUERIES + 3:]]
     ours = [sys.executable, "-m", "w2v_core", "neighbours", str(path), *picks[:QUERIES], "-k", "10",
             *(arg for triple in triples for arg in ("--analogy", *triple))]
     peer = [sys.executable, "-c", GENSIM_PEER, str(path), *picks[:QUERIES], *map(":".join, triples)]
     try:
-        write_synthetic(path, args.words)
+        write_synthetic(path, WORDS)
         rows = [("ours, first open (builds the cache)", timed_run(ours))]
         for _ in range(args.repeats):
             rows += [("ours, cache built", timed_run(ours)), ("gensim load_word2vec_format", timed_run(peer))]
@@ -90,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         path.unlink(missing_ok=True)
         shutil.rmtree(cache_folder(path), ignore_errors=True)
-    header("bench_big_vectors", argv, f"{args.words:,} x {DIM} ({args.words * (DIM * 4 + 9) / 1e9:.2f} GB), cache "
+    header("bench_big_vectors", argv, f"{WORDS:,} x {DIM} ({WORDS * (DIM * 4 + 9) / 1e9:.2f} GB), cache "
            f"{cache_mb:,.0f} MB; {QUERIES} neighbour queries + 2 analogies, k=10")
     print_table(["run", "first answer s", "per further query s (median)", "peak RssAnon MB"], [
         (name, f"{r['first_s']:.1f}", f"{r['per_query_s']:.2f}", f"{r['rss_anon_mb']:,.0f}") for name, r in rows])

@@ -1,9 +1,8 @@
 """Corpus pipeline speed: file to int32 ids with the vocabulary counted, each run a fresh process pinned to one CPU
 timing only the reading: ours (``load_corpus`` on the .txt and the .gz) against the Python tokenizer path it
-replaced (``tokenize`` per line, a dict of ids), alternating.
+replaced (``tokenize`` per line, a dict of ids), alternating, medians of 3 rounds.
 
     python -m benchmarks.bench_pipeline                  # KJV x 26 (107.6 MB), made in benchmarks/data
-    python -m benchmarks.bench_pipeline --corpus FILE --rounds 3
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from benchmarks.harness import ROOT, header, print_table
 
 DATA = ROOT / "benchmarks" / "data"
 KJV = ROOT / "w2v_core" / "data" / "kjv.txt.gz"
+ROUNDS = 3
 
 CHILD = """
 import json, os, resource, sys, time
@@ -62,15 +62,11 @@ def run(kind: str, path: Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--corpus", type=Path, default=None, help="a .txt file (default: KJV x 26)")
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args(argv)
-    path = args.corpus or kjv_corpus()
+    argparse.ArgumentParser(description=__doc__.split("\n")[0]).parse_args(argv)
+    path = kjv_corpus()
     sides = {"ours .txt": ("ours", path), "ours .gz": ("ours", path.with_suffix(".txt.gz")),
              "python tokenizer .txt": ("python", path)}
-    sides = {name: side for name, side in sides.items() if side[1].exists()}
-    runs = [{name: run(*side) for name, side in sides.items()} for _ in range(args.rounds)]
+    runs = [{name: run(*side) for name, side in sides.items()} for _ in range(ROUNDS)]
     size = path.stat().st_size
     header("bench_pipeline", argv, f"corpus {path.name}: {size / 1e6:.1f} MB")
 

@@ -1,8 +1,8 @@
 """The Projection page's maps: t-SNE of the 5,000 most frequent KJV words, ours (openTSNE) against the scikit-learn
 t-SNE the page ran before (with and without PCA-50 first), alternating, medians of wall and CPU seconds and of "10-NN
-kept" (share of each word's 10 nearest cosine neighbours among its 10 nearest on the map); the GIL beside a t-SNE
-thread; PCA and UMAP of 20,000 words (the 5,000 repeated with small noise). Trains the KJV vectors once (min_count
-2) into benchmarks/data/kjv_vectors.npz.
+kept" (share of each word's 10 nearest cosine neighbours among its 10 nearest on the map); PCA and UMAP of 20,000
+words (the 5,000 repeated with small noise). Trains the KJV vectors once (min_count 2) into
+benchmarks/data/kjv_vectors.npz.
 
     python -m benchmarks.bench_projection --repeats 1
 """
@@ -15,7 +15,6 @@ import resource
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import warnings
 
@@ -30,7 +29,7 @@ from w2v_core.datasets import KJV_PATH
 from w2v_core.embeddings import unit_rows
 from w2v_core.formats import load_vectors
 from w2v_core.layout_job import LayoutJob
-from w2v_core.projection import TsneLayout, project
+from w2v_core.projection import project
 
 
 def kept_neighbours(vectors: np.ndarray, coords: np.ndarray, k: int = 10) -> float:
@@ -53,27 +52,6 @@ def timed(function, *args) -> tuple[float, float, np.ndarray]:  # noqa: ANN001
     wall, used = time.perf_counter(), cpu()
     result = function(*args)
     return time.perf_counter() - wall, cpu() - used, result
-
-
-def gil_check(vectors: np.ndarray) -> None:
-    """Overshoots (ms) of 2 ms sleeps in this thread beside another: long ones mean it held the GIL."""
-    def python_loop() -> None:
-        end = time.perf_counter() + 4
-        while time.perf_counter() < end:
-            pass
-
-    for name, target in (("idle", lambda: None), ("t-SNE thread", lambda: TsneLayout(vectors).advance(300)),
-                         ("pure-Python thread", python_loop)):
-        (thread := threading.Thread(target=target)).start()
-        delays, end = [], time.perf_counter() + 4
-        while time.perf_counter() < end:
-            began = time.perf_counter()
-            time.sleep(0.002)
-            delays.append((time.perf_counter() - began - 0.002) * 1000)
-        thread.join()
-        p50, p99 = np.percentile(delays, [50, 99])
-        print(f"| GIL: 2 ms sleep overshoot beside {name} | p50 {p50:.1f} ms, p99 {p99:.1f} ms, max "
-              f"{max(delays):.0f} ms |")
 
 
 def job_seconds(method: str, vectors: np.ndarray) -> float:
@@ -110,8 +88,6 @@ def main(argv: list[str] | None = None) -> None:
     print_table(["t-SNE, 5,000 words", "wall s (median)", "CPU s", "× ours", "10-NN kept"], [
         (name, f"{wall:.1f}", f"{used:.1f}", f"{wall / base:.1f}", f"{kept:.3f}") for name, (wall, used, kept) in
         medians.items()])
-    print()
-    gil_check(sample)
     big = np.vstack([vectors + np.random.default_rng(i).normal(scale=0.01, size=vectors.shape).astype(np.float32)
                      for i in range(-(-20_000 // len(vectors)))])[:20_000]
     wall, used, _ = timed(project, big, "pca")

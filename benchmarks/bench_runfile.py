@@ -27,6 +27,7 @@ from w2v_core.teaching import generate_teaching_corpus
 from w2v_core.trainer import TrainConfig, Trainer, warm_up
 
 CORPORA = {"teaching": "Teaching corpus (100,000 sentences)", "kjv": "King James Bible"}
+REPEATS = 3  # writes and reads of each run file (median)
 FULL_SNAPSHOTS, FULL_REPORTS = 60, 500  # the trainer's bounds (max_snapshots, max_history // 4)
 
 
@@ -60,7 +61,7 @@ def session_mb(path: Path, sessions: int = 5) -> float:
     return (process.memory_info().rss - before) / len(kept) / 1e6
 
 
-def measure(name: str, repeats: int) -> tuple:
+def measure(name: str) -> tuple:
     """A row of the table for corpus ``name``."""
     corpus = build_corpus(generate_teaching_corpus(100_000, seed=0), min_count=5) if name == "teaching" else \
         load_corpus(KJV_PATH, min_count=5)
@@ -69,7 +70,7 @@ def measure(name: str, repeats: int) -> tuple:
     writes, reads = [], []
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "run.w2vrun"
-        for _ in range(repeats):
+        for _ in range(REPEATS):
             for action, times in ((lambda: write_run(run, path), writes), (lambda: read_run(path), reads)):
                 started = time.perf_counter()
                 action()
@@ -85,14 +86,12 @@ def measure(name: str, repeats: int) -> tuple:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=3, help="writes and reads of each run file (median)")
-    args = parser.parse_args(argv)
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args(argv)
     warm_up()
-    header("bench_runfile", argv, f"TrainConfig() defaults; median of {args.repeats} writes and reads")
+    header("bench_runfile", argv, f"TrainConfig() defaults; median of {REPEATS} writes and reads")
     print_table(["Corpus", "Vocabulary", "File MB", "weights MB", "snapshots (MB)", "gradient reports (MB)", "write s",
                  "read + check s", "full-history bound MB", "MB per session opening it"],
-                (measure(name, args.repeats) for name in CORPORA))
+                (measure(name) for name in CORPORA))
     return 0
 
 

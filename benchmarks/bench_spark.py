@@ -22,6 +22,7 @@ from w2v_core.evaluation import evaluate_analogies
 from w2v_core.formats import load_vectors
 from w2v_core.teaching import TEACHING_ANALOGIES, TEACHING_GROUPS, generate_teaching_corpus, group_of
 
+SENTENCES, REPEATS = 10_000, 2
 COMMON = ["--dim", "100", "--window", "5", "--min-count", "5", "--epochs", "5", "--alpha", "0.025", "--quiet"]
 CONFIGS = {"ours, negative sampling + subsampling": ["--model", "skipgram", "--loss", "negative"],
            "ours, hierarchical softmax, no subsampling": ["--model", "skipgram", "--loss", "hierarchical", "--sample",
@@ -50,22 +51,19 @@ def run(corpus: Path, out: Path, options: list[str], seed: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sentences", type=int, default=10_000)
-    parser.add_argument("--repeats", type=int, default=2)
-    args = parser.parse_args(argv)
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args(argv)
     results: dict[str, list[dict]] = {name: [] for name in CONFIGS}
-    loads, sentences = [], generate_teaching_corpus(args.sentences, seed=0)
+    loads, sentences = [], generate_teaching_corpus(SENTENCES, seed=0)
     with tempfile.TemporaryDirectory() as folder:
         (corpus := Path(folder) / "teaching.txt").write_text("\n".join(sentences) + "\n")
         run(corpus, Path(folder) / "vectors.bin", CONFIGS[next(iter(CONFIGS))], seed=0)  # untimed: kernels cached
-        for repeat in range(args.repeats):
+        for repeat in range(REPEATS):
             for name, options in CONFIGS.items():
                 loads.append(os.getloadavg()[0])
                 results[name].append(run(corpus, Path(folder) / "vectors.bin", options, seed=repeat + 1))
                 print(f"{name}: {results[name][-1]}", file=sys.stderr)
     header("bench_spark", argv, f"load average {min(loads):.1f}-{max(loads):.1f} during the runs; teaching corpus "
-           f"{args.sentences:,} sentences ({sum(map(len, map(str.split, sentences))):,} tokens), {args.repeats} "
+           f"{SENTENCES:,} sentences ({sum(map(len, map(str.split, sentences))):,} tokens), {REPEATS} "
            "repeat(s), medians")
     print_table(["run", "wall s", "teaching analogies", "group words among 5 neighbours"], [
         (name, *(format(statistics.median(row[key] for row in rows), spec) for key, spec in
