@@ -13,7 +13,8 @@ Behind this face, one private module per job:
 
 | module | job |
 |---|---|
-| ``_common`` | ``VectorFormatError`` and the checks every reader shares (limits, words, lines, numbers) |
+| ``_common`` | ``VectorFormatError`` and the checks every reader shares (limit, storable words) |
+| ``_text`` | what the two text formats share: bounded lines, UTF-8, numbers, repeated words |
 | ``_word2vec`` | word2vec text and binary, streamed, written byte for byte as gensim writes them |
 | ``_projector`` | TensorBoard projector ``vectors.tsv`` + ``metadata.tsv``, and their zip bundle |
 | ``_npz`` | the native ``.npz`` (vectors, words, counts, config) |

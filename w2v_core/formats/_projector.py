@@ -12,15 +12,8 @@ import numpy as np
 
 from w2v_core.embeddings import Embeddings
 
-from ._common import (
-    VectorFormatError,
-    check_limit,
-    check_storable,
-    decode_line,
-    parse_numbers,
-    read_lines,
-    to_embeddings,
-)
+from ._common import VectorFormatError, check_limit, check_storable, to_embeddings
+from ._text import decode_line, parse_numbers, read_lines, remember_word, vector_lines
 
 
 def metadata_beside(vectors_path: Path) -> Path:
@@ -66,17 +59,12 @@ def read_projector_tsv(vectors: BinaryIO, metadata: BinaryIO, limit: int | None 
     seen: dict[str, int] = {}
     for no, fields in meta[offset:]:
         word = fields[column] if column < len(fields) else ""
-        if word in seen or not word:
-            raise VectorFormatError(f"Metadata line {no}: " + (f"the word {word!r} already appeared on line "
-                                                               f"{seen[word]}." if word else "no word."))
-        seen[word] = no
+        if not word:
+            raise VectorFormatError(f"Metadata line {no}: no word.")
+        remember_word(seen, word, no, f"Metadata line {no}")
         words.append(word)
     rows: list[np.ndarray] = []
-    for no, raw in read_lines(vectors):
-        if limit is not None and len(rows) >= limit:
-            break
-        if not raw.strip():
-            continue
+    for no, raw in vector_lines(read_lines(vectors), limit):
         fields = decode_line(raw, f"Vectors line {no}").rstrip("\r\n").split("\t")
         if rows and len(fields) != len(rows[0]):
             raise VectorFormatError(f"Vectors line {no} has {len(fields)} values, but line 1 has {len(rows[0])}.")

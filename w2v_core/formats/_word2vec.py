@@ -16,16 +16,8 @@ import numpy as np
 
 from w2v_core.embeddings import Embeddings
 
-from ._common import (
-    MAX_LINE_BYTES,
-    VectorFormatError,
-    check_limit,
-    check_storable,
-    decode_line,
-    parse_numbers,
-    read_lines,
-    to_embeddings,
-)
+from ._common import VectorFormatError, check_limit, check_storable, to_embeddings
+from ._text import MAX_LINE_BYTES, decode_line, parse_numbers, read_lines, remember_word, vector_lines
 
 CHUNK_BYTES = 1 << 16
 
@@ -58,12 +50,8 @@ def text_records(stream: BinaryIO, limit: int | None = None) -> Iterator[tuple[s
     dim = header[1] if header else None
     count = 0
     seen: dict[str, int] = {}
-    for line_no, raw in lines if header else _chain(first, lines):
+    for line_no, raw in vector_lines(lines if header else _chain(first, lines), limit):
         fields = raw.split()
-        if not fields:
-            continue
-        if limit is not None and count >= limit:
-            break
         if header and count == header[0]:
             raise VectorFormatError(f"Line {line_no}: the header says {header[0]:,} words, but the file has more.")
         decode_line(raw, f"Line {line_no}")
@@ -72,11 +60,9 @@ def text_records(stream: BinaryIO, limit: int | None = None) -> Iterator[tuple[s
             source = "the header says" if header else "line 1 has"
             raise VectorFormatError(f"Line {line_no} has {len(fields) - 1} values, but {source} {dim}: every "
                                     "line must be 'word v1 ... vd' with the same d.")
-        if word in seen:
-            raise VectorFormatError(f"Line {line_no}: the word {word!r} already appeared on line {seen[word]}.")
+        remember_word(seen, word, line_no, f"Line {line_no}")
         row = parse_numbers(fields[1:], f"Line {line_no}", word)
         dim = dim or len(row)
-        seen[word] = line_no
         count += 1
         yield word, row
     if header and count < min(header[0], limit or header[0]):
