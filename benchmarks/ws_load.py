@@ -44,13 +44,14 @@ class Result:
     queued: bool = False
     run_seconds: float | None = None  # Start training -> Finished
     responses: list[tuple[str, float]] = field(default_factory=list)  # (action, seconds)
-    fragment_polls: int = 0
     progress: str = ""  # the last progress text the session was shown
 
 
 def figures(seconds: Sequence[float]) -> str:
     """"n=30, median 0.10 s, p95 0.54 s, max 1.23 s" of some times."""
-    median, p95, top = np.percentile(seconds, [50, 95, 100]) if len(seconds) else [float("nan")] * 3
+    if not seconds:
+        return "none"
+    median, p95, top = np.percentile(seconds, [50, 95, 100])
     return f"n={len(seconds)}, median {median:.2f} s, p95 {p95:.2f} s, max {top:.2f} s"
 
 
@@ -63,7 +64,7 @@ class Client:
         self.page = self.progress = self.closed = ""  # closed: why the server closed the connection
         self.widgets: dict[str, str] = {}  # label -> widget id, on the current page
         self.values: dict[str, WidgetState] = {}  # widget id -> the value this user set
-        self.finished, self.polls, self.waiting, self.polls_sent = asyncio.Event(), {}, False, 0
+        self.finished, self.polls, self.waiting = asyncio.Event(), {}, False
 
     async def connect(self, port: int) -> None:
         # no per-message compression (the figures in BENCHMARKS.md were measured without); no proxy: localhost
@@ -104,7 +105,6 @@ class Client:
                     await self.ws.send(self.rerun(fragment=fragment))
                 except ConnectionClosed:  # the receiver reports it
                     return
-                self.polls_sent += 1
 
     def stop_polls(self, fragments: object) -> None:
         for fragment in list(fragments):
@@ -180,7 +180,7 @@ async def run_session(port: int, index: int, flow: str, think: float, dim: int, 
     except Exception as error:  # noqa: BLE001 - a failed session is counted and reported
         result.error = f"{type(error).__name__}: {(str(error).splitlines() or [''])[0][:200]}"
     finally:
-        result.fragment_polls, result.progress = client.polls_sent, client.progress
+        result.progress = client.progress
         client.stop_polls(client.polls)
         if hasattr(client, "ws"):
             client.receiving.cancel()
@@ -235,8 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"round {number}: {sum(r.completed for r in batch)}/{len(batch)} sessions completed in "
                   f"{load['wall_s']:.0f} s ({sum(r.queued for r in batch)} queued), server CPU "
                   f"{load['server_cpu_s']:.0f} s; server RSS MB peak {load['peak_rss_mb']:.0f}, after {rss:.0f}; "
-                  f"threads peak {load['peak_threads']}, after {threads}; {sum(r.fragment_polls for r in batch)} "
-                  "fragment polls")
+                  f"threads peak {load['peak_threads']}, after {threads}")
     responses = [(name, s) for r in results for name, s in r.responses]
     print("page response (request sent -> script_finished): " + figures([s for _, s in responses]))
     switches = [s for name, s in responses if not name.startswith(("set ", "Start", "first"))]
