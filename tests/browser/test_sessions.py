@@ -34,7 +34,7 @@ def test_sessions_come_and_go_without_leaving_threads_or_memory() -> None:
         before = server.quiet_status()
         results = run_in_own_thread(run_all(server.port, SESSIONS, "brief", ramp=0, think=0, epochs=50, timeout=240))
         assert all(r.completed for r in results), [r.error for r in results if r.error]
-        assert sum(r.queued for r in results) > 0  # some waited in the queue when their tab closed
+        assert sum(r.queued for r in results) > 0  # some waited in the queue when their session closed
         after = call_in_own_thread(lambda: settle(server, SESSION_TTL, before[1]))
     finally:
         server.stop()
