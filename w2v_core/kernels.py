@@ -607,6 +607,26 @@ def _cbow_softmax(center, n_context, scratch, weights, settings, alpha, tallies,
     _cbow_step_inputs(scratch, n_context, weights.w_in, settings, alpha, tallies)
 
 
+@numba.njit(inline="always")
+def _train_window(center, n_context, scratch, n_noise, weights, tree, settings, alpha, tallies, loss_weight, dense):
+    """One window's step: the kernel of its model × loss."""
+    skipgram = settings.model == SKIPGRAM
+    if skipgram and settings.loss == NEGATIVE and settings.shared_draws > 0:
+        _skipgram_negative_shared(center, n_context, scratch, n_noise, weights, settings, alpha, tallies)
+    elif skipgram and settings.loss == NEGATIVE:
+        _skipgram_negative(center, n_context, scratch, n_noise, weights, settings, alpha, tallies)
+    elif skipgram and settings.loss == HIERARCHICAL:
+        _skipgram_hierarchical_pairs(center, n_context, scratch, weights, tree, settings, alpha, tallies, loss_weight)
+    elif skipgram:
+        _skipgram_softmax(center, n_context, scratch, weights, settings, alpha, tallies, dense)
+    elif settings.loss == NEGATIVE:
+        _cbow_negative(center, n_context, scratch, n_noise, weights, settings, alpha, tallies)
+    elif settings.loss == HIERARCHICAL:
+        _cbow_hierarchical(center, n_context, scratch, weights, tree, settings, alpha, tallies, loss_weight)
+    else:
+        _cbow_softmax(center, n_context, scratch, weights, settings, alpha, tallies, dense)
+
+
 # ----- the chunk -----------------------------------------------------------------------------------------------------
 @numba.njit(inline="always")
 def _subsample(text, begin, end, sentence, state):
@@ -722,27 +742,9 @@ def train_chunk(text, s_begin, s_end, weights, noise, tree, settings, alpha_begi
                 trace.center[traced] = center
                 trace.negatives[traced, :n_noise] = scratch.negatives[:n_noise]
                 traced += 1
-            if settings.model == SKIPGRAM:
-                stats[STAT_PAIRS] += n_context
-                if settings.loss == NEGATIVE and settings.shared_draws > 0:
-                    _skipgram_negative_shared(center, n_context, scratch, n_noise, weights, settings, alpha,
-                                               tallies)
-                elif settings.loss == NEGATIVE:
-                    _skipgram_negative(center, n_context, scratch, n_noise, weights, settings, alpha, tallies)
-                elif settings.loss == HIERARCHICAL:
-                    _skipgram_hierarchical_pairs(center, n_context, scratch, weights, tree, settings, alpha, tallies,
-                                                 loss_weight)
-                else:
-                    _skipgram_softmax(center, n_context, scratch, weights, settings, alpha, tallies, dense)
-            else:
-                stats[STAT_PAIRS] += 1
-                if settings.loss == NEGATIVE:
-                    _cbow_negative(center, n_context, scratch, n_noise, weights, settings, alpha, tallies)
-                elif settings.loss == HIERARCHICAL:
-                    _cbow_hierarchical(center, n_context, scratch, weights, tree, settings, alpha, tallies,
-                                       loss_weight)
-                else:
-                    _cbow_softmax(center, n_context, scratch, weights, settings, alpha, tallies, dense)
+            stats[STAT_PAIRS] += n_context if settings.model == SKIPGRAM else 1
+            _train_window(center, n_context, scratch, n_noise, weights, tree, settings, alpha, tallies, loss_weight,
+                          dense)
             windows += 1
             if windows == settings.fold_every:
                 _fold(weights)
