@@ -52,7 +52,7 @@ LOSSES = {"negative": "Negative sampling", "softmax": "Full softmax", "hierarchi
 def weights_section() -> tuple[GradientLab, Corpus]:
     """Which weights the lab works on, with a button to copy them again."""
     lab, corpus, source = session_lab(take_lab_reset())
-    left, right = st.columns([4, 1])
+    left, right = st.columns([5, 2], vertical_alignment="center")  # the button's label stays whole
     steps = lab.version
     left.caption(f"Weights: a copy of {md_literal(lab.source)}" + (f", changed by {steps} lab step(s)" if steps else "")
                  + ". Steps change only this copy, never the trainer.")

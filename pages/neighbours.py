@@ -16,6 +16,7 @@ from w2v_core.embeddings import ANALOGY_METHODS, Embeddings
 from w2v_core.evaluation import evaluate_analogies, evaluate_word_pairs, read_analogies, read_word_pairs
 from w2v_core.teaching import TEACHING_ANALOGIES
 
+FOUR_DECIMALS = st.column_config.NumberColumn(format="%.4f")
 QUERY_KEYS = ("nn_word", "nn_k", "an_a", "an_b", "an_c", "an_method", "sim_a", "sim_b", "odd_words")
 
 
@@ -46,8 +47,8 @@ def neighbours_section(emb: Embeddings) -> None:
         with user_errors("Nearest neighbours"):
             result = emb.most_similar(word, k=int(k))
             st.dataframe(pd.DataFrame({"rank": range(1, len(result) + 1), "word": [w for w, _ in result],
-                                       "cosine": [round(s, 4) for _, s in result]}),
-                         hide_index=True)
+                                       "cosine": [s for _, s in result]}),
+                         hide_index=True, column_config={"cosine": FOUR_DECIMALS})
             warn_if_barely_trained(emb)
 
 
@@ -62,8 +63,8 @@ def analogy_section(emb: Embeddings) -> None:
     if first and second and third:
         with user_errors("Analogy"):
             result = emb.analogy(first, second, third, k=5, method=method)
-            st.dataframe(pd.DataFrame({"answer": [w for w, _ in result], "score": [round(s, 4) for _, s in result]}),
-                         hide_index=True)
+            st.dataframe(pd.DataFrame({"answer": [w for w, _ in result], "score": [s for _, s in result]}),
+                         hide_index=True, column_config={"score": FOUR_DECIMALS})
             warn_if_barely_trained(emb)
 
 

@@ -77,10 +77,13 @@ def keep_probability_figure(words: Sequence[str], keep: np.ndarray, n: int = 30)
     n = min(n, len(words))
     if n == 0:
         return _empty("Subsampling", "No words")
-    fig = go.Figure(go.Bar(x=plot_text(words[:n]), y=keep[:n], marker_color=PALETTE[0],
+    labels = plot_text(words[:n])
+    fig = go.Figure(go.Bar(x=labels, y=keep[:n], marker_color=PALETTE[0],
                            hovertemplate="%{x}: kept with probability %{y:.3f}<extra></extra>"))
-    fig.update_layout(title=f"Subsampling: keep probability of the {n} most frequent words",
-                      height=340, yaxis={"range": [0, 1.05], "title": "keep probability"})
+    # a half-width column: a title that fits, and every word labelled (Plotly would skip every other one)
+    fig.update_layout(title=f"Keep probability ({n} most frequent words)", height=340,
+                      yaxis={"range": [0, 1.05], "title": "keep probability"},
+                      xaxis={"tickmode": "array", "tickvals": labels, "tickangle": -90, "tickfont": {"size": 11}})
     return fig
 
 

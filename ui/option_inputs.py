@@ -26,4 +26,4 @@ def option_input(container: Any, name: str, *, prefix: str = "cfg_", step: float
                                   disabled=disabled)
     return container.number_input(option.label, option.low, option.high, option.default, step, format=number_format,
                                   key=key, persist_state="session", help=option.help, disabled=disabled,
-                                  placeholder=f"auto: {option.auto}" if option.auto else None)
+                                  placeholder="auto" if option.auto else None)  # the help says what auto is

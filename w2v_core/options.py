@@ -95,17 +95,19 @@ TRAIN_OPTIONS: tuple[Option, ...] = (
     Option("negative", int, 5, "Negatives", "noise words per pair", low=1, high=100,
            help="Noise words drawn per training pair (negative sampling only); 5-20 is usual.", unit="words",
            applies_when=("loss", "negative"), c_tool="-negative", gensim="negative"),
-    Option("sample", float, 1e-3, "sample", "the subsampling threshold of frequent words", low=0.0, high=0.999,
+    Option("sample", float, 1e-3, "Subsampling (sample)", "the subsampling threshold of frequent words",
+           low=0.0, high=0.999,
            help="Subsampling threshold of frequent words; 1e-3 to 1e-5 is usual, 0 turns it off.",
            c_tool="-sample", gensim="sample"),
     Option("epochs", int, 5, "Epochs", "passes over the corpus", low=1, high=1_000, help="Passes over the corpus.",
            unit="passes", c_tool="-iter", gensim="epochs"),
-    Option("alpha", float, None, "Learning rate alpha", "the starting learning rate", low=0.0001, high=10.0,
+    Option("alpha", float, None, "Learning rate (alpha)", "the starting learning rate", low=0.0001, high=10.0,
            auto="0.025 skip-gram, 0.05 CBOW",
-           help="Starting learning rate; it decays linearly to min_alpha. Empty = the usual value.", c_tool="-alpha",
+           help="Starting learning rate; it decays linearly to min_alpha. Empty (auto) = 0.025 for skip-gram, 0.05 for "
+                "CBOW.", c_tool="-alpha",
            gensim="alpha"),
-    Option("min_alpha", float, None, "min_alpha", "the final learning rate", low=0.0, high=10.0,
-           auto="alpha × 0.0001", help="Learning rate at the end of training. Empty = alpha × 0.0001.",
+    Option("min_alpha", float, None, "Final rate (min_alpha)", "the final learning rate", low=0.0, high=10.0,
+           auto="alpha × 0.0001", help="Learning rate at the end of training. Empty (auto) = alpha × 0.0001.",
            gensim="min_alpha"),
     Option("workers", int, 2, "Workers", "training threads", low=1, high=64,
            help="Training threads; the number of CPU cores is fastest.", unit="threads", c_tool="-threads",
@@ -139,7 +141,7 @@ TRAIN_OPTIONS: tuple[Option, ...] = (
 )
 
 CORPUS_OPTIONS: tuple[Option, ...] = (
-    Option("min_count", int, 5, "min_count", "the smallest word count kept", low=1, high=1_000_000,
+    Option("min_count", int, 5, "Minimum count (min_count)", "the smallest word count kept", low=1, high=1_000_000,
            help="Words that occur fewer times than this are dropped before training.", unit="occurrences",
            c_tool="-min-count", gensim="min_count"),
     Option("max_vocab", int, 0, "Largest vocabulary (0 = no limit)", "the largest vocabulary, 0 for no limit",
