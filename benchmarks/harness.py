@@ -1,11 +1,13 @@
-"""What the benchmarks (and the browser tests) share: a run's header, Markdown tables, and the app's server in a
-process group of its own with its CPU, RSS and threads (psutil)."""
+"""What the benchmarks (and the browser tests) share: a run's header, Markdown tables, training processes measured
+alone, and the app's server in a process group of its own with its CPU, RSS and threads (psutil)."""
 
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import platform
+import re
 import signal
 import socket
 import subprocess
@@ -13,6 +15,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -20,6 +23,9 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
+TRAIN = [sys.executable, "-m", "w2v_core", "train"]
+# one finished child process: wall and CPU seconds (user + system), its own peak RSS (MB), exit code, output
+Measured = namedtuple("Measured", "wall_seconds cpu_seconds peak_rss_mb returncode stdout stderr")
 
 
 def commit() -> str:
@@ -33,11 +39,11 @@ def commit() -> str:
 def header(module: str, argv: Sequence[str] | None, note: str = "") -> dict:
     """Print and return a run's date, command (``argv``: the script's arguments, None = this process's), machine,
     commit and load average."""
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.machine())
+    model = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.M)
     run = {"date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
            "command": " ".join(["python -m", f"benchmarks.{module}", *(sys.argv[1:] if argv is None else argv)]),
-           "machine": f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}",
+           "machine": f"{model[1] if model else platform.machine()}, {os.cpu_count()} cores, "
+                      f"Python {platform.python_version()}",
            "commit": commit(), "load_average": os.getloadavg()[0]}
     print(" · ".join([run["date"], run["machine"], f"commit {run['commit']}",
                       f"load average {run['load_average']:.1f}", *([note] if note else [])]), flush=True)
@@ -55,15 +61,49 @@ def print_table(head: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
         print(line, flush=True)
 
 
-def cpu_seconds(process: psutil.Process) -> float:
-    """User + system CPU seconds of ``process`` (all its threads)."""
-    return (times := process.cpu_times()).user + times.system
+def parse_summary(stdout: str) -> dict:
+    """The last line of ``stdout`` that is a JSON object (both trainers print one summary line)."""
+    for line in reversed(stdout.splitlines()):
+        with suppress(json.JSONDecodeError):
+            if line.startswith("{") and isinstance(value := json.loads(line), dict):
+                return value
+    raise ValueError(f"no JSON summary line in the output: {stdout[-300:]!r}")
+
+
+def run_measured(command: list[str], log_dir: Path, name: str, cwd: Path = ROOT) -> Measured:
+    """Run ``command`` in ``cwd`` to its end, measured alone: wall time, its own rusage, and its peak RSS from /proc's
+    VmHWM (psutil has none; a child's ``ru_maxrss`` counts its forking parent's RSS)."""
+    out_path, err_path, peak_kb = log_dir / f"{name}.out", log_dir / f"{name}.err", [0]
+
+    def watch(status: Path) -> None:  # until the process ends: a zombie's status has no VmHWM
+        with suppress(OSError):
+            while found := re.search(r"^VmHWM:\s+(\d+)", status.read_text(), re.M):
+                peak_kb[0] = max(peak_kb[0], int(found[1]))
+                time.sleep(0.005)
+
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=err, cwd=cwd)
+        watcher = threading.Thread(target=watch, args=(Path(f"/proc/{process.pid}/status"),), daemon=True)
+        watcher.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        watcher.join(1.0)
+    return Measured(wall, usage.ru_utime + usage.ru_stime, peak_kb[0] / 1024, os.waitstatus_to_exitcode(status),
+                    out_path.read_text("utf-8", "replace"), err_path.read_text("utf-8", "replace"))
+
+
+def trained(command: list[str], log_dir: Path, name: str, cwd: Path = ROOT) -> tuple[Measured, dict]:
+    """``run_measured`` for a trainer, with the JSON summary it printed; raises with its stderr's end if it failed."""
+    done = run_measured(command, log_dir, name, cwd)
+    if done.returncode != 0:
+        raise RuntimeError(f"{name} failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
+    return done, parse_summary(done.stdout)
 
 
 class Server:
-    """The app's server on localhost, in a process group of its own, its output in ``log_path``: ``streamlit run
-    app.py`` from ``cwd`` (default: this repository), or ``command(port)``; ``pid`` is the server itself.
-    ``with Server(...) as server:`` waits until it is healthy and stops it at the end."""
+    """The app's server on localhost (``streamlit run app.py``, or ``command(port)``) from ``cwd``, in a process group
+    of its own, its output in ``log_path``. ``with Server(...) as server:`` waits until it is healthy, then stops it."""
 
     def __init__(self, log_path: Path, session_ttl: int | None = None, env: dict[str, str] | None = None,
                  cwd: Path = ROOT, port: int | None = None, command: Callable[[int], list[str]] | None = None) -> None:
@@ -94,17 +134,14 @@ class Server:
     def wait_healthy(self, timeout: float = 60.0) -> None:
         """Wait until /_stcore/health says ok; stop the server and raise with its log's end if it does not."""
         deadline = time.monotonic() + timeout
-        while True:
+        while self.process.poll() is None and time.monotonic() < deadline:
             with suppress(OSError), urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as answer:
                 if answer.read().strip() == b"ok":
                     return
-            code = self.process.poll()
-            if code is not None or time.monotonic() > deadline:
-                self.stop()
-                state = f"exited with code {code}" if code is not None else f"did not answer within {timeout:.0f} s"
-                tail = self.log_path.read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"the server {state} before /_stcore/health said ok; its log:\n{tail}")
             time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"the server did not say ok on /_stcore/health within {timeout:.0f} s (exit code "
+                           f"{self.process.returncode}); its log:\n{self.log_path.read_text(errors='replace')[-2000:]}")
 
     def status(self) -> tuple[float, int]:
         """(resident memory in MB, number of threads) of the server now."""
@@ -115,8 +152,7 @@ class Server:
         """``status()`` once the web framework's file-serving threads are pruned: they stop only when a request
         comes after 10 s idle, so 11 s without requests, then one request for the app's page."""
         time.sleep(11)
-        with urllib.request.urlopen(self.url, timeout=10) as answer:
-            answer.read()
+        urllib.request.urlopen(self.url, timeout=10).close()
         time.sleep(1)
         return self.status()
 
@@ -125,7 +161,7 @@ class Server:
         """While the block runs, sample RSS and threads; the dict yielded then holds ``server_cpu_s``, ``wall_s``,
         ``peak_rss_mb`` and ``peak_threads``."""
         out: dict = dict(zip(("peak_rss_mb", "peak_threads"), self.status(), strict=True))
-        stop, cpu, started = threading.Event(), cpu_seconds(self.ps), time.monotonic()
+        stop, cpu, started = threading.Event(), sum(self.ps.cpu_times()[:2]), time.monotonic()
 
         def sample() -> None:
             with suppress(psutil.Error):
@@ -140,7 +176,7 @@ class Server:
         finally:
             stop.set()
             sampler.join()
-            out |= {"server_cpu_s": cpu_seconds(self.ps) - cpu, "wall_s": time.monotonic() - started}
+            out |= {"server_cpu_s": sum(self.ps.cpu_times()[:2]) - cpu, "wall_s": time.monotonic() - started}
 
     def kill(self) -> None:
         """SIGKILL, as a crash would."""
@@ -149,12 +185,9 @@ class Server:
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.process.poll() is not None:
-            return
-        try:
-            os.killpg(self.pid, signal.SIGTERM)
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.kill()
-        except ProcessLookupError:
-            pass
+        """SIGTERM, then SIGKILL after 10 s."""
+        with suppress(ProcessLookupError, subprocess.TimeoutExpired):
+            if self.process.poll() is None:
+                os.killpg(self.pid, signal.SIGTERM)
+                self.process.wait(timeout=10)
+        self.kill()

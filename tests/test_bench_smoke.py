@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from benchmarks import bench_gensim as bench
-from benchmarks import gensim_train
+from benchmarks import gensim_train, harness
 
 
 def run(tool, config="skipgram-negative", workers=2, repeat=0, wall=10.0, wps=1e5, wordsim=0.5, analogy=0.2):
@@ -97,9 +97,9 @@ def test_report_has_the_header_settings_vocabularies_and_tables():
 
 def test_parse_summary_takes_the_last_json_line():
     out = 'loading\n{"tokens": 1}\nnot json {\n{"tokens": 5, "vocab": 2}\n'
-    assert bench.parse_summary(out) == {"tokens": 5, "vocab": 2}
+    assert harness.parse_summary(out) == {"tokens": 5, "vocab": 2}
     with pytest.raises(ValueError, match="no JSON summary"):
-        bench.parse_summary("progress only\n")
+        harness.parse_summary("progress only\n")
 
 
 @pytest.mark.parametrize("config", list(bench.CONFIGS))
@@ -134,10 +134,10 @@ def test_run_measured_reports_each_child_its_own_peak_rss(tmp_path):
     big = [sys.executable, "-c", "import sys; b = bytearray(120 * 2**20); b[::4096] = b'x' * len(b[::4096]); "
            "print('big')"]
     small = [sys.executable, "-c", "print('small')"]
-    first = bench.run_measured(big, tmp_path, "big")
-    second = bench.run_measured(small, tmp_path, "small")
+    first = harness.run_measured(big, tmp_path, "big")
+    second = harness.run_measured(small, tmp_path, "small")
     assert (first.returncode, first.stdout.strip()) == (0, "big")
     assert first.peak_rss_mb > 120 > second.peak_rss_mb  # not a max over all children
     assert second.wall_seconds > 0 and second.cpu_seconds >= 0
-    failed = bench.run_measured([sys.executable, "-c", "import sys; sys.exit(3)"], tmp_path, "failed")
+    failed = harness.run_measured([sys.executable, "-c", "import sys; sys.exit(3)"], tmp_path, "failed")
     assert failed.returncode == 3
