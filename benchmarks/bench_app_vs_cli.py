@@ -1,7 +1,7 @@
 """The app's training speed against the CLI's (app defaults, alternating, warm kernels): words/s of ``python -m
-w2v_core train`` and of the app, where headless Chromium presses Start training and stays on the live Train page
-(words/s read from the WebSocket frames it receives, at no cost to the page). On two cores a run of either side
-goes at full speed or at about half: the fastest runs compare like with like.
+w2v_core train`` and of the app, where headless Chromium presses Start training and stays on the Train page (words/s
+read from the WebSocket frames it receives, at no cost to the page). On two cores either side runs at full speed or
+at about half: the fastest runs compare like with like.
 
     python -m benchmarks.bench_app_vs_cli --repeats 5                                 # epochs 5 and 20
     python -m benchmarks.bench_app_vs_cli --corpus sample --epochs 3 10 --repeats 5   # King James Bible
@@ -12,16 +12,14 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
-import json
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.harness import ROOT, Server, header, print_table
+from benchmarks.harness import TRAIN, Server, header, print_table, trained
 from tests.browser import browser_support as b
 from ui.corpus_source import SAMPLE_PATH, SOURCES, TEACHING_SEED, CorpusSettings
 from w2v_core.teaching import generate_teaching_corpus
@@ -30,32 +28,7 @@ WORKERS = 2  # the app's default
 FINISHED = re.compile(r"^Finished: ([\d,]+) of ([\d,]+) words · epoch \d+/(\d+) · ([\d,]+) words/s")
 
 
-def run_cli(corpus: Path, folder: Path, epochs: int) -> dict:
-    """``python -m w2v_core train``: words/s from its JSON summary."""
-    done = subprocess.run([sys.executable, "-m", "w2v_core", "train", str(corpus), "-o", str(folder / "x.bin"),
-                           "--epochs", str(epochs), "--workers", str(WORKERS), "--quiet"], cwd=ROOT,
-                          capture_output=True, text=True, check=True)
-    summary = json.loads(done.stdout.strip().splitlines()[-1])
-    return {"words": summary["tokens"] * epochs, "words_per_second": float(summary["words_per_second"])}
-
-
-def new_train_page(browser, url: str, corpus: str):  # noqa: ANN001, ANN201 -> (BrowserContext, Page)
-    """A new session on the Train page (only local requests allowed), ``corpus`` chosen on the Corpus page."""
-    context = browser.new_context(viewport=b.VIEWPORT)
-    page = context.new_page()
-    page.route("**/*", lambda route: route.continue_() if b.is_local(route.request.url) else route.abort())
-    page.goto(url)
-    b.wait_idle(page, 60_000)
-    if corpus != "teaching":
-        b.go_to(page, "Corpus")
-        page.get_by_text(SOURCES[corpus], exact=True).click()
-        page.wait_for_timeout(500)
-        b.wait_idle(page, 120_000)
-    b.go_to(page, "Train")
-    return context, page
-
-
-def watch_progress(context, page) -> list[str]:  # noqa: ANN001
+def progress_texts(context, page) -> list[str]:  # noqa: ANN001
     """The progress texts the server sends to ``page``, newest last, decoded from the WebSocket frames the browser
     receives (DevTools Protocol): reading them costs the page nothing."""
     from google.protobuf.message import DecodeError
@@ -78,13 +51,24 @@ def watch_progress(context, page) -> list[str]:  # noqa: ANN001
     return texts
 
 
-def run_app(browser, server: Server, epochs: int, corpus: str) -> dict:  # noqa: ANN001
-    """Start training in a new session, stay on the Train page until it finishes, read words/s."""
-    context, page = new_train_page(browser, server.url, corpus)
+def run_app(browser, url: str, corpus: str, epochs: int) -> dict:  # noqa: ANN001
+    """A new session (local requests only): ``corpus`` chosen on the Corpus page, then Start training on the Train
+    page, which it stays on until the run finishes; words/s of the run."""
+    context = browser.new_context(viewport=b.VIEWPORT)
     try:
+        page = context.new_page()
+        page.route("**/*", lambda route: route.continue_() if b.is_local(route.request.url) else route.abort())
+        page.goto(url)
+        b.wait_idle(page, 60_000)
+        if corpus != "teaching":
+            b.go_to(page, "Corpus")
+            page.get_by_text(SOURCES[corpus], exact=True).click()
+            page.wait_for_timeout(500)
+            b.wait_idle(page, 120_000)
+        b.go_to(page, "Train")
         b.set_number(page, "Epochs", epochs)
         b.set_number(page, "Workers", WORKERS)
-        progress = watch_progress(context, page)
+        progress = progress_texts(context, page)
         b.button(page, "Start training").click()
         deadline = time.monotonic() + 600
         while not (match := FINISHED.search(text := progress[-1] if progress else "")):
@@ -97,6 +81,12 @@ def run_app(browser, server: Server, epochs: int, corpus: str) -> dict:  # noqa:
     if done != total or run_epochs != epochs:
         raise RuntimeError(f"unexpected run: {text!r}")
     return {"words": done, "words_per_second": float(rate)}
+
+
+def run_cli(corpus: Path, folder: Path, epochs: int) -> dict:
+    command = [*TRAIN, str(corpus), "-o", str(folder / "x.bin"), "--epochs", str(epochs), "--workers", str(WORKERS)]
+    summary = trained([*command, "--quiet"], folder, "cli")[1]
+    return {"words": summary["tokens"] * epochs, "words_per_second": float(summary["words_per_second"])}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,18 +105,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.corpus == "teaching":  # the app's default corpus
             (corpus := Path(tmp) / "teaching.txt").write_text("\n".join(generate_teaching_corpus(
                 CorpusSettings().teaching_sentences, seed=TEACHING_SEED)) + "\n", encoding="utf-8")
-        context, page = new_train_page(browser, server.url, args.corpus)  # warm-up: the kernels, the corpus built
-        b.button(page, "Train 10,000 words").click()
-        page.locator('[data-testid="stProgress"]', has_text="Paused").wait_for(timeout=180_000)
-        context.close()
+        run_app(browser, server.url, args.corpus, 1)  # untimed: the kernels loaded, the corpus built
         for repeat in range(args.repeats):  # CLI first in even repeats
             for epochs in args.epochs:
                 for side in ("cli", "app") if repeat % 2 == 0 else ("app", "cli"):
-                    run = run_cli(corpus, Path(tmp), epochs) if side == "cli" else run_app(browser, server,
-                                                                                           epochs, args.corpus)
+                    run = run_cli(corpus, Path(tmp), epochs) if side == "cli" else run_app(browser, server.url,
+                                                                                           args.corpus, epochs)
                     runs.append({"side": side, "epochs": epochs} | run)
-                    print(f"{side:3s} epochs={epochs:3d} repeat={repeat} {runs[-1]['words_per_second']:12,.0f} "
-                          "words/s", flush=True)
+                    print(f"{side:3s} epochs={epochs:3d} repeat={repeat} {run['words_per_second']:12,.0f} words/s",
+                          flush=True)
 
     def mega(values: list[float]) -> str:
         return f"**{statistics.median(values) / 1e6:.2f}M** ({', '.join(f'{v / 1e6:.2f}M' for v in values)})"

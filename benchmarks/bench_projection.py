@@ -1,8 +1,7 @@
 """The Projection page's maps: t-SNE of the 5,000 most frequent KJV words, ours (openTSNE) against the scikit-learn
-t-SNE the page ran before (with and without PCA-50 first), alternating, medians of wall and CPU seconds and of "10-NN
-kept" (share of each word's 10 nearest cosine neighbours among its 10 nearest on the map); PCA and UMAP of 20,000
-words (the 5,000 repeated with small noise). Trains the KJV vectors once (min_count 2) into
-benchmarks/data/kjv_vectors.npz.
+t-SNE the page ran before (with and without PCA-50 first), alternating: medians of wall and CPU seconds and of "10-NN
+kept" (share of each word's 10 nearest cosine neighbours kept on the map); PCA and UMAP of 20,000 words (the 5,000
+with small noise). Trains the KJV vectors once into benchmarks/data/kjv_vectors.npz.
 
     python -m benchmarks.bench_projection --repeats 1
 """
@@ -11,10 +10,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
-import sys
 import time
 import warnings
 
@@ -24,7 +21,7 @@ from sklearn.manifold import TSNE
 from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
-from benchmarks.harness import ROOT, header, print_table
+from benchmarks.harness import ROOT, TRAIN, header, print_table
 from w2v_core.datasets import KJV_PATH
 from w2v_core.embeddings import unit_rows
 from w2v_core.formats import load_vectors
@@ -45,19 +42,15 @@ def sklearn_tsne(vectors: np.ndarray) -> np.ndarray:
 
 
 def timed(function, *args) -> tuple[float, float, np.ndarray]:  # noqa: ANN001
-    """Wall and CPU seconds (rusage) of ``function(*args)``, and its result."""
-    def cpu() -> float:
-        return (usage := resource.getrusage(resource.RUSAGE_SELF)).ru_utime + usage.ru_stime
-
-    wall, used = time.perf_counter(), cpu()
+    """Wall and CPU seconds (all threads of this process) of ``function(*args)``, and its result."""
+    wall, cpu = time.perf_counter(), time.process_time()
     result = function(*args)
-    return time.perf_counter() - wall, cpu() - used, result
+    return time.perf_counter() - wall, time.process_time() - cpu, result
 
 
 def job_seconds(method: str, vectors: np.ndarray) -> float:
     began, job = time.perf_counter(), LayoutJob(method, vectors).start()
-    while job.snapshot().active:
-        time.sleep(0.05)
+    job.join()
     assert job.snapshot().state == "finished", job.snapshot().message
     return time.perf_counter() - began
 
@@ -66,32 +59,32 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args(argv)
-    path = ROOT / "benchmarks" / "data" / "kjv_vectors.npz"
-    if not path.exists():  # the KJV sample shipped in w2v_core/data (skip-gram, 100 dims, 3 epochs)
+    if not (path := ROOT / "benchmarks" / "data" / "kjv_vectors.npz").exists():  # skip-gram, 100 dims, 3 epochs
         path.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "w2v_core", "train", str(KJV_PATH), "-o", str(path), "--min-count",
-                        "2", "--epochs", "3", "--quiet"], check=True, cwd=ROOT)
+        subprocess.run([*TRAIN, str(KJV_PATH), "-o", str(path), "--min-count", "2", "--epochs", "3", "--quiet"],
+                       check=True, cwd=ROOT)
     vectors = load_vectors(path).vectors
     sample = vectors[:5000]
     header("bench_projection", argv, f"{len(sample):,} words x {sample.shape[1]} dims from {path.name}")
     warnings.filterwarnings("ignore")
-    runs: dict[str, list[tuple[float, float, float]]] = {}
+    variants = {"ours: openTSNE (PCA-50, FFT)": lambda v: project(v, "tsne"), "scikit-learn as before": sklearn_tsne,
+                "scikit-learn after PCA-50": lambda v: sklearn_tsne(PCA(50, random_state=0).fit_transform(
+                    unit_rows(v).astype(float)))}
+    runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in variants}
     for _ in range(args.repeats):
-        for name, function in (("ours: openTSNE (PCA-50, FFT)", lambda v: project(v, "tsne")),
-                               ("scikit-learn as before", sklearn_tsne), ("scikit-learn after PCA-50", lambda v: (
-                                   sklearn_tsne(PCA(50, random_state=0).fit_transform(unit_rows(v).astype(float)))))):
-            wall, used, coords = timed(function, sample)
-            runs.setdefault(name, []).append((wall, used, kept_neighbours(sample, coords)))
-            print(f"  {name}: {wall:.1f} s, {used:.1f} CPU s", flush=True)
+        for name, function in variants.items():
+            wall, cpu, coords = timed(function, sample)
+            runs[name].append((wall, cpu, kept_neighbours(sample, coords)))
+            print(f"  {name}: {wall:.1f} s, {cpu:.1f} CPU s", flush=True)
     medians = {name: [statistics.median(column) for column in zip(*rows, strict=True)] for name, rows in runs.items()}
     base = medians["ours: openTSNE (PCA-50, FFT)"][0]
     print_table(["t-SNE, 5,000 words", "wall s (median)", "CPU s", "× ours", "10-NN kept"], [
-        (name, f"{wall:.1f}", f"{used:.1f}", f"{wall / base:.1f}", f"{kept:.3f}") for name, (wall, used, kept) in
+        (name, f"{wall:.1f}", f"{cpu:.1f}", f"{wall / base:.1f}", f"{kept:.3f}") for name, (wall, cpu, kept) in
         medians.items()])
     big = np.vstack([vectors + np.random.default_rng(i).normal(scale=0.01, size=vectors.shape).astype(np.float32)
                      for i in range(-(-20_000 // len(vectors)))])[:20_000]
-    wall, used, _ = timed(project, big, "pca")
-    print(f"| PCA, 20,000 words | {wall:.2f} s wall, {used:.2f} CPU s |")
+    wall, cpu, _ = timed(project, big, "pca")
+    print(f"| PCA, 20,000 words | {wall:.2f} s wall, {cpu:.2f} CPU s |")
     print(f"| UMAP job, 5,000 words (first: forkserver start + compile) | {job_seconds('umap', sample):.1f} s |")
     print(f"| UMAP job, 5,000 words (warm) | {job_seconds('umap', sample):.1f} s |")
     print(f"| UMAP job, 20,000 words (warm) | {job_seconds('umap', big):.1f} s |")

@@ -1,7 +1,6 @@
-"""Spark MLlib's Word2Vec against ours on the generated teaching corpus: wall seconds (start-up included) and
-quality (teaching analogies; share of a group word's 5 nearest neighbours in its group), medians over repeats.
-Runs ``python -m w2v_core train`` per run, alternating: ours with our defaults, ours with Spark's algorithm
-(skip-gram, hierarchical softmax, no subsampling), Spark local[2] with 1, 2 and 4 partitions. Needs pyspark, Java.
+"""Spark MLlib's Word2Vec against ours on the generated teaching corpus, each ``python -m w2v_core train`` a process,
+alternating: wall seconds (start-up included) and quality (teaching analogies; share of a group word's 5 nearest
+neighbours in its group), medians over repeats. Needs pyspark and Java.
 
     python -m benchmarks.bench_spark                    # 10,000 sentences, 2 repeats: about 10 minutes
 """
@@ -11,13 +10,11 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from benchmarks.harness import ROOT, header, print_table
+from benchmarks.harness import TRAIN, header, print_table, trained
 from w2v_core.evaluation import evaluate_analogies
 from w2v_core.formats import load_vectors
 from w2v_core.teaching import TEACHING_ANALOGIES, TEACHING_GROUPS, generate_teaching_corpus, group_of
@@ -39,15 +36,12 @@ def group_precision(path: Path, k: int = 5) -> float:
     return sum(hits) / max(len(hits), 1)
 
 
-def run(corpus: Path, out: Path, options: list[str], seed: int) -> dict:
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "w2v_core", "train", str(corpus), "-o", str(out), *COMMON,
-                           "--seed", str(seed), *options], capture_output=True, text=True, cwd=ROOT)
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr[-1000:])
+def run(corpus: Path, options: list[str], seed: int) -> dict:
+    out = corpus.with_name("vectors.bin")
+    done, _ = trained([*TRAIN, str(corpus), "-o", str(out), *COMMON, "--seed", str(seed), *options], corpus.parent,
+                      "train")
     analogies = evaluate_analogies(load_vectors(out), {"teaching": list(TEACHING_ANALOGIES)}, restrict_vocab=None)
-    return {"seconds": seconds, "analogies": analogies.accuracy, "groups": group_precision(out)}
+    return {"seconds": done.wall_seconds, "analogies": analogies.accuracy, "groups": group_precision(out)}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -56,11 +50,11 @@ def main(argv: list[str] | None = None) -> None:
     loads, sentences = [], generate_teaching_corpus(SENTENCES, seed=0)
     with tempfile.TemporaryDirectory() as folder:
         (corpus := Path(folder) / "teaching.txt").write_text("\n".join(sentences) + "\n")
-        run(corpus, Path(folder) / "vectors.bin", CONFIGS[next(iter(CONFIGS))], seed=0)  # untimed: kernels cached
+        run(corpus, CONFIGS[next(iter(CONFIGS))], seed=0)  # untimed: kernels cached
         for repeat in range(REPEATS):
             for name, options in CONFIGS.items():
                 loads.append(os.getloadavg()[0])
-                results[name].append(run(corpus, Path(folder) / "vectors.bin", options, seed=repeat + 1))
+                results[name].append(run(corpus, options, seed=repeat + 1))
                 print(f"{name}: {results[name][-1]}", file=sys.stderr)
     header("bench_spark", argv, f"load average {min(loads):.1f}-{max(loads):.1f} during the runs; teaching corpus "
            f"{SENTENCES:,} sentences ({sum(map(len, map(str.split, sentences))):,} tokens), {REPEATS} "
