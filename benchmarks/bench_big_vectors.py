@@ -8,13 +8,13 @@ seconds to the first answer, per further query, peak anonymous memory. Needs 7.5
 from __future__ import annotations
 
 import argparse
-import contextlib
 import shutil
 import statistics
 import subprocess
 import sys
 import threading
 import time
+from contextlib import suppress
 
 import numpy as np
 import psutil
@@ -33,14 +33,14 @@ for word in sys.argv[2:]:
 """
 
 
-def write_synthetic(path, words: int, block: int = 100_000) -> None:  # noqa: ANN001
-    """A word2vec binary file of ``words`` random vectors (fixed-width words "w0000000", written block by block)."""
+def write_synthetic(path, block: int = 100_000) -> None:  # noqa: ANN001
+    """A word2vec binary file of WORDS random vectors (words "w0000000"), written block by block."""
     record = np.dtype([("word", "S8"), ("space", "S1"), ("vector", "<f4", (DIM,))])
     rng = np.random.default_rng(0)
     with path.open("wb") as out:
-        out.write(f"{words} {DIM}\n".encode())
-        for start in range(0, words, block):
-            rows = np.empty(min(block, words - start), dtype=record)
+        out.write(f"{WORDS} {DIM}\n".encode())
+        for start in range(0, WORDS, block):
+            rows = np.empty(min(block, WORDS - start), dtype=record)
             rows["word"] = [f"w{i:07d}".encode() for i in range(start, start + len(rows))]
             rows["space"], rows["vector"] = b" ", rng.standard_normal((len(rows), DIM), dtype=np.float32)
             out.write(rows.tobytes())
@@ -53,10 +53,10 @@ def timed_run(command: list[str]) -> dict:
     peak, process = [0], psutil.Process(child.pid)
 
     def sample() -> None:  # RssAnon: resident pages that are not file-backed or shared memory
-        while child.poll() is None:
-            with contextlib.suppress(psutil.Error):
+        with suppress(psutil.Error):
+            while child.poll() is None:
                 peak[0] = max(peak[0], (memory := process.memory_info()).rss - memory.shared)
-            time.sleep(0.02)
+                time.sleep(0.02)
 
     (sampler := threading.Thread(target=sample, daemon=True)).start()
     arrivals = [time.perf_counter() - started for line in child.stdout if line.startswith("# ")]
@@ -76,12 +76,12 @@ def main(argv: list[str] | None = None) -> None:
 
     (path := ROOT / "benchmarks" / "data" / f"synthetic-{WORDS}x{DIM}.bin").parent.mkdir(exist_ok=True)
     picks = [f"w{i:07d}" for i in np.random.default_rng(1).choice(WORDS, size=QUERIES + 6, replace=False)]
-    triples = [picks[QUERIES:QUERIES + 3], picks[QUERIES + 3:]]
-    ours = [sys.executable, "-m", "w2v_core", "neighbours", str(path), *picks[:QUERIES], "-k", "10",
+    words, triples = picks[:QUERIES], [picks[QUERIES:QUERIES + 3], picks[QUERIES + 3:]]
+    ours = [sys.executable, "-m", "w2v_core", "neighbours", str(path), *words, "-k", "10",
             *(arg for triple in triples for arg in ("--analogy", *triple))]
-    peer = [sys.executable, "-c", GENSIM_PEER, str(path), *picks[:QUERIES], *map(":".join, triples)]
+    peer = [sys.executable, "-c", GENSIM_PEER, str(path), *words, *map(":".join, triples)]
     try:
-        write_synthetic(path, WORDS)
+        write_synthetic(path)
         rows = [("ours, first open (builds the cache)", timed_run(ours))]
         for _ in range(args.repeats):
             rows += [("ours, cache built", timed_run(ours)), ("gensim load_word2vec_format", timed_run(peer))]

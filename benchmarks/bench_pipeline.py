@@ -1,8 +1,8 @@
-"""Corpus pipeline speed: file to int32 ids with the vocabulary counted, each run a fresh process pinned to one CPU
-timing only the reading: ours (``load_corpus`` on the .txt and the .gz) against the Python tokenizer path it
-replaced (``tokenize`` per line, a dict of ids), alternating, medians of 3 rounds.
+"""Corpus pipeline speed: file to int32 ids with the vocabulary counted, ours (``load_corpus`` on the .txt and the
+.gz) against the Python tokenizer path it replaced (``tokenize`` per line, a dict of ids), alternating, each run a
+fresh process pinned to one CPU timing only the reading, medians of 3 rounds on KJV x 26 (107.6 MB).
 
-    python -m benchmarks.bench_pipeline                  # KJV x 26 (107.6 MB), made in benchmarks/data
+    python -m benchmarks.bench_pipeline
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -19,9 +18,7 @@ from pathlib import Path
 from benchmarks.harness import ROOT, header, print_table
 
 DATA = ROOT / "benchmarks" / "data"
-KJV = ROOT / "w2v_core" / "data" / "kjv.txt.gz"
 ROUNDS = 3
-
 CHILD = """
 import json, os, resource, sys, time
 os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -45,20 +42,20 @@ print(json.dumps({"tokens": tokens, "seconds": time.perf_counter() - started, "c
 
 
 def kjv_corpus(copies: int = 26) -> Path:
-    """The King James Bible (public domain, the app's sample text) ``copies`` times: 107.6 MB for 26."""
-    path = DATA / f"kjv{copies}.txt"
-    if not path.exists():
+    """The King James Bible (public domain, the app's sample text) ``copies`` times, and its .gz: 107.6 MB for 26."""
+    from w2v_core.datasets import KJV_PATH
+
+    if not (path := DATA / f"kjv{copies}.txt").exists():
         DATA.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(gzip.decompress(KJV.read_bytes()) * copies)
+        path.write_bytes(gzip.decompress(KJV_PATH.read_bytes()) * copies)
     if not (gz := path.with_suffix(".txt.gz")).exists():
         gz.write_bytes(gzip.compress(path.read_bytes(), compresslevel=6))
     return path
 
 
 def run(kind: str, path: Path) -> dict:
-    done = subprocess.run([sys.executable, "-c", CHILD, kind, str(path)], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
-    return json.loads(done.stdout)
+    return json.loads(subprocess.run([sys.executable, "-c", CHILD, kind, str(path)], capture_output=True, text=True,
+                                     cwd=ROOT, check=True).stdout)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,7 +20,7 @@ from pathlib import Path
 import psutil
 
 from benchmarks.harness import header, print_table
-from w2v_core.corpus import Corpus, build_corpus, load_corpus
+from w2v_core.corpus import build_corpus, load_corpus
 from w2v_core.datasets import KJV_PATH
 from w2v_core.runfile import read_run, run_bytes, write_run
 from w2v_core.teaching import generate_teaching_corpus
@@ -29,25 +29,6 @@ from w2v_core.trainer import TrainConfig, Trainer, warm_up
 CORPORA = {"teaching": "Teaching corpus (100,000 sentences)", "kjv": "King James Bible"}
 REPEATS = 3  # writes and reads of each run file (median)
 FULL_SNAPSHOTS, FULL_REPORTS = 60, 500  # the trainer's bounds (max_snapshots, max_history // 4)
-
-
-def train(corpus: Corpus) -> Trainer:
-    """One run with the app's defaults, in background threads as the app runs it."""
-    trainer = Trainer(corpus, TrainConfig())
-    ended = threading.Event()
-    trainer.add_done_callback(lambda _: ended.set())
-    trainer.start()
-    ended.wait()
-    assert trainer.state == "finished", trainer.error
-    return trainer
-
-
-def full_bound_mb(trainer: Trainer) -> float:
-    """Unpacked MB of this run's arrays with full histories (weights, 60 snapshots and 500 gradient reports in
-    float16; small arrays are left out)."""
-    v, d = len(trainer.vocab), trainer.config.dim
-    return ((v + len(trainer.w_out)) * d * 4 + FULL_SNAPSHOTS * min(1000, v) * d * 2
-            + FULL_REPORTS * 2 * min(5000, v) * 2) / 1e6
 
 
 def session_mb(path: Path, sessions: int = 5) -> float:
@@ -61,27 +42,35 @@ def session_mb(path: Path, sessions: int = 5) -> float:
     return (process.memory_info().rss - before) / len(kept) / 1e6
 
 
+def seconds(action) -> float:  # noqa: ANN001
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
 def measure(name: str) -> tuple:
-    """A row of the table for corpus ``name``."""
+    """A row of the table for corpus ``name``: a run with the app's defaults in background threads, as the app."""
     corpus = build_corpus(generate_teaching_corpus(100_000, seed=0), min_count=5) if name == "teaching" else \
         load_corpus(KJV_PATH, min_count=5)
-    trainer = train(corpus)
+    trainer, ended = Trainer(corpus, TrainConfig()), threading.Event()
+    trainer.add_done_callback(lambda _: ended.set())
+    trainer.start()
+    ended.wait()
+    assert trainer.state == "finished", trainer.error
     run = trainer.run_state(CORPORA[name], {"kind": name})
-    writes, reads = [], []
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "run.w2vrun"
-        for _ in range(REPEATS):
-            for action, times in ((lambda: write_run(run, path), writes), (lambda: read_run(path), reads)):
-                started = time.perf_counter()
-                action()
-                times.append(time.perf_counter() - started)
+        times = [(seconds(lambda: write_run(run, path)), seconds(lambda: read_run(path))) for _ in range(REPEATS)]
         size, per_session = path.stat().st_size, session_mb(path)
     with zipfile.ZipFile(io.BytesIO(run_bytes(run))) as archive:
         mb = {info.filename.removesuffix(".npy"): info.compress_size / 1e6 for info in archive.infolist()}
+    v, d = len(trainer.vocab), trainer.config.dim  # full histories: weights, snapshots and reports in float16
+    full_mb = ((v + len(trainer.w_out)) * d * 4 + FULL_SNAPSHOTS * min(1000, v) * d * 2
+               + FULL_REPORTS * 2 * min(5000, v) * 2) / 1e6
     return (CORPORA[name], f"{len(corpus.vocab):,}", f"**{size / 1e6:.1f}**", f"{mb['w_in'] + mb['w_out']:.1f}",
             f"{len(run.snapshot_meta)} ({mb['snapshot_vectors']:.1f})",
             f"{len(run.gradient_words)} ({mb['gradient_input'] + mb['gradient_output']:.1f})",
-            f"{statistics.median(writes):.2f}", f"{statistics.median(reads):.2f}", f"{full_bound_mb(trainer):.1f}",
+            *(f"{statistics.median(column):.2f}" for column in zip(*times, strict=True)), f"{full_mb:.1f}",
             f"{per_session:.1f}")
 
 

@@ -1,6 +1,5 @@
-"""gensim's side of ``bench_gensim`` and ``bench_memory``: Word2Vec on a corpus file (``LineSentence``: a sentence a
-line, split on whitespace), saved as word2vec binary; prints one JSON line as ``python -m w2v_core train`` does:
-tokens (in-vocabulary, one pass), vocab, seconds (training only), words_per_second (tokens x epochs / seconds).
+"""gensim's side of ``bench_gensim`` and ``bench_memory``: ``Word2Vec`` on a corpus file (``LineSentence``), saved as
+word2vec binary, with the JSON summary line ``python -m w2v_core train`` prints (training seconds only).
 
     python -m benchmarks.gensim_train corpus.txt -o out.bin --model skipgram --loss negative --workers 2
 """
