@@ -1,8 +1,7 @@
-"""Load without browsers: N sessions speaking Streamlit's WebSocket protocol (``websockets``) arrive over 20 s at one
-server of the app, 0.5-1.5 x ``--think`` s between actions, fragment polls and pings answered as a browser would.
-``--flow full``: a class's visit (every page, a run of dim 20, 1 epoch, to Finished); page response: request sent
--> its ``script_finished``. ``--flow brief``: open, press Start training (dim 100, 1 epoch), close, ``--rounds``
-times on one server, each round's closed sessions left to expire: the server's RSS and threads (psutil).
+"""Load without browsers: N sessions speaking Streamlit's WebSocket protocol arrive over 20 s at one server of the
+app, 0.5-1.5 x ``--think`` s between actions. ``--flow full``: a class's visit (every page, a run of dim 20, 1 epoch,
+to Finished); page response: request sent -> its ``script_finished``. ``--flow brief``: open, Start training (dim
+100, 1 epoch), close, ``--rounds`` times on one server, closed sessions left to expire: the server's RSS and threads.
 
     python -m benchmarks.ws_load -n 30 [--think 1]
     python -m benchmarks.ws_load -n 50 --flow brief --rounds 2
@@ -16,7 +15,7 @@ import random
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,7 +25,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from benchmarks import harness as h
+from benchmarks.harness import ROOT, Server, header
 
 PAGE_DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
 TRAINING_SHOWN = re.compile(r"Waiting in the queue|Compiling|Training|Finished")
@@ -55,16 +54,17 @@ def figures(seconds: Sequence[float]) -> str:
     return f"n={len(seconds)}, median {median:.2f} s, p95 {p95:.2f} s, max {top:.2f} s"
 
 
-
 class Client:
-    """One app session over a WebSocket: page runs, widget values, fragment polls."""
+    """One app session over a WebSocket, as a browser: page runs, widget values, fragment polls; reading every
+    message is also what lets ``websockets`` answer the server's pings."""
 
     def __init__(self) -> None:
         self.pages: dict[str, str] = {}  # page name -> page script hash
         self.page = self.progress = self.closed = ""  # closed: why the server closed the connection
         self.widgets: dict[str, str] = {}  # label -> widget id, on the current page
         self.values: dict[str, WidgetState] = {}  # widget id -> the value this user set
-        self.finished, self.polls, self.waiting = asyncio.Event(), {}, False
+        self.finished, self.trained = asyncio.Event(), asyncio.Event()  # a page run; the training run
+        self.polls, self.waiting = {}, False
 
     async def connect(self, port: int) -> None:
         # no per-message compression (the figures in BENCHMARKS.md were measured without); no proxy: localhost
@@ -72,7 +72,7 @@ class Client:
                                 compression=None, proxy=None, max_size=None, ping_interval=None)
         self.receiving = asyncio.create_task(self.receive())
 
-    def rerun(self, fragment: str = "", trigger: str | None = None) -> bytes:
+    async def send_rerun(self, fragment: str = "", trigger: str | None = None) -> None:
         message = BackMsg()
         state = message.rerun_script
         state.page_script_hash, state.page_name = self.pages.get(self.page, ""), self.page if self.pages else ""
@@ -82,7 +82,7 @@ class Client:
                 state.widget_states.widgets.add().CopyFrom(value)
         if trigger is not None:
             state.widget_states.widgets.add(id=trigger, trigger_value=True)
-        return message.SerializeToString()
+        await self.ws.send(message.SerializeToString())
 
     async def run_page(self, page: str | None = None, trigger: str | None = None) -> float:
         """Ask for a page run (another page, or this one with a button pressed); seconds until it finished."""
@@ -90,7 +90,7 @@ class Client:
             self.page, self.widgets = page, {}
         self.finished.clear()
         self.waiting, started = True, time.perf_counter()
-        await self.ws.send(self.rerun(trigger=trigger))
+        await self.send_rerun(trigger=trigger)
         await self.finished.wait()
         self.waiting = False
         if self.closed:
@@ -102,24 +102,24 @@ class Client:
             await asyncio.sleep(interval)
             if not self.waiting:  # the browser does not poll a fragment while its page runs
                 try:
-                    await self.ws.send(self.rerun(fragment=fragment))
+                    await self.send_rerun(fragment=fragment)
                 except ConnectionClosed:  # the receiver reports it
                     return
 
-    def stop_polls(self, fragments: object) -> None:
+    def stop_polls(self, fragments: Iterable[str]) -> None:
         for fragment in list(fragments):
             if fragment in self.polls:
                 self.polls.pop(fragment).cancel()
 
     async def receive(self) -> None:
-        """Read every message; reading is also what lets ``websockets`` answer the server's pings."""
         try:
             async for data in self.ws:
                 if isinstance(data, bytes):
                     self.handle(ForwardMsg.FromString(data))
         finally:
             self.closed = f"the server closed the connection (code {self.ws.close_code})"
-            self.finished.set()  # a page run waiting for its answer learns it
+            self.finished.set()  # a page run or a run waiting for its end learns it
+            self.trained.set()
 
     def handle(self, message: ForwardMsg) -> None:
         kind = message.WhichOneof("type")
@@ -131,6 +131,8 @@ class Client:
             inner = getattr(message.delta.new_element, name := message.delta.new_element.WhichOneof("type"))
             if name == "progress":
                 self.progress = inner.text
+                if inner.text.startswith("Finished"):
+                    self.trained.set()
             elif hasattr(inner, "id") and hasattr(inner, "label") and inner.id:
                 self.widgets[inner.label] = inner.id
         elif kind == "auto_rerun":
@@ -167,13 +169,11 @@ async def run_session(port: int, index: int, flow: str, think: float, dim: int, 
             raise RuntimeError(f"no run started: {client.progress[:80]!r}")
         for page in () if brief else ("Gradients", "Projection", "Neighbours", "Compare", "Train"):
             await act(page, page)
-        while not brief and not client.progress.startswith("Finished"):
+        if not brief:  # the Train page's fragment polls bring the run's progress
+            await asyncio.wait_for(client.trained.wait(), max(1.0, deadline - time.monotonic()))
             if client.closed:
                 raise ConnectionError(client.closed)
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"the run did not finish: {client.progress[:80]!r}")
-            await asyncio.sleep(0.5)
-        result.run_seconds = None if brief else time.perf_counter() - clicked
+            result.run_seconds = time.perf_counter() - clicked
         for page in () if brief else ("Projection", "Neighbours", "Train"):
             await act(page, page)
         result.completed = True
@@ -200,7 +200,7 @@ async def run_all(port: int, n: int, flow: str = "full", ramp: float = RAMP, thi
     return list(await asyncio.gather(*map(one, range(n))))
 
 
-def settle(server: h.Server, session_ttl: float, baseline_threads: int) -> tuple[float, int]:
+def settle(server: Server, session_ttl: float, baseline_threads: int) -> tuple[float, int]:
     """After the sessions closed: wait for them to expire, let one probe session come and go (Streamlit drops
     expired sessions when one disconnects), give the watchdog time to reclaim their memory and idle threads up to
     60 s to end; the server's (RSS MB, threads) then."""
@@ -220,9 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--think", type=float, default=2.0, help="mean seconds a user waits between actions")
     parser.add_argument("--rounds", type=int, default=1, help="the N sessions this many times on one server")
     args = parser.parse_args(argv)
-    h.header("ws_load", argv)
+    header("ws_load", argv)
     results: list[Result] = []
-    with h.Server(h.ROOT / "test-output" / "ws_load_server.log", session_ttl=SESSION_TTL) as server:
+    with Server(ROOT / "test-output" / "ws_load_server.log", session_ttl=SESSION_TTL) as server:
         if not (warm := asyncio.run(run_all(server.port, 1, ramp=0, think=0.2, timeout=180))[0]).completed:
             raise RuntimeError(f"the warm-up session failed: {warm.error}")
         before = server.quiet_status()
