@@ -28,6 +28,7 @@ from .models import (
     LOSSES,
     MODELS,
     cbow_loss,
+    initial_input_vectors,
     skipgram_context_loss,
     skipgram_loss,
     skipgram_shared_negatives_loss,
@@ -116,9 +117,8 @@ class GradientLab:
 
     @classmethod
     def fresh_model(cls, words: list[str], counts: np.ndarray, dim: int, seed: int = 1) -> GradientLab:
-        """Random input vectors as the trainer draws them ((u - 0.5) / d, u uniform in [0, 1))."""
-        rng = np.random.default_rng(seed)
-        w_in = ((rng.random((len(words), dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
+        """Random input vectors as the trainer draws them (``models.initial_input_vectors``)."""
+        w_in = initial_input_vectors(len(words), dim, seed)
         return cls(list(words), counts, w_in, {}, "fresh random weights (nothing trained yet)", seed)
 
     @classmethod

@@ -18,6 +18,13 @@ MODELS = ("skipgram", "cbow")
 LOSSES = ("negative", "hierarchical", "softmax")
 
 
+def initial_input_vectors(n_words: int, dim: int, seed: int) -> np.ndarray:
+    """(n_words, dim) float32 input vectors before training: uniform in [-1/d, 1/d), as gensim 4 draws them (the C
+    tool's range is half as wide; docs/derivation.md, section 4)."""
+    rng = np.random.default_rng(seed)
+    return (rng.random((n_words, dim), dtype=np.float32) * np.float32(2.0) - np.float32(1.0)) / np.float32(dim)
+
+
 def target_loss(hidden: np.ndarray, target: int, output_vectors: np.ndarray, loss: str,
                 negatives: np.ndarray | None = None,
                 tree: HuffmanTree | None = None) -> tuple[float, np.ndarray, np.ndarray]:

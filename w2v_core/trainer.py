@@ -21,6 +21,7 @@ from . import kernels, spill
 from .config import ConfigError, TrainConfig
 from .corpus import Corpus
 from .huffman import build_huffman_tree
+from .models import initial_input_vectors
 from .options import FOLD_EVERY, HOT_ROWS
 from .recorder import Recorder
 from .runfile import (
@@ -126,8 +127,7 @@ class Trainer:
         self.corpus, self.config, self.vocab = corpus, config, corpus.vocab
         self.loss_every = loss_every  # hierarchical softmax: tally the loss of 1 window in this many (kernels)
         n_words, dim = len(self.vocab), config.dim
-        rng = np.random.default_rng(config.seed)
-        self.w_in = ((rng.random((n_words, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
+        self.w_in = initial_input_vectors(n_words, dim, config.seed)
         n_out = max(n_words - 1, 1) if config.loss == "hierarchical" else n_words
         # Below the shared output rows, each worker's copies of the hot ones (see _new_hot_rows): one matrix.
         copies = config.hot_row_copies and config.workers > 1 and config.loss != "softmax"
