@@ -4,7 +4,7 @@
 file of ``MAPPED_MIN_BYTES`` or more is converted once, record by record, into a cache folder (beside the file,
 ``<name>.w2vcache/``, or under ``cache_dir``) and then opened memory-mapped: the OS pages the vectors in as
 queries read them, and ``Embeddings`` keeps only their norms (blockwise queries, no unit copy). A 3M x 300 file
-(3.6 GB) then opens with a few hundred MB of the process's own memory (the words), see BENCHMARKS.md.
+(3.6 GB) then opens with a few hundred MB of the process's own memory (the words).
 
 The folder holds ``vectors.npy`` (n, d) float32, ``words.txt`` (one word per line, UTF-8) and ``source.json``
 (the source file's size, modification time and a hash of its first ``HEAD_BYTES``, and the sizes of the two
