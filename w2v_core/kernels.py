@@ -756,14 +756,36 @@ def train_chunk(text, s_begin, s_end, weights, noise, tree, settings, alpha_begi
 def alias_table(probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Walker's alias table for O(1) sampling from ``probabilities`` (V,): (prob (V,) float32, alias (V,) int32)."""
     n = len(probabilities)
-    scaled = np.asarray(probabilities, dtype=np.float64) * n / np.sum(probabilities)
+    prob, alias = _walker(np.asarray(probabilities, dtype=np.float64) * n / np.sum(probabilities))
+    return prob.astype(np.float32), alias
+
+
+@numba.njit(cache=True)
+def _walker(scaled):
+    """Walker's construction over ``scaled`` (V,) float64 (probabilities × V, consumed): each column below 1 is
+    topped up from one above 1, the two taken from the ends of their stacks."""
+    n = scaled.shape[0]
     prob = np.ones(n, dtype=np.float64)
-    alias = np.arange(n, dtype=np.int32)
-    small = [i for i in range(n) if scaled[i] < 1.0]
-    large = [i for i in range(n) if scaled[i] >= 1.0]
-    while small and large:
-        s, g = small.pop(), large.pop()
+    alias = np.arange(n).astype(np.int32)
+    small, large = np.empty(n, np.int64), np.empty(n, np.int64)
+    n_small = n_large = 0
+    for i in range(n):
+        if scaled[i] < 1.0:
+            small[n_small] = i
+            n_small += 1
+        else:
+            large[n_large] = i
+            n_large += 1
+    while n_small > 0 and n_large > 0:
+        n_small -= 1
+        n_large -= 1
+        s, g = small[n_small], large[n_large]
         prob[s], alias[s] = scaled[s], g
         scaled[g] -= 1.0 - scaled[s]
-        (small if scaled[g] < 1.0 else large).append(g)
-    return prob.astype(np.float32), alias
+        if scaled[g] < 1.0:
+            small[n_small] = g
+            n_small += 1
+        else:
+            large[n_large] = g
+            n_large += 1
+    return prob, alias
