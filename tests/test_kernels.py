@@ -193,11 +193,12 @@ def test_gradient_lab_takes_the_trainers_skipgram_hierarchical_steps():
 
 
 @pytest.mark.parametrize("model", ["skipgram", "cbow"])
-def test_hierarchical_loss_from_an_eighth_of_the_windows_estimates_the_exact_one(model):
+@pytest.mark.parametrize("loss", ["hierarchical", "negative"])
+def test_loss_from_an_eighth_of_the_windows_estimates_the_exact_one(model, loss):
     """loss_every=8 takes the very same steps and tallies 8 x the loss of a random eighth of the windows: its epoch
     mean is the exact one within sampling error."""
     corpus = _small_corpus(n_lines=3000, vocab=300)
-    config = TrainConfig(model=model, loss="hierarchical", dim=16, window=3, sample=1e-3, epochs=1, workers=1)
+    config = TrainConfig(model=model, loss=loss, dim=16, window=3, sample=1e-3, epochs=1, workers=1)
     trainers = {every: Trainer(corpus, config, chunk_words=1000, loss_every=every) for every in (1, 8)}
     for trainer in trainers.values():
         trainer.step(10**9)

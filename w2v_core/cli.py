@@ -89,9 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("-o", "--output", required=True, help="output file: .txt/.vec, .bin, .npz or .tsv")
     train.add_argument("--save-run", metavar="RUN", help="also save the whole run (weights, histories, snapshots, "
                                                          "position) as a .w2vrun file, to open or continue later; "
-                                                         "without it, no histories are recorded and hierarchical "
-                                                         "softmax's loss is estimated from a random eighth of the "
-                                                         "windows")
+                                                         "without it, no histories are recorded and the loss "
+                                                         "is estimated from a random eighth of the windows (not "
+                                                         "with full softmax)")
     train.add_argument("--stop-after-epoch", type=_positive_int, metavar="N",
                        help="end after epoch N of the planned --epochs (the learning rate follows the whole plan)")
     train.add_argument("--resume", metavar="RUN", help="continue a saved run to the end of its planned epochs "
@@ -295,7 +295,7 @@ def _new_trainer(args: argparse.Namespace):  # noqa: ANN202 - (Trainer, Corpus, 
         print(f"phrases: {len(corpus.phrases):,} joined" + (f" (best scores: {top})" if top else ""),
               file=sys.stderr)
     # Snapshots and gradient histories only serve a saved run (the app's Evolution and Gradients pages); without
-    # one, hierarchical softmax's loss is estimated from a random eighth of the windows (a log per node spared).
+    # one, the loss is estimated from a random eighth of the windows (a log per term spared; not full softmax).
     recording = {} if args.save_run else {"snapshot_words": 0, "history_words": 0, "loss_every": 8}
     return Trainer(corpus, config, **recording), corpus, Path(args.corpus).name, _corpus_source(args), kernels_ready
 

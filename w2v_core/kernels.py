@@ -12,8 +12,9 @@ copies of the output rows all threads write most (``HotRows``: the top of the Hu
 words), folding its steps into the shared rows every ``Settings.fold_every`` windows (docs/derivation.md, section
 4). ``tests/test_kernels.py`` replays chunks with the reference losses. Every term's σ and -log σ are exact (no
 lookup table, no clipping at ±6), computed in float32 from the float32 score; the loss is summed in float64.
-Hierarchical softmax may tally the loss of one window in ``Settings.loss_every``, drawn at random, weighted by
-loss_every: an unbiased estimate that spares a log per node of the other windows (their steps are the same).
+Negative sampling and hierarchical softmax may tally the loss of one window in ``Settings.loss_every``, drawn at
+random, weighted by loss_every: an unbiased estimate that spares a log per term of the other windows (their steps
+are the same).
 
 Where one output row takes several terms of a step (a noise word drawn twice, a noise word that is also a context
 word), their coefficients are summed first and the row is read and written once: ``grad_hidden += c · u`` and
@@ -118,7 +119,7 @@ class Settings(NamedTuple):
     shared_draws: int  # skip-gram + negative: K noise words shared by the window's pairs (0: K per pair)
     cbow_full_step: bool  # CBOW: every context vector takes the full ∂J/∂h step (C tool)
     telemetry: bool
-    loss_every: int  # hierarchical softmax: the loss of one window in this many, at random, times this (1: all)
+    loss_every: int  # tally the loss of one window in this many, at random, × this (1: all; not softmax)
     fold_every: int  # windows between folds of the thread's hot rows into the shared ones (``Weights.hot``)
 
 
@@ -318,15 +319,19 @@ def _add_row(rows, n_rows, word, hot):
 
 
 @numba.njit(inline="always")
-def _score_rows(rows, n_rows, weights, hidden, sums, telemetry):
-    """Score u·h, σ and -log σ of every distinct row at the current weights."""
+def _score_rows(rows, n_rows, weights, hidden, sums, telemetry, with_loss):
+    """Score u·h, σ and (with_loss) -log σ of every distinct row at the current weights."""
     if telemetry:
         for r in range(n_rows):  # its telemetry line is written after the step: start loading it now
             _prefetch(sums[rows.words[r]], 0)
     for r in range(n_rows):  # the dot products first: independent, the CPU overlaps them
         rows.scores[r] = _dot(hidden, weights.w_out[rows.at[r]])
-    for r in range(n_rows):
-        rows.sigmas[r], rows.losses[r] = _logistic(rows.scores[r])
+    if with_loss:
+        for r in range(n_rows):
+            rows.sigmas[r], rows.losses[r] = _logistic(rows.scores[r])
+    else:
+        for r in range(n_rows):
+            rows.sigmas[r] = _sigmoid(rows.scores[r])
 
 
 @numba.njit(inline="always")
@@ -347,17 +352,18 @@ def _apply_rows(rows, n_rows, weights, hidden, grad, alpha, sums, telemetry):
 
 
 @numba.njit(inline="always")
-def _negative_step(hidden, positives, n_positive, scratch, n_noise, weight, weights, alpha, tallies, telemetry):
+def _negative_step(hidden, positives, n_positive, scratch, n_noise, weight, weights, alpha, tallies, telemetry,
+                   loss_weight):
     """Negative sampling from ``hidden`` (d,): J = Σ_p -log σ(u_p·h) + weight · Σ_k -log σ(-u_k·h) over the
     positive words positives[:n_positive] and the noise words scratch.negatives[:n_noise]. Leaves ∂J/∂h in
-    scratch.grad and steps the output rows; adds the loss to the tallies."""
+    scratch.grad and steps the output rows; adds loss_weight × the loss to the tallies (no log when it is 0)."""
     rows, slots = scratch.rows, scratch.slots
     n_rows = 0
     for p in range(n_positive):
         slots[p], n_rows = _add_row(rows, n_rows, positives[p], weights.hot)
     for k in range(n_noise):
         slots[n_positive + k], n_rows = _add_row(rows, n_rows, scratch.negatives[k], weights.hot)
-    _score_rows(rows, n_rows, weights, hidden, tallies.sums, telemetry)
+    _score_rows(rows, n_rows, weights, hidden, tallies.sums, telemetry, loss_weight > 0)
     positive = 0.0
     for p in range(n_positive):
         r = slots[p]
@@ -370,8 +376,9 @@ def _negative_step(hidden, positives, n_positive, scratch, n_noise, weight, weig
         negative += weight * (rows.losses[r] + rows.scores[r])  # -log σ(-x) = -log σ(x) + x
     _zero(scratch.grad)
     _apply_rows(rows, n_rows, weights, hidden, scratch.grad, alpha, tallies.sums, telemetry)
-    tallies.stats[STAT_POSITIVE] += positive
-    tallies.stats[STAT_NEGATIVE] += negative
+    if loss_weight > 0:
+        tallies.stats[STAT_POSITIVE] += loss_weight * positive
+        tallies.stats[STAT_NEGATIVE] += loss_weight * negative
 
 
 @numba.njit(inline="always")
@@ -447,20 +454,20 @@ def _apply_dense(coefs, w_out, hidden, alpha, sums, telemetry):
 
 # ----- one window per model × loss ------------------------------------------------------------------------------------
 @numba.njit(inline="always")
-def _skipgram_negative(center, n_context, scratch, n_noise, weights, settings, alpha, tallies):
+def _skipgram_negative(center, n_context, scratch, n_noise, weights, settings, alpha, tallies, loss_weight):
     """v_c predicts every context word against K noise words of its own: the step of ``models.skipgram_loss``."""
     v = weights.w_in[center]
     hidden = scratch.hidden
     _copy(hidden, v)  # the step moves v_c: its loss and gradients are taken at the copy
     _negative_step(hidden, scratch.context, n_context, scratch, n_noise, 1.0, weights, alpha, tallies,
-                   settings.telemetry)
+                   settings.telemetry, loss_weight)
     norm = _step_input(v, scratch.grad, np.float32(alpha))
     if settings.telemetry:
         _record(tallies.sums, center, IN_NORM, norm)
 
 
 @numba.njit(inline="always")
-def _skipgram_negative_shared(center, n_context, scratch, n_noise, weights, settings, alpha, tallies):
+def _skipgram_negative_shared(center, n_context, scratch, n_noise, weights, settings, alpha, tallies, loss_weight):
     """Every context vector v_j predicts the centre against the window's K noise words, all at the same weights
     (Intel's pWord2Vec), the step of ``models.skipgram_context_negatives_loss``:
     J = Σ_j [-log σ(u_c·v_j) - Σ_k log σ(-u_k·v_j)]. The window's m inputs and 1 + K outputs are read once: an
@@ -476,20 +483,24 @@ def _skipgram_negative_shared(center, n_context, scratch, n_noise, weights, sett
     for k in range(n_noise):
         slots[k], n_rows = _add_row(rows, n_rows, scratch.negatives[k], weights.hot)
         rows.coefs[slots[k]] += 1.0
-    positive = 0.0
-    negative = 0.0
-    for j in range(n_context):
+    for j in range(n_context):  # the scores first: independent dot products, which the CPU overlaps
         v = w_in[scratch.context[j]]
         for r in range(n_rows):
-            score = _dot(v, w_out[rows.at[r]])
-            sigma, loss = _logistic(score)
-            noise_terms = rows.coefs[r]
-            coef = noise_terms * sigma
-            negative += noise_terms * (loss + score)
-            if r == 0:
-                coef += sigma - 1.0
-                positive += loss
-            coefs[j, r] = coef
+            coefs[j, r] = _dot(v, w_out[rows.at[r]])
+    if loss_weight > 0:
+        positive = negative = 0.0
+        for j in range(n_context):
+            for r in range(n_rows):
+                score = np.float32(coefs[j, r])
+                loss = _logistic(score)[1]
+                negative += rows.coefs[r] * (loss + score)
+                positive += loss if r == 0 else 0.0
+        tallies.stats[STAT_POSITIVE] += loss_weight * positive
+        tallies.stats[STAT_NEGATIVE] += loss_weight * negative
+    for j in range(n_context):
+        for r in range(n_rows):
+            sigma = _sigmoid(np.float32(coefs[j, r]))
+            coefs[j, r] = rows.coefs[r] * sigma + (sigma - 1.0 if r == 0 else 0.0)
     step = np.float32(alpha)
     for j in range(n_context):
         _zero(grads[j])
@@ -511,8 +522,6 @@ def _skipgram_negative_shared(center, n_context, scratch, n_noise, weights, sett
         norm = _step_input(w_in[word], grads[j], step)
         if telemetry:
             _record(tallies.sums, word, IN_NORM, norm)
-    tallies.stats[STAT_POSITIVE] += positive
-    tallies.stats[STAT_NEGATIVE] += negative
 
 
 @numba.njit(inline="always")
@@ -548,12 +557,12 @@ def _cbow_step_inputs(scratch, n_context, w_in, settings, alpha, tallies):
 
 
 @numba.njit(inline="always")
-def _cbow_negative(center, n_context, scratch, n_noise, weights, settings, alpha, tallies):
+def _cbow_negative(center, n_context, scratch, n_noise, weights, settings, alpha, tallies, loss_weight):
     """The mean context vector predicts the centre against K noise words: the step of ``models.cbow_loss``."""
     _cbow_hidden(scratch, n_context, weights.w_in, settings, tallies.sums)
     scratch.targets[0] = center
     _negative_step(scratch.hidden, scratch.targets, 1, scratch, n_noise, 1.0, weights, alpha, tallies,
-                   settings.telemetry)
+                   settings.telemetry, loss_weight)
     _cbow_step_inputs(scratch, n_context, weights.w_in, settings, alpha, tallies)
 
 
@@ -612,15 +621,16 @@ def _train_window(center, n_context, scratch, n_noise, weights, tree, settings, 
     """One window's step: the kernel of its model × loss."""
     skipgram = settings.model == SKIPGRAM
     if skipgram and settings.loss == NEGATIVE and settings.shared_draws > 0:
-        _skipgram_negative_shared(center, n_context, scratch, n_noise, weights, settings, alpha, tallies)
+        _skipgram_negative_shared(center, n_context, scratch, n_noise, weights, settings, alpha, tallies,
+                                  loss_weight)
     elif skipgram and settings.loss == NEGATIVE:
-        _skipgram_negative(center, n_context, scratch, n_noise, weights, settings, alpha, tallies)
+        _skipgram_negative(center, n_context, scratch, n_noise, weights, settings, alpha, tallies, loss_weight)
     elif skipgram and settings.loss == HIERARCHICAL:
         _skipgram_hierarchical_pairs(center, n_context, scratch, weights, tree, settings, alpha, tallies, loss_weight)
     elif skipgram:
         _skipgram_softmax(center, n_context, scratch, weights, settings, alpha, tallies, dense)
     elif settings.loss == NEGATIVE:
-        _cbow_negative(center, n_context, scratch, n_noise, weights, settings, alpha, tallies)
+        _cbow_negative(center, n_context, scratch, n_noise, weights, settings, alpha, tallies, loss_weight)
     elif settings.loss == HIERARCHICAL:
         _cbow_hierarchical(center, n_context, scratch, weights, tree, settings, alpha, tallies, loss_weight)
     else:
@@ -734,7 +744,7 @@ def train_chunk(text, s_begin, s_end, weights, noise, tree, settings, alpha_begi
                 _prefetch_row(_out(weights, scratch.negatives[k]))
             _prefetch_ahead(scratch.sentence, i, length, weights, tree, settings)
             loss_weight = 1
-            if settings.loss == HIERARCHICAL and settings.loss_every > 1:  # the log of every node is costly
+            if settings.loss != SOFTMAX and settings.loss_every > 1:  # a log per term is costly
                 loss_state = _next(loss_state)  # a stream of its own: the steps stay those of loss_every=1
                 loss_weight = settings.loss_every if _below(loss_state, settings.loss_every) == 0 else 0
             if traced < trace.center.shape[0]:

@@ -125,7 +125,7 @@ class Trainer:
                  max_history: int = 2000, loss_every: int = 1) -> None:
         self.warnings = config.validate(len(corpus.vocab))
         self.corpus, self.config, self.vocab = corpus, config, corpus.vocab
-        self.loss_every = loss_every  # hierarchical softmax: tally the loss of 1 window in this many (kernels)
+        self.loss_every = loss_every  # tally the loss of 1 window in this many (kernels; not full softmax)
         n_words, dim = len(self.vocab), config.dim
         self.w_in = initial_input_vectors(n_words, dim, config.seed)
         n_out = max(n_words - 1, 1) if config.loss == "hierarchical" else n_words
