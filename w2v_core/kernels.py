@@ -770,6 +770,12 @@ def alias_table(probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return prob.astype(np.float32), alias
 
 
+@numba.njit(inline="always")
+def _push(stack, size, value):
+    stack[size] = value
+    return size + 1
+
+
 @numba.njit(cache=True)
 def _walker(scaled):
     """Walker's construction over ``scaled`` (V,) float64 (probabilities × V, consumed): each column below 1 is
@@ -781,11 +787,9 @@ def _walker(scaled):
     n_small = n_large = 0
     for i in range(n):
         if scaled[i] < 1.0:
-            small[n_small] = i
-            n_small += 1
+            n_small = _push(small, n_small, i)
         else:
-            large[n_large] = i
-            n_large += 1
+            n_large = _push(large, n_large, i)
     while n_small > 0 and n_large > 0:
         n_small -= 1
         n_large -= 1
@@ -793,9 +797,7 @@ def _walker(scaled):
         prob[s], alias[s] = scaled[s], g
         scaled[g] -= 1.0 - scaled[s]
         if scaled[g] < 1.0:
-            small[n_small] = g
-            n_small += 1
+            n_small = _push(small, n_small, g)
         else:
-            large[n_large] = g
-            n_large += 1
+            n_large = _push(large, n_large, g)
     return prob, alias
