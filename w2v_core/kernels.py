@@ -467,6 +467,12 @@ def _skipgram_negative(center, n_context, scratch, n_noise, weights, settings, a
 
 
 @numba.njit(inline="always")
+def _shared_coef(noise_terms, sigma, r):
+    """C_jr = ∂J/∂(u_r·v_j): noise_terms · σ for row r, plus σ - 1 for the centre (row 0)."""
+    return noise_terms * sigma + (sigma - 1.0 if r == 0 else 0.0)
+
+
+@numba.njit(inline="always")
 def _skipgram_negative_shared(center, n_context, scratch, n_noise, weights, settings, alpha, tallies, loss_weight):
     """Every context vector v_j predicts the centre against the window's K noise words, all at the same weights
     (Intel's pWord2Vec), the step of ``models.skipgram_context_negatives_loss``:
@@ -487,20 +493,21 @@ def _skipgram_negative_shared(center, n_context, scratch, n_noise, weights, sett
         v = w_in[scratch.context[j]]
         for r in range(n_rows):
             coefs[j, r] = _dot(v, w_out[rows.at[r]])
-    if loss_weight > 0:
+    if loss_weight > 0:  # σ and the loss from one exp and one log; the other windows skip the log
         positive = negative = 0.0
         for j in range(n_context):
             for r in range(n_rows):
                 score = np.float32(coefs[j, r])
-                loss = _logistic(score)[1]
+                sigma, loss = _logistic(score)
                 negative += rows.coefs[r] * (loss + score)
                 positive += loss if r == 0 else 0.0
+                coefs[j, r] = _shared_coef(rows.coefs[r], sigma, r)
         tallies.stats[STAT_POSITIVE] += loss_weight * positive
         tallies.stats[STAT_NEGATIVE] += loss_weight * negative
-    for j in range(n_context):
-        for r in range(n_rows):
-            sigma = _sigmoid(np.float32(coefs[j, r]))
-            coefs[j, r] = rows.coefs[r] * sigma + (sigma - 1.0 if r == 0 else 0.0)
+    else:
+        for j in range(n_context):
+            for r in range(n_rows):
+                coefs[j, r] = _shared_coef(rows.coefs[r], _sigmoid(np.float32(coefs[j, r])), r)
     step = np.float32(alpha)
     for j in range(n_context):
         _zero(grads[j])
